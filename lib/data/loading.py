@@ -1,0 +1,262 @@
+"""``load_dataset``: one entry point for Fashion-MNIST, CIFAR-10 and CIFAR-100.
+
+Sources, in order: the data directory given as ``data_dir`` or by the
+``SMALLIMG_DATA_DIR`` environment variable; system locations (Debian's
+``dataset-fashion-mnist``); the Keras download cache; a fresh download of the
+official files (``keras.utils.get_file``). Every source is read by the same
+format readers and validated the same way.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import tarfile
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError
+from .catalog import (CIFAR10_CLASSES, DATA_DIR_ENV, FASHION_CLASSES, SYSTEM_LOCATIONS, SYSTEM_NOTES,
+                      DatasetSpec, dataset_spec)
+from .formats import cifar_images, load_cifar_pickle, names_from_meta, read_idx
+
+
+@dataclass
+class Provenance:
+    """Where the arrays came from and whether they match the official release."""
+    dataset: str
+    source: str                 # "data_dir", "system", "download", "keras-cache"
+    path: str
+    official: bool              # every file matched its published MD5
+    mismatched: list[str] = field(default_factory=list)
+    note: str = ""
+    fingerprint: str = ""       # hash of the files' MD5s: identifies the exact data
+
+    def describe(self) -> str:
+        status = ("official files (MD5 verified against the published checksums)" if self.official
+                  else f"NON-CANONICAL copy: MD5 differs from the official release for "
+                       f"{', '.join(self.mismatched)}")
+        text = f"{self.dataset} from {self.source} `{self.path}`: {status}"
+        return f"{text}. {self.note}" if self.note else text
+
+
+@dataclass
+class Dataset:
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_names: list[str]
+    provenance: Provenance
+    y_train_coarse: np.ndarray | None = None
+    y_test_coarse: np.ndarray | None = None
+    coarse_class_names: list[str] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.provenance.dataset
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+
+def _md5(path: Path) -> str:
+    h = hashlib.md5()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _candidate_dirs(spec: DatasetSpec, root: Path) -> list[Path]:
+    # A data directory holds the standard folder; accept the folder itself too.
+    return [root / spec.folder, root]
+
+
+def _complete(spec: DatasetSpec, folder: Path) -> bool:
+    return all((folder / f).is_file() for f in spec.files)
+
+
+def _partial(spec: DatasetSpec, folder: Path) -> list[str]:
+    return [f for f in spec.files if (folder / f).is_file()]
+
+
+def _keras_cache_dir(spec: DatasetSpec) -> Path:
+    from keras.src.backend import config  # noqa: WPS433 (keras_home is not public API)
+    return Path(config.keras_home()) / "datasets" / spec.folder
+
+
+def resolve_source(name: str, data_dir: str | os.PathLike | None = None,
+                   allow_download: bool = True) -> tuple[DatasetSpec, str, Path]:
+    """Find where ``name`` will be read from without reading it.
+
+    Returns ``(spec, source_kind, folder)``; ``source_kind`` is ``"download"``
+    when nothing local exists and the network looks reachable. Raises
+    DataError with the fix when there is no way to get the data.
+    """
+    spec = dataset_spec(name)
+    roots: list[tuple[str, Path]] = []
+    explicit = data_dir if data_dir not in (None, "") else os.environ.get(DATA_DIR_ENV) or None
+    if explicit is not None:
+        root = Path(explicit).expanduser()
+        if not root.is_dir():
+            origin = "data_dir" if data_dir not in (None, "") else f"${DATA_DIR_ENV}"
+            raise DataError(f"data directory {root} (from {origin}) does not exist; create it with "
+                            f"the datasets' standard layouts or unset it to download")
+        roots.append(("data_dir", root))
+    roots += [("system", Path(p)) for p in SYSTEM_LOCATIONS.get(spec.name, [])]
+    roots.append(("keras-cache", _keras_cache_dir(spec).parent))
+
+    for kind, root in roots:
+        for folder in _candidate_dirs(spec, root):
+            if _complete(spec, folder):
+                return spec, kind, folder
+            have = _partial(spec, folder)
+            if have and kind != "keras-cache":
+                missing = sorted(set(spec.files) - set(have))
+                raise DataError(f"{spec.name} in {folder} is incomplete: missing {', '.join(missing)}; "
+                                f"copy the full dataset there or remove the folder")
+
+    where = f"no {spec.name} files in {explicit}" if explicit else "no local copy"
+    if not allow_download:
+        raise DataError(f"{where} and downloads are disabled; set {DATA_DIR_ENV} or data_dir to a "
+                        f"directory holding {spec.folder}/ (see README, 'Data')")
+    if not _network_reachable(spec.origin):
+        raise DataError(f"cannot get {spec.name}: {where} and no network to download it; set "
+                        f"{DATA_DIR_ENV} or data_dir to a directory holding {spec.folder}/ "
+                        f"(see README, 'Data')")
+    return spec, "download", _keras_cache_dir(spec)
+
+
+def _network_reachable(url: str, timeout: float = 3.0) -> bool:
+    host = urllib.parse.urlsplit(url).hostname
+    try:
+        with socket.create_connection((host, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _download(spec: DatasetSpec) -> Path:
+    """Fetch the official files into the Keras cache with checksum verification."""
+    import keras
+
+    target = _keras_cache_dir(spec)
+    try:
+        if spec.archive_md5 is None:  # Fashion-MNIST: four separate files
+            for fname, md5 in spec.files.items():
+                keras.utils.get_file(fname, origin=spec.origin + fname, file_hash=md5,
+                                     hash_algorithm="md5", cache_subdir=f"datasets/{spec.folder}")
+        else:
+            archive = keras.utils.get_file(Path(urllib.parse.urlsplit(spec.origin).path).name,
+                                           origin=spec.origin, file_hash=spec.archive_md5,
+                                           hash_algorithm="md5", cache_subdir="datasets")
+            with tarfile.open(archive, "r:gz") as tar:
+                tar.extractall(target.parent, filter="data")
+    except Exception as exc:
+        raise DataError(f"downloading {spec.name} failed ({type(exc).__name__}: {exc}); check the "
+                        f"network or set {DATA_DIR_ENV} to a local copy (see README, 'Data')") from None
+    return target
+
+
+def _verify(spec: DatasetSpec, folder: Path, source: str) -> Provenance:
+    digests = {f: _md5(folder / f) for f in spec.files}
+    mismatched = [f for f, d in digests.items() if d != spec.files[f]]
+    fingerprint = hashlib.sha256("".join(f"{f}:{d};" for f, d in sorted(digests.items())).encode()).hexdigest()[:16]
+    note = SYSTEM_NOTES.get(str(folder), "") if source == "system" else ""
+    for candidate in (folder / "PROVENANCE.txt", folder.parent / "PROVENANCE.txt"):
+        if candidate.is_file():
+            lines = [ln.strip() for ln in candidate.read_text(errors="replace").splitlines()
+                     if ln.strip().startswith(spec.folder)]
+            note = " ".join(lines)
+            break
+    return Provenance(dataset=spec.name, source=source, path=str(folder), official=not mismatched,
+                      mismatched=mismatched, note=note, fingerprint=fingerprint)
+
+
+def _check(spec: DatasetSpec, x: np.ndarray, y: np.ndarray, split: str, folder: Path,
+           num_classes: int | None = None) -> None:
+    num_classes = num_classes or spec.num_classes
+    if x.ndim != 4 or x.shape[1:] != spec.image_shape:
+        raise DataError(f"{spec.name} {split} images in {folder} have shape {x.shape[1:]}, "
+                        f"expected {spec.image_shape}; the files are not {spec.name}")
+    if len(x) != len(y) or len(x) == 0:
+        raise DataError(f"{spec.name} {split} in {folder} has {len(x)} images but {len(y)} labels; "
+                        f"the files do not belong together, replace them")
+    if y.min() < 0 or y.max() >= num_classes:
+        raise DataError(f"{spec.name} {split} labels in {folder} range over {y.min()}..{y.max()}, "
+                        f"expected 0..{num_classes - 1}; the label file is wrong, replace it")
+
+
+def _read_fashion(spec: DatasetSpec, folder: Path) -> dict:
+    out = {}
+    for split, prefix in (("train", "train"), ("test", "t10k")):
+        x = read_idx(folder / f"{prefix}-images-idx3-ubyte.gz")
+        y = read_idx(folder / f"{prefix}-labels-idx1-ubyte.gz")
+        if x.ndim != 3 or y.ndim != 1:
+            raise DataError(f"{folder}: {prefix} IDX files have {x.ndim}-D images and {y.ndim}-D labels, "
+                            f"expected 3-D and 1-D; they are not Fashion-MNIST")
+        out[f"x_{split}"], out[f"y_{split}"] = x[..., None], y.astype(np.int64)
+    out["class_names"] = list(FASHION_CLASSES)
+    return out
+
+
+def _read_cifar10(spec: DatasetSpec, folder: Path) -> dict:
+    xs, ys = [], []
+    for i in range(1, 6):
+        batch = load_cifar_pickle(folder / f"data_batch_{i}")
+        xs.append(cifar_images(batch, folder / f"data_batch_{i}"))
+        ys.append(np.asarray(batch["labels"], dtype=np.int64))
+    test = load_cifar_pickle(folder / "test_batch")
+    meta = load_cifar_pickle(folder / "batches.meta")
+    names = names_from_meta(meta, "label_names") if "label_names" in meta else list(CIFAR10_CLASSES)
+    return dict(x_train=np.concatenate(xs), y_train=np.concatenate(ys),
+                x_test=cifar_images(test, folder / "test_batch"),
+                y_test=np.asarray(test["labels"], dtype=np.int64), class_names=names)
+
+
+def _read_cifar100(spec: DatasetSpec, folder: Path) -> dict:
+    out = {}
+    for split in ("train", "test"):
+        batch = load_cifar_pickle(folder / split)
+        for key in ("fine_labels", "coarse_labels"):
+            if key not in batch:
+                raise DataError(f"{folder / split} has no '{key}'; it is not a CIFAR-100 file, replace it")
+        out[f"x_{split}"] = cifar_images(batch, folder / split)
+        out[f"y_{split}"] = np.asarray(batch["fine_labels"], dtype=np.int64)
+        out[f"y_{split}_coarse"] = np.asarray(batch["coarse_labels"], dtype=np.int64)
+    meta = load_cifar_pickle(folder / "meta")
+    out["class_names"] = names_from_meta(meta, "fine_label_names")
+    out["coarse_class_names"] = names_from_meta(meta, "coarse_label_names")
+    return out
+
+
+_READERS = {"fashion_mnist": _read_fashion, "cifar10": _read_cifar10, "cifar100": _read_cifar100}
+
+
+def load_dataset(name: str, data_dir: str | os.PathLike | None = None,
+                 allow_download: bool = True) -> Dataset:
+    """Load a dataset's standard train/test split as NHWC uint8 arrays and int labels.
+
+    >>> ds = load_dataset("fashion_mnist")           # doctest: +SKIP
+    >>> ds.x_train.shape, ds.class_names[0]           # doctest: +SKIP
+    ((60000, 28, 28, 1), 'T-shirt/top')
+    """
+    spec, kind, folder = resolve_source(name, data_dir, allow_download)
+    if kind == "download":
+        folder = _download(spec)
+    provenance = _verify(spec, folder, kind)
+    arrays = _READERS[spec.name](spec, folder)
+    _check(spec, arrays["x_train"], arrays["y_train"], "train", folder)
+    _check(spec, arrays["x_test"], arrays["y_test"], "test", folder)
+    if spec.coarse_classes:
+        _check(spec, arrays["x_train"], arrays["y_train_coarse"], "train (coarse)", folder, spec.coarse_classes)
+        _check(spec, arrays["x_test"], arrays["y_test_coarse"], "test (coarse)", folder, spec.coarse_classes)
+    if len(arrays["class_names"]) != spec.num_classes:
+        raise DataError(f"{folder} names {len(arrays['class_names'])} classes, expected {spec.num_classes}; "
+                        f"the metadata file is wrong, replace it")
+    return Dataset(provenance=provenance, **arrays)

@@ -1,0 +1,40 @@
+"""From study parameters to a ready train/validation/test split, with provenance lines."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .fixtures import GENERATED_NOTE, write_fixture
+from .loading import Dataset, load_dataset
+from .splits import scale_images, stratified_indices, train_val_split
+
+# Generated stand-in data: big enough to learn from in seconds, small enough for CI.
+GENERATED_SIZES = {"n_train": 1200, "n_test": 300}
+
+
+def load_for_study(name: str, params: dict, output_dir: Path) -> tuple[Dataset, bool]:
+    """Load ``name`` as the study's ``data_source`` says; returns (dataset, is_generated)."""
+    if params["data_source"] == "generated":
+        root = Path(output_dir) / "generated-data"
+        write_fixture(name, root, n_train=params.get("n_train") or GENERATED_SIZES["n_train"],
+                      n_test=params.get("n_test") or GENERATED_SIZES["n_test"], seed=0)
+        return load_dataset(name, root, allow_download=False), True
+    return load_dataset(name, params.get("data_dir")), False
+
+
+def classification_split(ds: Dataset, n_train: int | None, n_test: int | None, val_fraction: float,
+                         seed: int = 0):
+    """Stratified subsets (when asked), a held-out validation part, images scaled to [0, 1]."""
+    from ..training import Split
+
+    tr = stratified_indices(ds.y_train, n_train or len(ds.y_train), seed)
+    te = stratified_indices(ds.y_test, n_test or len(ds.y_test), seed)
+    x_tr, y_tr, x_val, y_val = train_val_split(ds.x_train[tr], ds.y_train[tr], val_fraction, seed)
+    return Split(scale_images(x_tr), y_tr, scale_images(x_val), y_val,
+                 scale_images(ds.x_test[te]), ds.y_test[te])
+
+
+def describe_data(ds: Dataset, split, generated: bool) -> str:
+    sizes = split.sizes()
+    what = GENERATED_NOTE if generated else ds.provenance.describe()
+    return (f"{ds.name}: {what}. Used: {sizes['train']:,} train / {sizes['val']:,} validation / "
+            f"{sizes['test']:,} test images (fingerprint {ds.provenance.fingerprint}).")

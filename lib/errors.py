@@ -1,0 +1,24 @@
+"""Exceptions whose message is one line: what is wrong and how to fix it."""
+
+
+class ProjectError(Exception):
+    """Base class. ``str(err)`` is a single line meant for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(" ".join(str(message).split()))
+
+
+class DataError(ProjectError):
+    """A dataset is missing, truncated, corrupted, unsafe or malformed."""
+
+
+class ParamError(ProjectError):
+    """A profile, study or parameter is unknown, mistyped or out of range."""
+
+
+class OutputError(ProjectError):
+    """A build or report directory cannot be written."""
+
+
+class TrainingDiverged(ProjectError):
+    """A loss became NaN or infinite during training."""

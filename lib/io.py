@@ -1,0 +1,78 @@
+"""Atomic writes: a reader sees the old file or the new one, never half of one."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import OutputError
+
+
+def ensure_writable_dir(path: str | os.PathLike, what: str = "output") -> Path:
+    """Create ``path`` if needed and prove it is writable, or raise OutputError."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write the {what} directory {path} ({exc.strerror or exc}); "
+            f"fix its permissions or point the run elsewhere"
+        ) from None
+    return path
+
+
+def atomic_write(path: str | os.PathLike, writer: Callable[[Path], None]) -> Path:
+    """Call ``writer(tmp_path)`` then rename the temporary file onto ``path``.
+
+    The temporary file sits in the same directory so the rename is atomic.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp_path = Path(tmp)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; outputs are for everyone to read
+    try:
+        writer(tmp_path)
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+    return path
+
+
+def write_text(path, text: str) -> Path:
+    return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def write_bytes(path, data: bytes) -> Path:
+    return atomic_write(path, lambda p: p.write_bytes(data))
+
+
+def write_json(path, obj: Any) -> Path:
+    return write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=_jsonable) + "\n")
+
+
+def read_json(path) -> Any:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def save_figure(fig, path, **kwargs) -> Path:
+    """Save a matplotlib figure atomically; the format comes from ``path``'s suffix."""
+    fmt = Path(path).suffix.lstrip(".") or "png"
+    return atomic_write(path, lambda p: fig.savefig(p, format=fmt, bbox_inches="tight", **kwargs))
+
+
+def _jsonable(value):
+    # numpy scalars and arrays appear in metrics; JSON wants plain Python.
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -1,0 +1,100 @@
+"""Parameter schemas and validation: bad input fails fast, in one line, before any training."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ParamError
+
+
+@dataclass(frozen=True)
+class Param:
+    kind: str                      # "int", "float", "bool", "str", "list[int]"
+    optional: bool = False         # None allowed
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False         # low < value instead of low <= value
+    high_open: bool = False
+    choices: tuple = ()
+    help: str = ""
+
+    def check(self, name: str, value: Any) -> None:
+        if value is None:
+            if self.optional:
+                return
+            raise ParamError(f"parameter {name} must not be empty (null); give a {self.kind}")
+        if not _has_kind(self.kind, value):
+            raise ParamError(f"parameter {name} must be {self.kind}, got {type(value).__name__} {value!r}")
+        if self.choices and value not in self.choices:
+            raise ParamError(f"parameter {name}={value!r} is not one of {', '.join(map(repr, self.choices))}")
+        for v in (value if isinstance(value, list) else [value]):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                continue
+            if self.low is not None and (v < self.low or (self.low_open and v == self.low)):
+                raise ParamError(f"parameter {name}={value!r} is out of range: {self._range()}")
+            if self.high is not None and (v > self.high or (self.high_open and v == self.high)):
+                raise ParamError(f"parameter {name}={value!r} is out of range: {self._range()}")
+        if self.kind.startswith("list") and not value:
+            raise ParamError(f"parameter {name} must list at least one value")
+
+    def _range(self) -> str:
+        lo = "" if self.low is None else f"{self.low} {'<' if self.low_open else '<='} "
+        hi = "" if self.high is None else f" {'<' if self.high_open else '<='} {self.high}"
+        return f"need {lo}value{hi}"
+
+
+def _has_kind(kind: str, value: Any) -> bool:
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "float":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "list[int]":
+        return isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    if kind == "list[float]":
+        return isinstance(value, list) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                               for v in value)
+    if kind == "list[str]":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    raise ValueError(f"unknown parameter kind {kind}")
+
+
+def positive_int(help="", high=None, optional=False) -> Param:
+    return Param("int", optional=optional, low=1, high=high, help=help)
+
+
+def rate(help="") -> Param:
+    return Param("float", low=0.0, high=1.0, high_open=True, help=help)
+
+
+def unknown_name_error(kind: str, name: str, valid) -> ParamError:
+    valid = sorted(valid)
+    close = difflib.get_close_matches(name, valid, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return ParamError(f"unknown {kind} {name!r}{hint}; valid: {', '.join(valid)}")
+
+
+def validate(schema: dict[str, Param], values: dict, *, where: str = "", complete: bool = False) -> dict:
+    """Check ``values`` against ``schema``; return them unchanged or raise ParamError.
+
+    Unknown names are refused with the closest valid name; ``complete``
+    also demands every schema name (the notebook's full parameter set).
+    """
+    prefix = f"{where}: " if where else ""
+    for name in values:
+        if name not in schema:
+            raise ParamError(prefix + str(unknown_name_error("parameter", name, schema)))
+    if complete:
+        missing = [n for n in schema if n not in values]
+        if missing:
+            raise ParamError(f"{prefix}missing parameters {', '.join(missing)}")
+    for name, value in values.items():
+        try:
+            schema[name].check(name, value)
+        except ParamError as exc:
+            raise ParamError(prefix + str(exc)) from None
+    return dict(values)

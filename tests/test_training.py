@@ -1,0 +1,85 @@
+"""The training loop on generated data: determinism, divergence, early stopping."""
+import numpy as np
+import pytest
+
+from lib import runtime
+from lib.data import classification_split, load_dataset, write_fixture
+from lib.models import build_fashion_cnn
+from lib.runs import RunCache
+from lib.training import raise_if_all_diverged, train_classifier
+from lib.errors import DataError, TrainingDiverged
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory):
+    root = tmp_path_factory.mktemp("data")
+    write_fixture("fashion_mnist", root, n_train=300, n_test=60)
+    runtime.configure(seed=0, deterministic=True, precision="float32")
+    return classification_split(load_dataset("fashion_mnist", root, allow_download=False), None, None, 0.2)
+
+
+def _train(split, **kw):
+    args = dict(label="t", seed=3, epochs=2, batch_size=32, log=False)
+    args.update(kw)
+    return train_classifier(build_fashion_cnn, split, **args)
+
+
+def test_two_seeded_runs_are_identical(split):
+    a, b = _train(split), _train(split)
+    assert a.history == b.history
+    assert a.metrics == b.metrics
+    assert a.test_predictions == b.test_predictions
+
+
+def test_different_seeds_differ(split):
+    assert _train(split, seed=1).history["loss"] != _train(split, seed=2).history["loss"]
+
+
+def test_metrics_cover_all_splits_and_learning_happens(split):
+    r = _train(split, epochs=3)
+    assert set(r.metrics) == {f"{s}_{m}" for s in ("train", "val", "test") for m in ("loss", "accuracy")}
+    assert r.history["loss"][-1] < r.history["loss"][0]
+    assert len(r.test_predictions) == len(split.y_test)
+
+
+def test_exploding_loss_stops_the_run_with_a_clear_message(split):
+    r = _train(split, epochs=3, optimizer="sgd", learning_rate=1e12)
+    assert r.status == "diverged" and r.epochs_run == 1
+    assert "NaN/inf in epoch 1" in r.message and "learning rate" in r.message
+    with pytest.raises(TrainingDiverged):
+        raise_if_all_diverged([r])
+
+
+def test_early_stopping_restores_the_best_epoch(split):
+    r = _train(split, epochs=30, early_stopping_patience=1, learning_rate=0.01)
+    assert r.epochs_run < 30
+    assert r.best_epoch == int(np.argmin(r.history["val_loss"])) + 1
+    # Evaluated on the restored weights: validation loss equals the best epoch's.
+    assert r.metrics["val_loss"] == pytest.approx(min(r.history["val_loss"]), rel=1e-4)
+
+
+def test_run_cache_reuses_identical_runs_and_retrains_changed_ones(tmp_path):
+    cache = RunCache(tmp_path)
+    calls = []
+
+    def run(x):
+        calls.append(x)
+        return {"status": "ok", "value": x}
+
+    assert cache.get_or_run({"a": 1}, run, 1)["value"] == 1
+    assert cache.get_or_run({"a": 1}, run, 1)["value"] == 1
+    assert cache.get_or_run({"a": 2}, run, 2)["value"] == 2
+    assert calls == [1, 2] and cache.hits == 1 and cache.misses == 2
+
+
+def test_run_cache_never_stores_failures(tmp_path):
+    cache = RunCache(tmp_path)
+    cache.get_or_run({"a": 1}, lambda: {"status": "diverged"})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_non_finite_inputs_are_refused_before_training(split):
+    bad = type(split)(**{**split.__dict__, "x_val": np.full_like(split.x_val, np.nan)})
+    with pytest.raises(DataError) as e:
+        _train(bad)
+    assert "validation images contain NaN" in str(e.value)
