@@ -6,4 +6,9 @@ Notebooks import from here; they define no functions of their own. Modules:
 ``stats``, ``plots``, ``report`` (page header, summaries, index) and
 ``pipeline`` (the batch runner behind ``make report``).
 """
+import os as _os
+
+# TensorFlow's C++ start-up chatter (oneDNN notices, CPU feature lists) is not for readers.
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
 __version__ = "0.1.0"

@@ -32,11 +32,14 @@ def build_index(profile: str, build_dir: Path, reports_dir: Path, outcomes: dict
     for key, study in STUDIES.items():
         outcome = outcomes.get(key, {"status": "not run"})
         summary_path = build_dir / key / "summary.json"
-        summary = io.read_json(summary_path) if summary_path.is_file() else None
+        try:
+            summary = io.read_json(summary_path) if summary_path.is_file() else None
+        except ValueError:  # unreadable: never trusted
+            summary = None
         page_exists = (reports_dir / study.page).is_file()
         status = outcome["status"]
         if status == "not run" and summary is not None and page_exists:
-            status = "ok (earlier run)"
+            status = f"ok (earlier run, {summary.get('finished', '?')[:16]})"
         link = f'<a href="{esc(study.page)}">{esc(study.title)}</a>' if page_exists else esc(study.title)
         css = "failed" if status == "failed" else ("ok" if status.startswith("ok") else "missing")
         detail = esc(outcome.get("error", "")) if status == "failed" else (

@@ -12,6 +12,8 @@ marks it and the command exits non-zero at the end.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import logging
 import os
 import sys
@@ -23,7 +25,7 @@ import yaml
 from . import io
 from .data import DATA_DIR_ENV, resolve_source
 from .errors import ParamError, ProjectError
-from .paths import BUILD, PARAMS, REPORTS
+from .paths import BUILD, NOTEBOOKS, PARAMS, PROJECT_ROOT, REPORTS
 from .params import unknown_name_error, validate
 from .studies import STUDIES, Study, get_study
 
@@ -81,17 +83,28 @@ def plan(profile: str, studies: list[Study], data_dir: str | None, build_root: P
     return planned
 
 
-def execute(study: Study, params: dict, out_nb: Path, kernel: str) -> None:
+def execute(study: Study, params: dict, out_nb: Path, kernel: str, notebooks_dir: Path = NOTEBOOKS) -> None:
     import papermill as pm
 
-    tmp = out_nb.with_name(f".{out_nb.name}.running")
+    tmp = out_nb.with_name(f".running-{out_nb.name}")
     try:
-        pm.execute_notebook(str(Path(__file__).resolve().parent.parent / "notebooks" / study.notebook),
-                            str(tmp), parameters=params, kernel_name=kernel, log_output=True,
-                            progress_bar=False, cwd=str(Path(__file__).resolve().parent.parent))
+        pm.execute_notebook(str(notebooks_dir / study.notebook), str(tmp), parameters=params,
+                            kernel_name=kernel, log_output=True, progress_bar=False, cwd=str(PROJECT_ROOT))
     finally:
         if tmp.exists():
             os.replace(tmp, out_nb)  # keep the executed notebook, failed or not, for the page
+
+
+@contextlib.contextmanager
+def exclusive(build_dir: Path):
+    """One report run per profile at a time: a second one would interleave their outputs."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / ".lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ProjectError(f"another report run is using {build_dir}; wait for it to finish") from None
+        yield
 
 
 def _one_line(exc: BaseException) -> str:
@@ -101,12 +114,17 @@ def _one_line(exc: BaseException) -> str:
 
 
 def report(profile: str, studies: list[Study], data_dir: str | None = None, kernel: str = KERNEL,
-           build_root: Path = BUILD, reports_root: Path = REPORTS) -> int:
+           build_root: Path = BUILD, reports_root: Path = REPORTS, notebooks_dir: Path = NOTEBOOKS) -> int:
+    planned = plan(profile, studies, data_dir, build_root, reports_root)
+    with exclusive(build_root / profile):
+        return _run_all(profile, studies, planned, kernel, build_root / profile, reports_root / profile,
+                        notebooks_dir)
+
+
+def _run_all(profile, studies, planned, kernel, build_dir: Path, reports_dir: Path, notebooks_dir: Path) -> int:
     from .index import build_index
     from .render import render_html
 
-    planned = plan(profile, studies, data_dir, build_root, reports_root)
-    build_dir, reports_dir = build_root / profile, reports_root / profile
     outcomes: dict[str, dict] = {}
     for study in studies:
         log.info("=== %s (profile %s) ===", study.title, profile)
@@ -114,7 +132,7 @@ def report(profile: str, studies: list[Study], data_dir: str | None = None, kern
         out_nb = build_dir / "notebooks" / study.notebook
         out_nb.parent.mkdir(parents=True, exist_ok=True)
         try:
-            execute(study, planned[study.key], out_nb, kernel)
+            execute(study, planned[study.key], out_nb, kernel, notebooks_dir)
             outcomes[study.key] = {"status": "ok"}
         except Exception as exc:  # one study's failure must not stop the others
             outcomes[study.key] = {"status": "failed", "error": _one_line(exc)}

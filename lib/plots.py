@@ -1,11 +1,9 @@
 """Figures shared by the studies: curves over epochs with seed bands, gaps, per-seed bars."""
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # batch runs have no display; notebooks still show figures inline
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 import seaborn as sns
 
 sns.set_theme(context="notebook", style="whitegrid")
@@ -27,6 +25,7 @@ def _band(ax, values: np.ndarray, label: str, color, linestyle="-"):
         mean = np.nanmean(values, axis=0)
         sd = np.nanstd(values, axis=0)
     ax.plot(epochs, mean, linestyle=linestyle, color=color, label=label)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if values.shape[0] > 1:
         ax.fill_between(epochs, mean - sd, mean + sd, color=color, alpha=0.15, linewidth=0)
 

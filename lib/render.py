@@ -9,13 +9,15 @@ from . import io
 
 
 def _drop_logs(nb):
-    """Training logs (stream output of cells tagged ``log``) stay in the notebook, not the page.
+    """Logs stay in the executed notebook, not on the page: stderr everywhere (library
+    warnings) and stdout of cells tagged ``log`` (per-epoch training lines).
 
-    Errors and rich outputs of those cells are kept, so a failure still shows.
+    Errors and rich outputs are kept, so a failure still shows.
     """
     for cell in nb.cells:
-        if "log" in cell.get("metadata", {}).get("tags", []):
-            cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "stream"]
+        is_log = "log" in cell.get("metadata", {}).get("tags", [])
+        cell.outputs = [o for o in cell.get("outputs", []) if not (
+            o.get("output_type") == "stream" and (is_log or o.get("name") == "stderr"))]
     return nb
 
 

@@ -79,12 +79,13 @@ class StudyReport:
             self._handle.update(_md(self._header_text()))
 
     def figure(self, fig, name: str) -> None:
-        """Save a figure (PNG, atomically) under output_dir/figures and show it."""
+        """Save a figure (PNG, atomically) under output_dir/figures and show that same PNG."""
         import matplotlib.pyplot as plt
+        from IPython.display import Image
 
-        io.save_figure(fig, self.output_dir / "figures" / f"{name}.png", dpi=110)
-        _display(fig)
+        path = io.save_figure(fig, self.output_dir / "figures" / f"{name}.png", dpi=110)
         plt.close(fig)
+        _display(Image(data=path.read_bytes(), format="png"))
 
     def table(self, df: pd.DataFrame, name: str, caption: str = "") -> None:
         io.write_text(self.output_dir / f"{name}.csv", df.to_csv(index=True))

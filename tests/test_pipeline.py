@@ -1,0 +1,99 @@
+"""The batch runner: one broken study leaves the others and the index intact; bad outputs fail early."""
+import json
+
+import nbformat
+import pytest
+
+from lib import index, pipeline, studies
+from lib.errors import ProjectError
+from lib.studies import Study
+
+
+def _notebook(path, body):
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(
+        'profile = "smoke"\ndata_source = "generated"\ndata_dir = None\noutput_dir = "build/x"\n'
+        'seeds = [0]\nprecision = "float32"\ndeterministic = True\nuse_cache = False')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {"name": "smallimg", "display_name": "smallimg", "language": "python"}
+    nbformat.write(nb, str(path))
+
+
+@pytest.fixture
+def two_studies(tmp_path, monkeypatch):
+    nbdir, params = tmp_path / "notebooks", tmp_path / "params" / "testprof"
+    nbdir.mkdir()
+    params.mkdir(parents=True)
+    good = Study("good", 91, "91_good.ipynb", "Good study", "Does it work?", ())
+    broken = Study("broken", 92, "92_broken.ipynb", "Broken study", "Does it fail cleanly?", ())
+    _notebook(nbdir / good.notebook,
+              'from lib import report\nfrom lib.studies import Study, check_params, register\n'
+              'register(Study("good", 91, "91_good.ipynb", "Good study", "Does it work?", ()))\n'
+              'page = report.StudyReport("good", check_params("good", globals()))\n'
+              'page.add_headline("accuracy", "95.00%", 0.95, claim="90.00%", claim_value=0.9, verdict="beaten")\n'
+              'page.finish()\nprint("good study ran")')
+    _notebook(nbdir / broken.notebook, 'raise RuntimeError("deliberately broken study")')
+    for s in (good, broken):
+        (params / f"{s.key}.yaml").write_text("data_source: generated\n")
+    registry = {"good": good, "broken": broken}
+    monkeypatch.setattr(studies, "STUDIES", registry)
+    monkeypatch.setattr(index, "STUDIES", registry)
+    monkeypatch.setattr(pipeline, "STUDIES", registry)
+    monkeypatch.setattr(pipeline, "PARAMS", tmp_path / "params")
+    return tmp_path, nbdir, [broken, good]
+
+
+def test_a_broken_study_is_marked_and_the_others_still_render(two_studies):
+    tmp, nbdir, selected = two_studies
+    reports = tmp / "reports" / "testprof"
+    reports.mkdir(parents=True)
+    (reports / "notes.txt").write_text("written earlier")
+    code = pipeline.report("testprof", selected, build_root=tmp / "build", reports_root=tmp / "reports",
+                           notebooks_dir=nbdir)
+    assert code == 1
+    page = (reports / "index.html").read_text()
+    assert '<a href="91_good.html">Good study</a>' in page
+    assert 'class="failed">failed<' in page and "deliberately broken study" in page
+    assert "beaten" in page  # the good study's reproduction row made it
+    assert "deliberately broken study" in (reports / "92_broken.html").read_text()
+    assert (reports / "91_good.html").is_file()
+    assert (reports / "notes.txt").read_text() == "written earlier"
+    summary = json.loads((tmp / "build" / "testprof" / "good" / "summary.json").read_text())
+    assert summary["status"] == "ok"
+    assert not list((tmp / "build" / "testprof" / "notebooks").glob(".running-*"))
+
+
+def test_unwritable_reports_directory_fails_before_running(two_studies, capsys):
+    tmp, nbdir, _ = two_studies
+    (tmp / "blocker").write_text("a file, not a directory")
+    code = pipeline.main(["report", "--profile", "testprof", "--studies", "good",
+                          "--build-dir", str(tmp / "build"), "--reports-dir", str(tmp / "blocker" / "r")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.startswith("error: cannot write the reports directory") and "\n" not in err
+    assert not (tmp / "build" / "testprof" / "notebooks").exists()
+
+
+def test_unknown_study_on_the_command_line(two_studies, capsys):
+    tmp, _, _ = two_studies
+    assert pipeline.main(["check", "--profile", "testprof", "--studies", "godo"]) == 2
+    assert "unknown study 'godo' (did you mean 'good'?)" in capsys.readouterr().err
+
+
+def test_a_second_concurrent_run_is_refused(tmp_path):
+    with pipeline.exclusive(tmp_path):
+        with pytest.raises(ProjectError, match="another report run"):
+            with pipeline.exclusive(tmp_path):
+                pass
+
+
+def test_corrupted_summary_is_not_trusted(two_studies):
+    tmp, _, _ = two_studies
+    build, reports = tmp / "build" / "testprof", tmp / "reports" / "testprof"
+    (build / "good").mkdir(parents=True)
+    (build / "good" / "summary.json").write_text('{"headline": [{"metric": "acc')
+    reports.mkdir(parents=True)
+    (reports / "91_good.html").write_text("<html></html>")
+    page = index.build_index("testprof", build, reports, {}).read_text()
+    assert "not run" in page
+    assert "no finished study yet" in page
