@@ -12,7 +12,7 @@ TF_VARIANT ?= cpu
 KERNEL   := smallimg
 NBVAL    := --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup report check test test-lib test-notebooks goldens clean
+.PHONY: setup report check test test-lib test-notebooks goldens bench clean
 
 setup: $(VENV)/.installed-$(TF_VARIANT)
 
@@ -44,3 +44,7 @@ goldens: setup
 
 clean:
 	rm -rf build .pytest_cache
+
+# Our training path against the seeds' (numpy into model.fit, defaults); table + build/bench/results.{csv,json}
+bench: setup
+	$(PY) -m lib.bench $(if $(DATA_DIR),--data-dir $(DATA_DIR))

@@ -25,14 +25,15 @@ def ensure_writable_dir(path: str | os.PathLike, what: str = "output") -> Path:
     return path
 
 
-def atomic_write(path: str | os.PathLike, writer: Callable[[Path], None]) -> Path:
+def atomic_write(path: str | os.PathLike, writer: Callable[[Path], None], suffix: str = ".tmp") -> Path:
     """Call ``writer(tmp_path)`` then rename the temporary file onto ``path``.
 
-    The temporary file sits in the same directory so the rename is atomic.
+    The temporary file sits in the same directory so the rename is atomic;
+    ``suffix`` is for writers that insist on a file extension.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
     os.close(fd)
     tmp_path = Path(tmp)
     umask = os.umask(0)
