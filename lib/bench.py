@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Callable
 
+import keras
 import numpy as np
 
 from . import io
@@ -89,28 +90,27 @@ def nominal_peak_gflops() -> dict:
     return peaks
 
 
-def _timed_fit(model, fit_kwargs: dict, epochs: int) -> tuple[float, list[float]]:
-    """Epoch times from a callback, so evaluation and tracing stay out of them."""
-    import keras
+class EpochTimer(keras.callbacks.Callback):
+    """Wall time of each epoch's training steps (evaluation and tracing stay out of the mean)."""
 
-    times: list[float] = []
+    def __init__(self):
+        super().__init__()
+        self.times: list[float] = []
 
-    class Timer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self._t = time.perf_counter()
+    def on_epoch_begin(self, epoch, logs=None):
+        self._t = time.perf_counter()
 
-        def on_epoch_end(self, epoch, logs=None):
-            times.append(time.perf_counter() - self._t)
+    def on_epoch_end(self, epoch, logs=None):
+        self.times.append(time.perf_counter() - self._t)
 
-    model.fit(epochs=epochs, verbose=0, callbacks=[Timer()], **fit_kwargs)
-    return float(np.mean(times[1:] if len(times) > 1 else times)), times
+    def seconds_per_epoch(self) -> float:
+        """Mean over the epochs after the first, which includes tracing."""
+        return float(np.mean(self.times[1:] if len(self.times) > 1 else self.times))
 
 
 def run_case(case: BenchCase, split, epochs: int, steps_per_execution: int, precision: str) -> dict:
-    import keras
-
     from . import runtime
-    from .training import make_dataset, train_classifier
+    from .training import train_classifier
 
     n = len(split.y_train)
     # Reference: the seeds' way.
@@ -118,27 +118,21 @@ def run_case(case: BenchCase, split, epochs: int, steps_per_execution: int, prec
     runtime.reseed(0)
     ref = case.build()
     ref.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    ref_epoch, _ = _timed_fit(ref, dict(x=split.x_train, y=split.y_train), epochs)
+    ref_timer = EpochTimer()
+    ref.fit(split.x_train, split.y_train, epochs=epochs, verbose=0, callbacks=[ref_timer])
+    ref_epoch = ref_timer.seconds_per_epoch()
     ref_acc = float(ref.evaluate(split.x_test, split.y_test, verbose=0)[1])
     flops = training_flops_per_image(ref)
 
     # Ours: the library path with the quick profile's settings.
     policy = runtime.resolve_precision(precision)
     keras.mixed_precision.set_global_policy(policy)
-    epoch_times: list[float] = []
-
-    class Timer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self._t = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            epoch_times.append(time.perf_counter() - self._t)
-
+    lib_timer = EpochTimer()
     result = train_classifier(case.build, split, label=f"bench {case.name}", seed=0, epochs=epochs,
                               batch_size=case.batch_size, learning_rate=case.learning_rate, log=False,
-                              steps_per_execution=steps_per_execution, extra_callbacks=[Timer()])
+                              steps_per_execution=steps_per_execution, extra_callbacks=[lib_timer])
     keras.mixed_precision.set_global_policy("float32")
-    lib_epoch = float(np.mean(epoch_times[1:] if len(epoch_times) > 1 else epoch_times))
+    lib_epoch = lib_timer.seconds_per_epoch()
     ref_ips, lib_ips = n / ref_epoch, n / lib_epoch
     lib_acc = result.metrics["test_accuracy"]
     peaks = nominal_peak_gflops()
@@ -159,7 +153,7 @@ def run_case(case: BenchCase, split, epochs: int, steps_per_execution: int, prec
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lib.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", default="all")
-    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--n-train", type=int, default=15000)
     parser.add_argument("--n-test", type=int, default=5000)
     parser.add_argument("--steps-per-execution", type=int, default=1)

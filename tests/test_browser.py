@@ -5,7 +5,6 @@ Needs Debian's `chromium` (``.ci/run`` installs it) and the `playwright` Python 
 (a dev dependency), which drives the system browser; no browser download is involved.
 """
 import shutil
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
