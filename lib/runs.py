@@ -39,6 +39,10 @@ class RunCache:
     def path(self, spec: dict) -> Path:
         return self.root / f"{self.key(spec)}.json"
 
+    def workdir(self, spec: dict) -> Path | None:
+        """Where a run keeps its epoch checkpoints and final weights (None when caching is off)."""
+        return self.root / self.key(spec) if self.enabled else None
+
     def get_or_run(self, spec: dict, run: Callable, *args, **kwargs) -> dict:
         """Return the stored result for ``spec``, or ``run(*args, **kwargs)`` and store it.
 
