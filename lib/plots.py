@@ -101,3 +101,114 @@ def plot_confusion_matrix(y_true, y_pred, class_names, title="Confusion matrix (
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def plot_per_class_error(errors_by_variant: dict[str, np.ndarray], class_names, title: str = ""):
+    """Grouped bars of test error per class, mean over seeds with ± sd whiskers.
+
+    ``errors_by_variant`` maps a variant to an array (seeds x classes) of error fractions.
+    """
+    fig, ax = plt.subplots(figsize=(max(7, 0.9 * len(class_names) + 2), 4.2))
+    names = list(errors_by_variant)
+    width = 0.8 / max(1, len(names))
+    x = np.arange(len(class_names))
+    colors = sns.color_palette(n_colors=max(3, len(names)))
+    for i, (name, color) in enumerate(zip(names, colors)):
+        err = np.atleast_2d(np.asarray(errors_by_variant[name], dtype=float)) * 100
+        mean = err.mean(axis=0)
+        sd = err.std(axis=0, ddof=1) if err.shape[0] > 1 else np.zeros_like(mean)
+        yerr = np.vstack([np.minimum(sd, mean), np.minimum(sd, 100 - mean)])  # whiskers stay within 0-100 %
+        ax.bar(x + (i - (len(names) - 1) / 2) * width, mean, width, yerr=yerr, capsize=2, color=color,
+               label=name)
+    ax.set_xticks(x, class_names, rotation=30, ha="right")
+    ax.set_ylabel("test error (% of the class)")
+    ax.set_title(title or "Test error per class")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def plot_epochs_to_threshold(epochs_by_variant: dict[str, list], threshold: float, max_epochs: int):
+    """Per seed, the first epoch whose validation accuracy reached ``threshold``.
+
+    Runs that never reached it (None) are drawn as open circles above ``max_epochs``.
+    """
+    fig, ax = plt.subplots(figsize=(1.8 + 1.6 * len(epochs_by_variant), 4))
+    names = list(epochs_by_variant)
+    colors = sns.color_palette(n_colors=max(3, len(names)))
+    for i, (name, color) in enumerate(zip(names, colors)):
+        vals = epochs_by_variant[name]
+        xs = np.full(len(vals), float(i)) + np.linspace(-0.1, 0.1, len(vals))
+        reached = [(x, v) for x, v in zip(xs, vals) if v is not None]
+        missed = [x for x, v in zip(xs, vals) if v is None]
+        if reached:
+            ax.scatter(*zip(*reached), color=color, s=30, zorder=3)
+            ax.hlines(np.mean([v for _, v in reached]), i - 0.25, i + 0.25, color=color)
+        if missed:
+            ax.scatter(missed, [max_epochs + 1] * len(missed), facecolors="none", edgecolors=color, s=40,
+                       zorder=3)
+    ax.axhline(max_epochs + 0.5, color="grey", linewidth=0.8, linestyle=":")
+    ax.text(len(names) - 0.5, max_epochs + 1, "not reached", ha="right", va="center", fontsize="small",
+            color="grey")
+    ax.set_xticks(range(len(names)), names)
+    ax.set_xlim(-0.5, len(names) - 0.5)
+    ax.set_ylim(0, max_epochs + 1.8)
+    ax.set_ylabel("epoch")
+    ax.set_title(f"Epochs to {threshold:.0%} validation accuracy")
+    fig.tight_layout()
+    return fig
+
+
+def plot_lr_sweep(values_by_variant: dict[str, dict[float, float]], ylabel: str = "validation accuracy (%)",
+                  title: str = "Learning-rate sweep"):
+    """One line per variant over learning rates (log axis); NaN (a diverged run) leaves a gap."""
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    colors = sns.color_palette(n_colors=max(3, len(values_by_variant)))
+    for color, (name, by_lr) in zip(colors, values_by_variant.items()):
+        lrs = sorted(by_lr)
+        ax.plot(lrs, [by_lr[lr] for lr in lrs], marker="o", color=color, label=name)
+    ax.set_xscale("log")
+    ax.set_xlabel("learning rate (log scale)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def plot_grid_heatmap(frame, title: str = "", value_label: str = "validation accuracy (%)", scale: float = 100.0):
+    """A configuration grid (rows x columns of a pivoted table) as an annotated heatmap."""
+    values = frame.astype(float) * scale
+    fig, ax = plt.subplots(figsize=(max(6, 0.75 * values.shape[1] + 3), max(3, 0.55 * values.shape[0] + 2)))
+    sns.heatmap(values, annot=True, fmt=".1f", cmap="viridis", cbar_kws={"label": value_label}, ax=ax,
+                annot_kws={"fontsize": "x-small"})
+    ax.set_xlabel(frame.columns.name or "")
+    ax.set_ylabel(frame.index.name or "")
+    ax.tick_params(axis="x", labelrotation=60, labelsize="x-small")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_split_curves(histories_by_model: dict[str, list[dict]], metrics=("loss", "accuracy"), title: str = ""):
+    """Training, validation and test curves per model (rows) and metric (columns), mean ± sd over seeds.
+
+    The test curve is for display: no choice was made from it.
+    """
+    splits = (("train", "", "--"), ("validation", "val_", "-"), ("test (display only)", "test_", ":"))
+    fig, axes = plt.subplots(len(histories_by_model), len(metrics),
+                             figsize=(6 * len(metrics), 3.6 * len(histories_by_model)), squeeze=False)
+    colors = sns.color_palette(n_colors=3)
+    for row, (model, histories) in zip(axes, histories_by_model.items()):
+        for ax, metric in zip(row, metrics):
+            for color, (split, prefix, style) in zip(colors, splits):
+                if any(f"{prefix}{metric}" in h for h in histories):
+                    _band(ax, _stack(histories, f"{prefix}{metric}"), split, color, style)
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(f"{metric} ({'fraction correct' if 'acc' in metric else 'cross-entropy'})")
+            ax.set_title(f"{model}: {metric}")
+            ax.legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .params import Param, positive_int, rate, unknown_name_error, validate
+from .gan.families import variant_list
+from .distribute import STRATEGIES
 from .runtime import PRECISIONS
 
 COMMON: dict[str, Param] = {
@@ -47,6 +49,34 @@ def register(study: Study) -> Study:
 
 
 register(Study(
+    key="cifar10_batchnorm",
+    number=1,
+    notebook="01_cifar10_batchnorm.ipynb",
+    title="Study 1: CIFAR-10 batch-normalisation ablation",
+    question=("Does batch normalisation make the seed's three-layer CIFAR-10 CNN converge faster and reach a "
+              "higher test accuracy, by more than seed-to-seed noise?"),
+    datasets=("cifar10",),
+    params={
+        "n_train": positive_int("training images used, validation included (null: all)", optional=True),
+        "n_test": positive_int("test images used (null: all)", optional=True),
+        "val_fraction": Param("float", low=0.0, high=0.5, low_open=True, help="share of training images held out"),
+        "epochs": positive_int("training epochs (no early stopping)", high=10_000),
+        "batch_size": positive_int("minibatch size", high=65_536),
+        "learning_rate": Param("float", low=0.0, high=1.0, low_open=True, help="Adam learning rate"),
+        "lr_schedule": Param("str", choices=("constant", "cosine"),
+                             help="constant (the seed) or cosine decay to 0 over the epochs"),
+        "conv_filters": Param("list[int]", low=1, high=4096, help="widths of the three conv layers"),
+        "dense_units": Param("int", low=0, high=65_536, help="hidden dense layer before the softmax (0: none)"),
+        "bn_momentum": rate("momentum of batch norm's moving averages (Keras default 0.99)"),
+        "accuracy_threshold": Param("float", low=0.0, high=1.0, low_open=True, high_open=True,
+                                    help="validation accuracy whose first epoch measures convergence"),
+        "lr_sweep": Param("list[float]", optional=True, low=0.0, high=1.0, low_open=True,
+                          help="learning rates for the sweep, first seed only (null: no sweep)"),
+    },
+))
+
+
+register(Study(
     key="fashion_regularisation",
     number=2,
     notebook="02_fashion_regularisation.ipynb",
@@ -65,6 +95,122 @@ register(Study(
         "dense_dropout_rate": rate("dropout after the dense layer (regularised model)"),
         "early_stopping_patience": positive_int("epochs without val-loss improvement before stopping"),
         "augment": Param("bool", help="random shifts and flips for the regularised model"),
+        "strategy": Param("str", choices=STRATEGIES,
+                          help="default: one device; mirrored: all local GPUs; multiworker: TF_CONFIG cluster"),
+    },
+))
+
+
+register(Study(
+    key="fashion_fcn_vs_alexnet",
+    number=3,
+    notebook="03_fashion_fcn_vs_alexnet.ipynb",
+    title="Study 3: Fashion-MNIST fully connected networks vs an AlexNet-style CNN",
+    question=("Which optimiser, initialisation, regularisation and normalisation suit a fully connected "
+              "network on Fashion-MNIST, and how far do the best FCN, a deeper DNN and an AlexNet-style "
+              "CNN get on the test set?"),
+    datasets=("fashion_mnist",),
+    params={
+        "n_train": positive_int("training images used, validation included (null: all)", optional=True),
+        "n_test": positive_int("test images used (null: all)", optional=True),
+        "val_fraction": Param("float", low=0.0, high=0.5, low_open=True, help="share of training images held out"),
+        "batch_size": positive_int("minibatch size", high=65_536),
+        "lr_schedule": Param("str", choices=("constant", "cosine"),
+                             help="constant (the seed) or cosine decay to 0 over each run's epochs"),
+        "grid_optimizers": Param("list[str]", help="sgd, sgd_momentum, rmsprop, adam"),
+        "grid_initializers": Param("list[str]", help="Keras initializer names, e.g. glorot_uniform, he_uniform"),
+        "grid_regularizations": Param("list[str]", help="none, dropout, l2"),
+        "grid_normalizations": Param("list[str]", help="none, batchnorm"),
+        "grid_n_train": positive_int("training images per grid run (null: the whole training part)",
+                                     optional=True),
+        "grid_epochs": positive_int("epochs per grid configuration", high=10_000),
+        "fcn_units": Param("list[int]", low=1, high=65_536, help="hidden widths of the base FCN"),
+        "dnn_units": Param("list[int]", low=1, high=65_536, help="hidden widths of the deeper DNN"),
+        "dropout_rate": rate("dropout after each hidden layer (the 'dropout' regularisation)"),
+        "l2_factor": Param("float", low=0.0, high=1.0, low_open=True, help="L2 penalty (the 'l2' regularisation)"),
+        "fcn_epochs": positive_int("epochs for the chosen FCN and the DNN", high=10_000),
+        "alexnet_filters": Param("list[int]", low=1, high=4096, help="widths of the five conv layers"),
+        "alexnet_dense_units": positive_int("width of the two hidden dense layers", high=65_536),
+        "alexnet_dropout": rate("dropout after each hidden dense layer"),
+        "alexnet_epochs": positive_int("AlexNet training epochs", high=10_000),
+        "alexnet_learning_rate": Param("float", low=0.0, high=1.0, low_open=True, help="AlexNet Adam learning rate"),
+    },
+))
+
+
+register(Study(
+    key="fashion_gans",
+    number=4,
+    notebook="04_fashion_gans.ipynb",
+    title="Study 4: GANs on Fashion-MNIST with offline quantitative evaluation",
+    question=("Does the seed-003 GAN configuration produce realistic Fashion-MNIST images without mode "
+              "collapse, and how do a vanilla GAN, a DCGAN, a WGAN-GP and a class-conditional GAN compare on "
+              "FID, KID, a classifier score, mode coverage and precision/recall, measured offline against a "
+              "real-vs-real baseline?"),
+    datasets=("fashion_mnist",),
+    params={
+        "variants": variant_list("GAN families to train: vanilla, seed003, dcgan, wgan_gp, cgan"),
+        "n_train": positive_int("training images the GANs learn from (null: all 60,000)", optional=True),
+        "epochs": positive_int("GAN training epochs (seed: 30)", high=10_000),
+        "batch_size": positive_int("GAN minibatch size (seed: 64)", high=65_536),
+        "grid_every": positive_int("save a fixed-noise image grid every N epochs (seed: 2)", high=10_000),
+        "n_critic": positive_int("WGAN-GP critic updates per generator update", high=100),
+        "gp_weight": Param("float", low=0.0, high=1000.0, low_open=True, help="WGAN-GP gradient-penalty weight"),
+        "n_eval": Param("int", low=20, high=10_000, help="generated and real images per metric"),
+        "knn_k": positive_int("k of the k-NN precision/recall", high=100),
+        "classifier_n_train": positive_int("images for the feature classifier, validation included (null: all)",
+                                           optional=True),
+        "classifier_epochs": positive_int("feature classifier training epochs", high=1_000),
+    },
+))
+
+register(Study(
+    key="cifar100_vgg_synthetic",
+    number=5,
+    notebook="05_cifar100_vgg_synthetic.ipynb",
+    title="Study 5: CIFAR-100 VGG-16 with GAN-synthetic training data",
+    question=("Do images from a class-conditional GAN, added to the real training set, raise the test accuracy "
+              "of VGG-16 (the seed's recipe and an improved one) and of a ResNet, by more than seed-to-seed "
+              "noise; and how well does a classifier trained on synthetic images alone do on real ones?"),
+    # The dataset is a parameter (with a stated fallback), so the notebook resolves it itself.
+    datasets=(),
+    params={
+        "dataset": Param("str", choices=("cifar100", "cifar10"), help="the dataset to study"),
+        "fallback_dataset": Param("str", optional=True, choices=("cifar10", "cifar100"),
+                                  help="used, and said so on every number, when `dataset` cannot be had "
+                                       "(null: no fallback, stop with an error)"),
+        "n_classes": Param("int", optional=True, low=2, high=100,
+                           help="keep the first N classes (null: all); a reduction stated beside every number"),
+        "n_train": positive_int("training images used after the class selection, validation included (null: all)",
+                                optional=True),
+        "n_test": positive_int("test images used after the class selection (null: all)", optional=True),
+        "val_fraction": Param("float", low=0.0, high=0.5, low_open=True, help="share of training images held out"),
+        "vgg_width": Param("float", low=0.0, high=4.0, low_open=True,
+                           help="VGG-16 width multiplier (1: the real VGG-16; 0.25: a quarter of every layer)"),
+        "seed_epochs": positive_int("seed recipe: maximum epochs (early stopping decides)", high=10_000),
+        "seed_batch_size": positive_int("seed recipe: minibatch size (seed: 64)", high=65_536),
+        "seed_learning_rate": Param("float", low=0.0, high=1.0, low_open=True,
+                                    help="seed recipe: Adam learning rate"),
+        "seed_patience": positive_int("seed recipe: epochs without val-loss improvement before stopping",
+                                      high=10_000),
+        "epochs": positive_int("improved recipe (and ResNet, CAS): epochs of the warm-up + cosine schedule",
+                               high=10_000),
+        "batch_size": positive_int("improved recipe: minibatch size", high=65_536),
+        "learning_rate": Param("float", low=0.0, high=10.0, low_open=True, help="improved recipe: peak learning rate"),
+        "optimizer": Param("str", choices=("sgd", "adam"),
+                           help="improved recipe: sgd (Nesterov momentum 0.9) or adam"),
+        "weight_decay": Param("float", low=0.0, high=0.1, help="improved recipe: decoupled weight decay (0: none)"),
+        "warmup_epochs": Param("int", low=0, high=1_000, help="improved recipe: linear warm-up epochs"),
+        "resnet_depth": Param("int", low=8, high=1_202, help="ResNet depth 6n + 2 (20: ResNet-20)"),
+        "resnet_width": Param("float", low=0.0, high=8.0, low_open=True, help="ResNet width multiplier"),
+        "gan_epochs": positive_int("conditional GAN training epochs", high=10_000),
+        "gan_batch_size": positive_int("conditional GAN minibatch size", high=65_536),
+        "synthetic_fractions": Param("list[float]", low=0.0, high=10.0,
+                                     help="synthetic images added, as a share of the real training images, for "
+                                          "the improved VGG-16 sweep (0 is always included)"),
+        "compare_fraction": Param("float", low=0.0, high=10.0, low_open=True,
+                                  help="the share at which the seed-recipe VGG-16 and the ResNet are also "
+                                       "trained with synthetic images"),
     },
 ))
 

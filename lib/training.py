@@ -13,7 +13,7 @@ import keras
 import numpy as np
 
 from . import io
-from .errors import DataError, TrainingDiverged
+from .errors import DataError, ParamError, TrainingDiverged
 from .runtime import reseed
 
 
@@ -170,7 +170,8 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
                      early_stopping_patience: int | None = None, augment: Callable | None = None,
                      log: bool = True, steps_per_execution: int = 1, checkpoint_dir: Path | None = None,
                      strategy=None, one_hot: bool = False, optimizer_options: dict | None = None,
-                     test_curve: bool = False, extra_callbacks: list | None = None) -> RunResult:
+                     test_curve: bool = False, extra_callbacks: list | None = None,
+                     lr_schedule: str = "constant") -> RunResult:
     """Train ``build_model()`` on ``data`` and evaluate it on all three splits.
 
     With ``early_stopping_patience`` the run stops when validation loss has
@@ -188,8 +189,12 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
     config, e.g. ``{"momentum": 0.9}``. ``test_curve``: record test loss and
     accuracy after every epoch in the history (``test_loss``,
     ``test_accuracy``), for display only. ``extra_callbacks``: further Keras
-    callbacks (monitoring, timing).
+    callbacks (monitoring, timing). ``lr_schedule``: "constant", or "cosine"
+    (the rate decays from ``learning_rate`` to 0 along a half cosine over all
+    ``epochs``).
     """
+    if lr_schedule not in ("constant", "cosine"):
+        raise ParamError(f"lr_schedule {lr_schedule!r} is not one of 'constant', 'cosine'")
     for name, x in (("training", data.x_train), ("validation", data.x_val), ("test", data.x_test)):
         if not np.isfinite(x).all():  # oneDNN's ReLU maps NaN to 0: bad inputs would train silently
             raise DataError(f"{name} images contain NaN or infinite values; check the data preparation")
@@ -202,7 +207,9 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
         else:
             model = build_model()
             model.compile(optimizer=keras.optimizers.get({"class_name": optimizer,
-                                                          "config": {"learning_rate": learning_rate,
+                                                          "config": {"learning_rate": _schedule(
+                                                              lr_schedule, learning_rate, epochs,
+                                                              math.ceil(len(data.y_train) / batch_size)),
                                                                      **(optimizer_options or {})}}),
                           loss="categorical_crossentropy" if one_hot else "sparse_categorical_crossentropy",
                           metrics=["accuracy"],
@@ -259,6 +266,13 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
         print(f"[{label}] seed {seed}: test accuracy {result.metrics['test_accuracy']:.4f} after "
               f"{result.epochs_run} epochs (best epoch {result.best_epoch}, {seconds:.0f} s)", flush=True)
     return result
+
+
+def _schedule(kind: str, learning_rate: float, epochs: int, steps_per_epoch: int):
+    """A constant rate, or a cosine decay to 0 over the whole run."""
+    if kind == "cosine":
+        return keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=max(1, epochs * steps_per_epoch))
+    return learning_rate
 
 
 def _one_hot_labels(model):

@@ -1,0 +1,119 @@
+"""Figures for the GAN studies: loss and accuracy curves, metric progress, image progressions, class histograms."""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.image as mpimg  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+
+def _stack(series: list[list[float]]) -> np.ndarray:
+    longest = max((len(s) for s in series), default=0)
+    out = np.full((len(series), longest), np.nan)
+    for i, s in enumerate(series):
+        out[i, : len(s)] = s
+    return out
+
+
+def _band(ax, x, values: np.ndarray, label: str, color, linestyle="-"):
+    with np.errstate(all="ignore"):
+        mean, sd = np.nanmean(values, axis=0), np.nanstd(values, axis=0)
+    ax.plot(x, mean, linestyle=linestyle, color=color, label=label, marker="o", markersize=3)
+    if values.shape[0] > 1:
+        ax.fill_between(x, mean - sd, mean + sd, color=color, alpha=0.15, linewidth=0)
+
+
+def plot_gan_curves(histories_by_variant: dict[str, list[dict]], title: str = ""):
+    """Per epoch, mean ± sd over seeds: G (solid) and D (dashed) losses; D accuracy on real (solid) and fake (dashed).
+
+    Losses of different families are on different scales (BCE vs Wasserstein),
+    so each family gets its own row.
+    """
+    names = list(histories_by_variant)
+    colors = sns.color_palette(n_colors=max(3, len(names)))
+    fig, axes = plt.subplots(len(names), 2, figsize=(11, 2.9 * len(names)), squeeze=False)
+    for row, (color, name) in enumerate(zip(colors, names)):
+        hs = histories_by_variant[name]
+        ax_loss, ax_acc = axes[row]
+        for key, style in (("g_loss", "-"), ("d_loss", "--")):
+            v = _stack([h.get(key, []) for h in hs])
+            _band(ax_loss, np.arange(1, v.shape[1] + 1), v, key, color, style)
+        for key, style in (("d_acc_real", "-"), ("d_acc_fake", "--")):
+            v = _stack([h.get(key, []) for h in hs])
+            _band(ax_acc, np.arange(1, v.shape[1] + 1), v, key, color, style)
+        ax_loss.set_ylabel(f"{name}\nloss")
+        ax_acc.set_ylabel("D accuracy")
+        ax_acc.set_ylim(-0.05, 1.05)
+        ax_acc.axhline(0.5, color="grey", linewidth=0.8)
+        for ax in (ax_loss, ax_acc):
+            ax.legend(fontsize="small", loc="best")
+    for ax in axes[-1]:
+        ax.set_xlabel("epoch")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_metric_progress(progress_by_variant: dict[str, list[list[dict]]], baseline: dict | None = None,
+                         keys=("fid", "classes_covered"), title: str = ""):
+    """Metrics tracked during training (``progress`` entries) against the epoch, mean ± sd over seeds."""
+    labels = {"fid": "FID (classifier features, log scale)", "classes_covered": "classes covered",
+              "kl_uniform": "KL to uniform (nats)"}
+    fig, axes = plt.subplots(1, len(keys), figsize=(5.5 * len(keys), 3.8), squeeze=False)
+    colors = sns.color_palette(n_colors=max(3, len(progress_by_variant)))
+    for ax, key in zip(axes[0], keys):
+        for color, (name, runs) in zip(colors, progress_by_variant.items()):
+            epochs = [p["epoch"] for p in runs[0]]
+            _band(ax, epochs, _stack([[p[key] for p in r] for r in runs]), name, color)
+        if baseline is not None and key in baseline:
+            ax.axhline(baseline[key], color="black", linestyle=":", label="real train vs real test")
+        if key == "fid":
+            ax.set_yscale("log")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(labels.get(key, key))
+        ax.legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_image_progression(grids: list, title: str = "", max_panels: int = 6):
+    """The fixed-noise grids saved during training, side by side (evenly spaced epochs, always the last)."""
+    grids = sorted(grids)
+    if len(grids) > max_panels:
+        pick = np.unique(np.round(np.linspace(0, len(grids) - 1, max_panels)).astype(int))
+        grids = [grids[i] for i in pick]
+    fig, axes = plt.subplots(1, len(grids), figsize=(2.6 * len(grids), 2.9), squeeze=False)
+    for ax, (epoch, path) in zip(axes[0], grids):
+        ax.imshow(mpimg.imread(path), cmap="gray", interpolation="nearest")
+        ax.set_title("untrained" if epoch == 0 else f"epoch {epoch}", fontsize="small")
+        ax.axis("off")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_class_histograms(histograms: dict[str, list[float]], class_names: list[str], title: str = ""):
+    """Share of each predicted class in the generated sample, per variant; uniform share dashed."""
+    names = list(histograms)
+    k = len(class_names)
+    width = 0.8 / max(1, len(names))
+    fig, ax = plt.subplots(figsize=(max(7, 0.9 * k), 3.8))
+    colors = sns.color_palette(n_colors=max(3, len(names)))
+    for i, (color, name) in enumerate(zip(colors, names)):
+        ax.bar(np.arange(k) + (i - (len(names) - 1) / 2) * width, np.asarray(histograms[name]) * 100, width,
+               label=name, color=color)
+    ax.axhline(100 / k, color="black", linestyle="--", linewidth=0.8, label="uniform")
+    ax.set_xticks(np.arange(k), class_names, rotation=30, ha="right")
+    ax.set_ylabel("% of images (classifier's prediction)")
+    ax.legend(fontsize="small")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig

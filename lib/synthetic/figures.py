@@ -1,0 +1,99 @@
+"""Figures for Study 5: real beside synthetic samples, accuracy per synthetic fraction, GAN losses."""
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+from matplotlib.ticker import MaxNLocator
+
+
+def wrap(title: str, width: int = 95) -> str:
+    """A long figure title (they carry the run's scope) broken into lines, so the figure keeps its width."""
+    return "\n".join(textwrap.fill(part, width) for part in title.split("\n"))
+
+
+def _row(images: np.ndarray, n: int, pad: int = 1) -> np.ndarray:
+    """Up to ``n`` uint8 images side by side (white padding), float in [0, 1]; blanks where fewer."""
+    h, w, c = images.shape[1:] if len(images) else (32, 32, 3)
+    out = np.ones((h + 2 * pad, n * (w + pad) + pad, c), dtype=np.float32)
+    for i, img in enumerate(images[:n]):
+        out[pad:pad + h, pad + i * (w + pad): pad + i * (w + pad) + w] = img.astype(np.float32) / 255.0
+    return out
+
+
+def plot_real_vs_synthetic(x_real, y_real, x_syn, y_syn, class_names, classes=None, per_class: int = 8,
+                           title: str = ""):
+    """One row per class: ``per_class`` real training images (left) and synthetic ones (right)."""
+    classes = list(range(min(10, len(class_names)))) if classes is None else list(classes)
+    fig, axes = plt.subplots(len(classes), 2, figsize=(2 * 0.55 * per_class + 1.5, 0.62 * len(classes) + 0.9),
+                             squeeze=False)
+    for r, c in enumerate(classes):
+        for col, (x, y, what) in enumerate(((x_real, y_real, "real"), (x_syn, y_syn, "synthetic (GAN)"))):
+            ax = axes[r, col]
+            ax.imshow(_row(x[np.flatnonzero(y == c)], per_class), interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(what, fontsize="medium")
+            if col == 0:
+                ax.set_ylabel(str(class_names[c]), rotation=0, ha="right", va="center", fontsize="small")
+    if title:
+        fig.suptitle(wrap(title, 70))
+    fig.tight_layout()
+    return fig
+
+
+def plot_fraction_sweep(values: dict[str, dict[float, list[float]]], cas: list[float] | None = None,
+                        chance: float | None = None, title: str = "", ylabel: str = "test accuracy (%)"):
+    """Mean ± sd (and each seed's point) of a metric over the synthetic fraction added, one line per model.
+
+    ``values[model][fraction]`` lists one value per seed (percent). ``cas``:
+    the Classification Accuracy Score per seed, drawn as a dashed level;
+    ``chance``: the accuracy of guessing (percent), a dotted level.
+    """
+    fig, ax = plt.subplots(figsize=(7, 4.3))
+    colors = sns.color_palette(n_colors=max(3, len(values) + 1))
+    for color, (model, by_fraction) in zip(colors, values.items()):
+        fr = sorted(by_fraction)
+        xs = [f * 100 for f in fr]
+        means = [float(np.mean(by_fraction[f])) for f in fr]
+        sds = [float(np.std(by_fraction[f], ddof=1)) if len(by_fraction[f]) > 1 else 0.0 for f in fr]
+        ax.errorbar(xs, means, yerr=sds, marker="o", capsize=3, color=color, label=model)
+        for x, f in zip(xs, fr):
+            ax.scatter(np.full(len(by_fraction[f]), x), by_fraction[f], color=color, s=10, alpha=0.5, zorder=3)
+    if cas:
+        m = float(np.mean(cas))
+        ax.axhline(m, color=colors[len(values)], linestyle="--",
+                   label=f"CAS: trained on synthetic only ({m:.1f}%)")
+    if chance is not None:
+        ax.axhline(chance, color="grey", linestyle=":", label=f"chance ({chance:.1f}%)")
+    ax.set_xlabel("synthetic images added (% of the real training images)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(wrap(title or "Accuracy against the synthetic fraction", 80), fontsize="medium")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def plot_gan_history(history: dict, title: str = "Conditional GAN training"):
+    """Losses (left) and the discriminator's accuracies on real and generated images (right) per epoch."""
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.8))
+    epochs = np.arange(1, len(history.get("d_loss", [])) + 1)
+    for key in ("d_loss", "g_loss"):
+        if key in history:
+            a.plot(epochs, history[key], marker=".", label={"d_loss": "discriminator", "g_loss": "generator"}[key])
+    a.set_ylabel("loss (binary cross-entropy)")
+    for key, name in (("d_acc_real", "real called real"), ("d_acc_fake", "generated called fake")):
+        if key in history:
+            b.plot(epochs, np.asarray(history[key]) * 100, marker=".", label=name)
+    b.set_ylabel("discriminator accuracy (%)")
+    b.set_ylim(-3, 103)
+    for ax in (a, b):
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(fontsize="small")
+    fig.suptitle(wrap(title, 110))
+    fig.tight_layout()
+    return fig

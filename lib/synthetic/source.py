@@ -1,0 +1,86 @@
+"""Which dataset a study runs on: the requested one or, when it cannot be had, a declared fallback.
+
+CIFAR-100 cannot be downloaded on an offline machine. A study that names a
+``fallback_dataset`` then runs on that one instead, and the returned reason
+says so, for the page header and every number; without a fallback the
+one-line :class:`~lib.errors.DataError` stands. Only absence falls back
+(no local copy and no download); a local copy with bad files is an error.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from ..data import Dataset, load_dataset, load_for_study, resolve_source
+from ..errors import DataError, ParamError
+
+PRETTY = {"cifar100": "CIFAR-100", "cifar10": "CIFAR-10", "fashion_mnist": "Fashion-MNIST"}
+
+
+@dataclass
+class DataChoice:
+    ds: Dataset
+    generated: bool
+    requested: str
+    used: str
+    reason: str = ""             # why ``used`` differs from ``requested`` (empty when it does not)
+
+    @property
+    def fell_back(self) -> bool:
+        return self.used != self.requested
+
+    def label(self) -> str:
+        """'CIFAR-100' or 'CIFAR-10 (fallback: CIFAR-100 unavailable)', for every number on the page."""
+        name = PRETTY.get(self.used, self.used)
+        return f"{name} (fallback: {PRETTY.get(self.requested, self.requested)} unavailable)" if self.fell_back else name
+
+
+def _available(name: str, data_dir) -> tuple[bool, str]:
+    """(True, where it would come from: "data_dir", "system", "keras-cache" or "download") when ``name`` can be
+    read locally or downloaded; else (False, the one-line reason it cannot)."""
+    try:
+        _, kind, _ = resolve_source(name, data_dir)
+    except DataError as exc:
+        return False, str(exc)
+    return True, kind
+
+
+def load_with_fallback(dataset: str, fallback: str | None, params: dict, output_dir: Path) -> DataChoice:
+    """Load ``dataset`` as ``params["data_source"]`` says, or ``fallback`` when ``dataset`` is unavailable."""
+    if params["data_source"] == "generated":
+        ds, generated = load_for_study(dataset, params, output_dir)
+        return DataChoice(ds, generated, dataset, dataset)
+    data_dir = params.get("data_dir")
+    ok, detail = _available(dataset, data_dir)
+    if ok:
+        try:
+            return DataChoice(load_dataset(dataset, data_dir), False, dataset, dataset)
+        except DataError as exc:
+            if detail != "download":   # local files that fail their checks are an error, not an absence
+                raise
+            ok, detail = False, str(exc)
+    if not fallback or fallback == dataset:
+        raise DataError(detail)
+    reason = (f"{PRETTY.get(dataset, dataset)} is not available on this machine ({detail.rstrip('.')}), so this run "
+              f"uses {PRETTY.get(fallback, fallback)}, as fallback_dataset allows")
+    return DataChoice(load_dataset(fallback, data_dir), False, dataset, fallback, reason)
+
+
+def select_classes(ds: Dataset, n_classes: int | None) -> Dataset:
+    """The first ``n_classes`` classes (labels 0..n-1) of ``ds``, train and test; None keeps all."""
+    if n_classes is None or n_classes == ds.num_classes:
+        return ds
+    if not 2 <= n_classes <= ds.num_classes:
+        raise ParamError(f"n_classes={n_classes} is out of range for {ds.name}: need 2..{ds.num_classes}")
+    tr, te = ds.y_train < n_classes, ds.y_test < n_classes
+    coarse = {}
+    if ds.y_train_coarse is not None:
+        coarse = dict(y_train_coarse=ds.y_train_coarse[tr], y_test_coarse=ds.y_test_coarse[te])
+    return replace(ds, x_train=ds.x_train[tr], y_train=ds.y_train[tr], x_test=ds.x_test[te], y_test=ds.y_test[te],
+                   class_names=list(ds.class_names[:n_classes]), **coarse)
+
+
+def class_counts(y: np.ndarray, num_classes: int) -> np.ndarray:
+    return np.bincount(np.asarray(y, dtype=np.int64), minlength=num_classes)

@@ -1,0 +1,323 @@
+"""Study 5's pieces on tiny generated data: VGG-16 / ResNet shapes, dataset fallback, synthetic mixing, CAS."""
+import numpy as np
+import pytest
+import yaml
+
+from lib.data import load_dataset
+from lib.data import loading
+from lib.data.fixtures import write_cifar10, write_cifar100
+from lib.errors import DataError, ParamError
+from lib.paths import PARAMS
+from lib.training import Split
+
+
+# --- models ------------------------------------------------------------------------------------------------
+
+def test_vgg16_has_the_real_vgg16_convolutions_for_32x32_inputs_and_100_classes():
+    from lib.models.vgg import build_vgg16
+
+    model = build_vgg16(width=1.0, batch_norm=False, num_classes=100)
+    convs = [layer for layer in model.layers if layer.__class__.__name__ == "Conv2D"]
+    assert [c.filters for c in convs] == [64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512]
+    assert model.input_shape == (None, 32, 32, 3) and model.output_shape == (None, 100)
+    assert tuple(model.get_layer("block5_pool").output.shape[1:]) == (1, 1, 512)
+    # 14,714,688 convolution weights (Keras's VGG16 without its top) + 512-512-100 dense layers.
+    assert model.count_params() == 14_714_688 + (512 * 512 + 512) * 2 + 512 * 100 + 100
+    assert not any(layer.__class__.__name__.endswith("BatchNormalization") for layer in model.layers)
+
+
+def test_vgg16_bn_normalises_every_conv_and_hidden_dense_layer_and_width_scales_it():
+    from lib.models.vgg import build_vgg16
+
+    model = build_vgg16(width=0.25, batch_norm=True, num_classes=100)
+    bns = [layer for layer in model.layers if "BatchNormalization" in layer.__class__.__name__]
+    convs = [layer for layer in model.layers if layer.__class__.__name__ == "Conv2D"]
+    assert len(bns) == 13 + 2
+    assert [c.filters for c in convs][::3] == [16, 32, 64, 128, 128]
+    assert all(not c.use_bias for c in convs)
+    assert model.output_shape == (None, 100)
+    with pytest.raises(ParamError):
+        build_vgg16(width=0)
+
+
+def test_resnet20_has_twenty_weighted_layers_and_halves_the_resolution_twice():
+    from lib.models.resnet import build_resnet
+
+    model = build_resnet(depth=20, num_classes=100)
+    convs = [layer for layer in model.layers if layer.__class__.__name__ == "Conv2D"]
+    main_path = [c for c in convs if not c.name.endswith("_proj")]
+    assert len(main_path) + 1 == 20                      # 19 convolutions + the softmax layer
+    assert len(convs) - len(main_path) == 2              # projection shortcuts into stages 2 and 3
+    assert tuple(model.get_layer("stage3_block3_out").output.shape[1:]) == (8, 8, 64)
+    assert model.output_shape == (None, 100)
+    assert build_resnet(depth=20, width=2.0).count_params() > 3 * model.count_params() // 2
+    with pytest.raises(ParamError, match="6n"):
+        build_resnet(depth=21)
+
+
+# --- which dataset --------------------------------------------------------------------------------------------
+
+def _params(root):
+    return {"data_source": "auto", "data_dir": str(root)}
+
+
+def test_cifar100_is_used_when_present(isolated_sources):
+    from lib.synthetic.source import load_with_fallback
+
+    write_cifar100(isolated_sources, n_train=200, n_test=100)
+    write_cifar10(isolated_sources, n_train=50, n_test=10)
+    choice = load_with_fallback("cifar100", "cifar10", _params(isolated_sources), isolated_sources)
+    assert choice.used == "cifar100" and not choice.fell_back and choice.reason == ""
+    assert choice.ds.num_classes == 100 and choice.label() == "CIFAR-100"
+
+
+def test_cifar10_is_used_only_when_cifar100_is_unavailable_and_the_page_is_told_why(isolated_sources):
+    from lib.synthetic.source import load_with_fallback
+
+    write_cifar10(isolated_sources, n_train=50, n_test=10)
+    choice = load_with_fallback("cifar100", "cifar10", _params(isolated_sources), isolated_sources)
+    assert choice.used == "cifar10" and choice.requested == "cifar100" and choice.fell_back
+    assert choice.ds.num_classes == 10
+    assert "CIFAR-100 is not available" in choice.reason and "CIFAR-10" in choice.reason
+    assert choice.label() == "CIFAR-10 (fallback: CIFAR-100 unavailable)"
+
+
+def test_a_failed_download_falls_back_too(isolated_sources, monkeypatch):
+    from lib.synthetic.source import load_with_fallback
+
+    write_cifar10(isolated_sources / "d", n_train=50, n_test=10)
+    monkeypatch.setattr(loading, "_network_reachable", lambda url, timeout=3.0: True)
+
+    def refuse(spec):
+        raise DataError(f"downloading {spec.name} failed (HTTP 503)")
+
+    monkeypatch.setattr(loading, "_download", refuse)
+    choice = load_with_fallback("cifar100", "cifar10", _params(isolated_sources / "d"), isolated_sources)
+    assert choice.used == "cifar10" and "HTTP 503" in choice.reason
+
+
+def test_without_a_fallback_a_missing_dataset_is_a_one_line_error(isolated_sources):
+    from lib.synthetic.source import load_with_fallback
+
+    write_cifar10(isolated_sources, n_train=50, n_test=10)
+    with pytest.raises(DataError) as e:
+        load_with_fallback("cifar100", None, _params(isolated_sources), isolated_sources)
+    assert "cifar100" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_a_damaged_cifar100_copy_is_an_error_not_a_silent_fallback(isolated_sources):
+    from lib.synthetic.source import load_with_fallback
+
+    folder = write_cifar100(isolated_sources, n_train=200, n_test=100)
+    write_cifar10(isolated_sources, n_train=50, n_test=10)
+    (folder / "train").write_bytes(b"not a pickle")
+    with pytest.raises(DataError):
+        load_with_fallback("cifar100", "cifar10", _params(isolated_sources), isolated_sources)
+
+
+def test_generated_data_uses_the_requested_format(tmp_path):
+    from lib.synthetic.source import load_with_fallback
+
+    choice = load_with_fallback("cifar100", "cifar10", {"data_source": "generated", "n_train": 300, "n_test": 100},
+                                tmp_path)
+    assert choice.used == "cifar100" and choice.generated and choice.ds.y_train_coarse is not None
+
+
+def test_select_classes_keeps_the_first_classes_with_their_coarse_labels(isolated_sources):
+    from lib.synthetic.source import select_classes
+
+    write_cifar100(isolated_sources, n_train=500, n_test=200)
+    ds = select_classes(load_dataset("cifar100", isolated_sources), 10)
+    assert ds.num_classes == 10 and set(ds.y_train) == set(range(10)) and ds.y_test.max() < 10
+    assert len(ds.x_train) == len(ds.y_train) == len(ds.y_train_coarse)
+    np.testing.assert_array_equal(ds.y_train // 5, ds.y_train_coarse)
+    with pytest.raises(ParamError):
+        select_classes(ds, 11)
+
+
+def test_quick_profile_asks_for_cifar100_with_a_cifar10_fallback_and_full_has_none():
+    quick = yaml.safe_load((PARAMS / "quick" / "cifar100_vgg_synthetic.yaml").read_text())
+    full = yaml.safe_load((PARAMS / "full" / "cifar100_vgg_synthetic.yaml").read_text())
+    assert (quick["dataset"], quick["fallback_dataset"]) == ("cifar100", "cifar10")
+    assert (full["dataset"], full["fallback_dataset"], full["vgg_width"], full["n_classes"]) == ("cifar100", None, 1.0,
+                                                                                                  None)
+
+
+# --- synthetic images -------------------------------------------------------------------------------------------
+
+def _split(n_per_class=20, num_classes=4, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.arange(num_classes), n_per_class)
+    real = lambda n: rng.integers(0, 128, (n, 32, 32, 3)).astype(np.float32) / 255.0  # noqa: E731
+    yv, yt = np.repeat(np.arange(num_classes), 5), np.repeat(np.arange(num_classes), 3)
+    return Split(real(len(y)), y, real(len(yv)), yv, real(len(yt)), yt)
+
+
+def _synthetic(per_class=40, num_classes=4):
+    from lib.synthetic.artifact import balanced_labels
+
+    y = balanced_labels(num_classes, per_class)
+    return np.full((len(y), 32, 32, 3), 255, dtype=np.uint8), y   # all white: real images are darker
+
+
+def test_to_uint8_maps_the_generator_range_onto_the_real_files_range():
+    from lib.synthetic.artifact import to_uint8, unit_to_uint8
+
+    out = to_uint8(np.array([-1.5, -1.0, 0.0, 1.0, 2.0]))
+    assert out.dtype == np.uint8 and out.tolist() == [0, 0, 128, 255, 255]
+    x = np.arange(256, dtype=np.uint8)
+    np.testing.assert_array_equal(unit_to_uint8(x.astype(np.float32) / 255.0), x)
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.25, 0.5, 1.0])
+def test_mixing_adds_the_requested_fraction_scaled_like_the_real_images(fraction):
+    from lib.synthetic.mixing import mix_synthetic
+
+    split = _split()
+    x_syn, y_syn = _synthetic()
+    mixed, n_added = mix_synthetic(split, x_syn, y_syn, fraction, 4, seed=0)
+    n_real = len(split.y_train)
+    assert n_added == round(fraction * n_real) and len(mixed.y_train) == n_real + n_added
+    assert mixed.x_train.dtype == split.x_train.dtype == np.float32
+    assert 0.0 <= mixed.x_train.min() and mixed.x_train.max() <= 1.0
+    added = mixed.x_train[n_real:]
+    assert np.all(added == 1.0)                                   # the synthetic images, scaled by 1/255
+    np.testing.assert_array_equal(np.rint(mixed.x_train * 255) / 255, mixed.x_train)   # same 1/255 steps
+    np.testing.assert_array_equal(mixed.x_train[:n_real], split.x_train)
+    counts = np.bincount(mixed.y_train[n_real:], minlength=4)
+    assert counts.max() - counts.min() <= 1                       # class-balanced like the real set
+    assert mixed.x_val is split.x_val and mixed.x_test is split.x_test
+
+
+def test_mixing_zero_returns_the_real_split_and_smaller_mixes_are_nested():
+    from lib.synthetic.mixing import mix_synthetic, pick_per_class
+
+    split = _split()
+    x_syn, y_syn = _synthetic()
+    same, n_added = mix_synthetic(split, x_syn, y_syn, 0.0, 4, seed=0)
+    assert same is split and n_added == 0
+    small = set(pick_per_class(y_syn, np.array([2, 2, 2, 2]), seed=3))
+    large = set(pick_per_class(y_syn, np.array([5, 5, 5, 5]), seed=3))
+    assert small < large
+    with pytest.raises(ParamError, match="artifact has"):
+        pick_per_class(y_syn, np.array([41, 0, 0, 0]), seed=0)
+
+
+def test_mixing_refuses_float_synthetic_images():
+    from lib.synthetic.mixing import mix_synthetic
+
+    x_syn, y_syn = _synthetic()
+    with pytest.raises(ValueError, match="uint8"):
+        mix_synthetic(_split(), x_syn.astype(np.float32), y_syn, 0.5, 4, seed=0)
+
+
+def test_cas_split_trains_and_validates_on_synthetic_images_only_and_tests_on_real_ones():
+    from lib.synthetic.mixing import cas_split, synthetic_per_class
+
+    split = _split()
+    assert synthetic_per_class(split, 4, [0.0, 0.5]) == 20 + 5
+    x_syn, y_syn = _synthetic(per_class=25)
+    cas = cas_split(split, x_syn, y_syn, 4, seed=0)
+    assert np.all(cas.x_train == 1.0) and np.all(cas.x_val == 1.0)        # nothing real in training
+    assert cas.x_test is split.x_test and cas.y_test is split.y_test
+    np.testing.assert_array_equal(np.bincount(cas.y_train), np.bincount(split.y_train))
+    np.testing.assert_array_equal(np.bincount(cas.y_val), np.bincount(split.y_val))
+
+
+def test_run_cas_hands_the_classifier_synthetic_training_data(monkeypatch, tmp_path):
+    from lib.recipes import seed_recipe
+    from lib.runs import RunCache
+    from lib.synthetic import experiment
+
+    seen = []
+
+    def fake_train(build, data, **kwargs):
+        seen.append(data)
+        return {"label": kwargs["label"], "seed": kwargs["seed"], "metrics": {"test_accuracy": 0.5}}
+
+    monkeypatch.setattr(experiment, "train_classifier", fake_train)
+    split = _split()
+    x_syn, y_syn = _synthetic(per_class=25)
+    r = experiment.run_cas(RunCache(tmp_path), {"study": "t"}, None, split, x_syn, y_syn, model="m",
+                           recipe=seed_recipe(1), num_classes=4, seed=0)
+    assert r.metrics["test_accuracy"] == 0.5
+    assert np.all(seen[0].x_train == 1.0) and seen[0].x_test is split.x_test
+
+
+def test_artifact_round_trip_and_one_grid_per_class(tmp_path):
+    from lib.synthetic.artifact import export, load_artifact, save_artifact
+
+    x, y = _synthetic(per_class=3, num_classes=3)
+    path = save_artifact(tmp_path / "a.npz", x, y, ["a", "b/c", "d"], {"seed": 7})
+    target, grids = export(path, tmp_path / "out")
+    x2, y2, names, meta = load_artifact(target)
+    np.testing.assert_array_equal(x2, x)
+    np.testing.assert_array_equal(y2, y)
+    assert names == ["a", "b/c", "d"] and meta == {"seed": 7}
+    assert [g.name for g in grids] == ["class_000_a.png", "class_001_b_c.png", "class_002_d.png"]
+    assert all(g.is_file() for g in grids)
+
+
+def test_conditional_gan_writes_a_balanced_uint8_artifact(tmp_path):
+    from lib import runtime
+    from lib.synthetic.artifact import load_artifact
+    from lib.synthetic.gan_run import train_and_sample
+
+    runtime.configure(seed=0, precision="float32")
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (64, 32, 32, 3)).astype(np.uint8)
+    y = np.arange(64) % 2
+    out = train_and_sample(x, y, ["cat", "dog"], run_dir=tmp_path, epochs=1, batch_size=32, seed=0, per_class=5,
+                           log=False)
+    assert out["status"] == "ok" and out["epochs_run"] == 1 and out["n_real"] == 64
+    xs, ys, names, meta = load_artifact(out["artifact"])
+    assert xs.shape == (10, 32, 32, 3) and xs.dtype == np.uint8
+    assert np.bincount(ys).tolist() == [5, 5] and names == ["cat", "dog"] and meta["per_class"] == 5
+
+
+# --- recipes ----------------------------------------------------------------------------------------------------
+
+def test_warmup_cosine_rises_to_the_peak_then_decays_towards_zero():
+    from lib.recipes import WarmupCosine
+
+    s = WarmupCosine(0.1, epochs=10, warmup_epochs=2)
+    steps = 10
+    rates = [s.rate(e, b, steps) for e in range(10) for b in range(steps)]
+    assert rates[0] == pytest.approx(0.1 / 20)
+    assert max(rates) == pytest.approx(0.1) and rates[19] == pytest.approx(0.1)
+    after = rates[20:]
+    assert all(a >= b for a, b in zip(after, after[1:])) and after[-1] < 0.001
+
+
+def test_recipes_give_the_seed_settings_and_the_improved_ones():
+    from lib.recipes import WarmupCosine, improved_recipe, seed_recipe
+
+    seed = seed_recipe(epochs=50).train_kwargs(0)
+    assert seed["one_hot"] and seed["optimizer"] == "adam" and seed["batch_size"] == 64
+    assert seed["early_stopping_patience"] == 5 and seed["augment"] is None and seed["extra_callbacks"] == []
+    imp = improved_recipe(epochs=30, batch_size=128, learning_rate=0.1).train_kwargs(0)
+    assert imp["early_stopping_patience"] is None and imp["augment"] is not None
+    assert imp["optimizer_options"] == {"momentum": 0.9, "nesterov": True, "weight_decay": 5e-4}
+    assert isinstance(imp["extra_callbacks"][0], WarmupCosine)
+
+
+def test_the_schedule_drives_the_optimizer_during_training(tmp_path):
+    import keras
+
+    from lib import runtime
+    from lib.recipes import improved_recipe
+    from lib.training import train_classifier
+
+    runtime.configure(seed=0, precision="float32")
+    split = _split(n_per_class=16)
+    kwargs = improved_recipe(epochs=3, batch_size=32, learning_rate=0.05, warmup_epochs=1).train_kwargs(0)
+
+    def tiny():
+        return keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
+                                 keras.layers.Dense(4, activation="softmax")])
+
+    r = train_classifier(tiny, split, label="t", seed=0, log=False, **kwargs)
+    schedule = kwargs["extra_callbacks"][0]
+    assert r.status == "ok" and len(schedule.rates) == 3
+    assert schedule.rates[1] == pytest.approx(0.05) and schedule.rates[2] < schedule.rates[1]
+    assert r.history["learning_rate"] == pytest.approx(schedule.rates)

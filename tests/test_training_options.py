@@ -1,0 +1,84 @@
+"""train_classifier's optional one-hot loss, optimiser options and per-epoch test curve."""
+import numpy as np
+import pytest
+
+from lib import runtime
+from lib.data import classification_split, load_dataset, write_fixture
+from lib.models import build_cifar_cnn, build_fcn
+from lib.training import train_classifier
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory):
+    root = tmp_path_factory.mktemp("data")
+    write_fixture("fashion_mnist", root, n_train=300, n_test=60)
+    runtime.configure(seed=0, deterministic=True, precision="float32")
+    return classification_split(load_dataset("fashion_mnist", root, allow_download=False), None, None, 0.2)
+
+
+def _train(split, **kw):
+    args = dict(label="t", seed=3, epochs=2, batch_size=32, log=False)
+    args.update(kw)
+    return train_classifier(lambda: build_fcn([16]), split, **args)
+
+
+def test_one_hot_categorical_crossentropy_equals_the_sparse_form(split):
+    sparse, dense = _train(split), _train(split, one_hot=True)
+    # The same loss function written two ways: identical training, identical numbers.
+    np.testing.assert_allclose(sparse.history["loss"], dense.history["loss"], rtol=1e-5)
+    for key in ("test_loss", "test_accuracy", "val_accuracy"):
+        assert sparse.metrics[key] == pytest.approx(dense.metrics[key], rel=1e-5)
+    assert sparse.test_predictions == dense.test_predictions
+
+
+def test_optimizer_options_reach_the_optimizer(split):
+    plain = _train(split, optimizer="sgd", learning_rate=0.01)
+    momentum = _train(split, optimizer="sgd", learning_rate=0.01, optimizer_options={"momentum": 0.9})
+    assert plain.history["loss"][0] != momentum.history["loss"][0] or plain.history["loss"][1] != momentum.history["loss"][1]
+
+
+def test_test_curve_records_test_metrics_each_epoch_without_changing_training(split):
+    a = _train(split, epochs=3)
+    b = _train(split, epochs=3, test_curve=True)
+    assert "test_loss" not in a.history
+    assert len(b.history["test_loss"]) == len(b.history["test_accuracy"]) == 3
+    assert a.history["loss"] == b.history["loss"]  # evaluating the test set changes nothing
+    # The last epoch's test numbers are those of the final weights.
+    assert b.history["test_loss"][-1] == pytest.approx(b.metrics["test_loss"], rel=1e-5)
+    assert b.history["test_accuracy"][-1] == pytest.approx(b.metrics["test_accuracy"])
+
+
+def test_batch_norm_cnn_trains_with_one_hot_labels_deterministically():
+    from lib.data import write_fixture as wf
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        wf("cifar10", tmp, n_train=200, n_test=40)
+        s = classification_split(load_dataset("cifar10", tmp, allow_download=False), None, None, 0.2)
+    build = lambda: build_cifar_cnn(batch_norm=True, filters=(4, 8, 8))  # noqa: E731
+    runs = [train_classifier(build, s, label="bn", seed=1, epochs=2, batch_size=32, log=False, one_hot=True)
+            for _ in range(2)]
+    assert runs[0].history == runs[1].history and runs[0].status == "ok"
+    assert runs[0].history["loss"][-1] < runs[0].history["loss"][0]
+
+
+def test_cosine_schedule_decays_the_rate_to_zero_over_the_run(split):
+    from lib.training import _schedule
+
+    cos = _schedule("cosine", 0.01, epochs=3, steps_per_epoch=10)
+    assert float(cos(0)) == pytest.approx(0.01) and float(cos(15)) == pytest.approx(0.005, rel=1e-3)
+    assert float(cos(30)) == pytest.approx(0.0, abs=1e-7)
+    assert _schedule("constant", 0.01, epochs=3, steps_per_epoch=10) == 0.01
+    # In a run: the first steps match the constant rate's closely, the later ones do not.
+    const = _train(split, epochs=3, learning_rate=0.01)
+    decayed = _train(split, epochs=3, learning_rate=0.01, lr_schedule="cosine")
+    assert decayed.history["loss"] != const.history["loss"]
+    assert decayed.history["loss"][0] == pytest.approx(const.history["loss"][0], rel=0.05)
+
+
+def test_unknown_schedule_is_refused_in_one_line(split):
+    from lib.errors import ParamError
+
+    with pytest.raises(ParamError) as e:
+        _train(split, lr_schedule="step")
+    assert "lr_schedule 'step'" in str(e.value)
