@@ -104,3 +104,13 @@ def test_download_is_the_fallback_and_uses_the_official_origin(isolated_sources,
     ds = load_dataset(name)
     assert ds.provenance.source == "download"
     assert calls and calls[0].startswith("https://")
+
+
+def test_rewriting_the_same_fixture_keeps_its_fingerprint(isolated_sources):
+    """gzip headers carry a timestamp; the fixture writer pins it so cache keys stay stable."""
+    write_fashion_mnist(isolated_sources / "a", n_train=10, n_test=10, seed=0)
+    first = load_dataset("fashion_mnist", isolated_sources / "a").provenance.fingerprint
+    import time
+    time.sleep(1.1)
+    write_fashion_mnist(isolated_sources / "a", n_train=10, n_test=10, seed=0)
+    assert load_dataset("fashion_mnist", isolated_sources / "a").provenance.fingerprint == first

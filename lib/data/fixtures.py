@@ -43,7 +43,8 @@ def _labels(rng, n, num_classes):
 
 def _write_idx(path: Path, array: np.ndarray) -> None:
     header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
-    with gzip.open(path, "wb") as fh:
+    # mtime=0: the same data gives the same bytes, so the data fingerprint (and run cache key) is stable.
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
         fh.write(header + array.astype(np.uint8).tobytes())
 
 
