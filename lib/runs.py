@@ -16,11 +16,24 @@ from . import io
 _LIB_DIR = Path(__file__).resolve().parent
 
 
-def code_version() -> str:
-    """Hash of every library source file: any change to lib/ invalidates the cache."""
+# Modules that only present, validate or orchestrate: they never change what a training run
+# stores, so editing them (a plot, a table, the index, an error message) re-renders from the cache
+# instead of retraining. Everything else, including any module added later, is part of the key.
+PRESENTATION_MODULES = frozenset({
+    "bench.py", "errors.py", "goldens.py", "index.py", "params.py", "paths.py", "pipeline.py",
+    "plots.py", "render.py", "report.py", "stats.py", "studies.py",
+    "gan/plots.py", "gan/tables.py", "synthetic/figures.py",
+})
+
+
+def code_version(lib_dir: Path = _LIB_DIR) -> str:
+    """Hash of the library sources that determine a run's result (all but PRESENTATION_MODULES)."""
     h = hashlib.sha256()
-    for path in sorted(_LIB_DIR.rglob("*.py")):
-        h.update(path.relative_to(_LIB_DIR).as_posix().encode())
+    for path in sorted(Path(lib_dir).rglob("*.py")):
+        name = path.relative_to(lib_dir).as_posix()
+        if name in PRESENTATION_MODULES:
+            continue
+        h.update(name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 

@@ -21,6 +21,26 @@ COMMON: dict[str, Param] = {
 }
 
 
+VAL_FRACTION = Param("float", low=0.0, high=0.5, low_open=True, help="share of training images held out")
+
+
+def classification_subset() -> dict[str, Param]:
+    """``n_train``, ``n_test`` and ``val_fraction``: how much of a classification dataset a study uses."""
+    return {
+        "n_train": positive_int("training images used, validation included (null: all)", optional=True),
+        "n_test": positive_int("test images used (null: all)", optional=True),
+        "val_fraction": VAL_FRACTION,
+    }
+
+
+def epochs_param(help: str) -> Param:
+    return positive_int(help, high=10_000)
+
+
+def batch_param(help: str = "minibatch size") -> Param:
+    return positive_int(help, high=65_536)
+
+
 @dataclass(frozen=True)
 class Study:
     key: str
@@ -57,11 +77,9 @@ register(Study(
               "higher test accuracy, by more than seed-to-seed noise?"),
     datasets=("cifar10",),
     params={
-        "n_train": positive_int("training images used, validation included (null: all)", optional=True),
-        "n_test": positive_int("test images used (null: all)", optional=True),
-        "val_fraction": Param("float", low=0.0, high=0.5, low_open=True, help="share of training images held out"),
-        "epochs": positive_int("training epochs (no early stopping)", high=10_000),
-        "batch_size": positive_int("minibatch size", high=65_536),
+        **classification_subset(),
+        "epochs": epochs_param("training epochs (no early stopping)"),
+        "batch_size": batch_param("minibatch size"),
         "learning_rate": Param("float", low=0.0, high=1.0, low_open=True, help="Adam learning rate"),
         "lr_schedule": Param("str", choices=("constant", "cosine"),
                              help="constant (the seed) or cosine decay to 0 over the epochs"),
@@ -85,11 +103,9 @@ register(Study(
               "Fashion-MNIST CNN generalise better than the unregularised baseline?"),
     datasets=("fashion_mnist",),
     params={
-        "n_train": positive_int("training images used, validation included (null: all)", optional=True),
-        "n_test": positive_int("test images used (null: all)", optional=True),
-        "val_fraction": Param("float", low=0.0, high=0.5, low_open=True, help="share of training images held out"),
-        "epochs": positive_int("maximum epochs", high=10_000),
-        "batch_size": positive_int("minibatch size", high=65_536),
+        **classification_subset(),
+        "epochs": epochs_param("maximum epochs"),
+        "batch_size": batch_param("minibatch size"),
         "learning_rate": Param("float", low=0.0, high=1.0, low_open=True, help="Adam learning rate"),
         "dropout_rate": rate("dropout after each conv block (regularised model)"),
         "dense_dropout_rate": rate("dropout after the dense layer (regularised model)"),
@@ -111,10 +127,8 @@ register(Study(
               "CNN get on the test set?"),
     datasets=("fashion_mnist",),
     params={
-        "n_train": positive_int("training images used, validation included (null: all)", optional=True),
-        "n_test": positive_int("test images used (null: all)", optional=True),
-        "val_fraction": Param("float", low=0.0, high=0.5, low_open=True, help="share of training images held out"),
-        "batch_size": positive_int("minibatch size", high=65_536),
+        **classification_subset(),
+        "batch_size": batch_param("minibatch size"),
         "lr_schedule": Param("str", choices=("constant", "cosine"),
                              help="constant (the seed) or cosine decay to 0 over each run's epochs"),
         "grid_optimizers": Param("list[str]", help="sgd, sgd_momentum, rmsprop, adam"),
@@ -123,16 +137,16 @@ register(Study(
         "grid_normalizations": Param("list[str]", help="none, batchnorm"),
         "grid_n_train": positive_int("training images per grid run (null: the whole training part)",
                                      optional=True),
-        "grid_epochs": positive_int("epochs per grid configuration", high=10_000),
+        "grid_epochs": epochs_param("epochs per grid configuration"),
         "fcn_units": Param("list[int]", low=1, high=65_536, help="hidden widths of the base FCN"),
         "dnn_units": Param("list[int]", low=1, high=65_536, help="hidden widths of the deeper DNN"),
         "dropout_rate": rate("dropout after each hidden layer (the 'dropout' regularisation)"),
         "l2_factor": Param("float", low=0.0, high=1.0, low_open=True, help="L2 penalty (the 'l2' regularisation)"),
-        "fcn_epochs": positive_int("epochs for the chosen FCN and the DNN", high=10_000),
+        "fcn_epochs": epochs_param("epochs for the chosen FCN and the DNN"),
         "alexnet_filters": Param("list[int]", low=1, high=4096, help="widths of the five conv layers"),
         "alexnet_dense_units": positive_int("width of the two hidden dense layers", high=65_536),
         "alexnet_dropout": rate("dropout after each hidden dense layer"),
-        "alexnet_epochs": positive_int("AlexNet training epochs", high=10_000),
+        "alexnet_epochs": epochs_param("AlexNet training epochs"),
         "alexnet_learning_rate": Param("float", low=0.0, high=1.0, low_open=True, help="AlexNet Adam learning rate"),
     },
 ))
@@ -151,8 +165,8 @@ register(Study(
     params={
         "variants": variant_list("GAN families to train: vanilla, seed003, dcgan, wgan_gp, cgan"),
         "n_train": positive_int("training images the GANs learn from (null: all 60,000)", optional=True),
-        "epochs": positive_int("GAN training epochs (seed: 30)", high=10_000),
-        "batch_size": positive_int("GAN minibatch size (seed: 64)", high=65_536),
+        "epochs": epochs_param("GAN training epochs (seed: 30)"),
+        "batch_size": batch_param("GAN minibatch size (seed: 64)"),
         "grid_every": positive_int("save a fixed-noise image grid every N epochs (seed: 2)", high=10_000),
         "n_critic": positive_int("WGAN-GP critic updates per generator update", high=100),
         "gp_weight": Param("float", low=0.0, high=1000.0, low_open=True, help="WGAN-GP gradient-penalty weight"),
@@ -184,18 +198,16 @@ register(Study(
         "n_train": positive_int("training images used after the class selection, validation included (null: all)",
                                 optional=True),
         "n_test": positive_int("test images used after the class selection (null: all)", optional=True),
-        "val_fraction": Param("float", low=0.0, high=0.5, low_open=True, help="share of training images held out"),
+        "val_fraction": VAL_FRACTION,
         "vgg_width": Param("float", low=0.0, high=4.0, low_open=True,
                            help="VGG-16 width multiplier (1: the real VGG-16; 0.25: a quarter of every layer)"),
-        "seed_epochs": positive_int("seed recipe: maximum epochs (early stopping decides)", high=10_000),
-        "seed_batch_size": positive_int("seed recipe: minibatch size (seed: 64)", high=65_536),
+        "seed_epochs": epochs_param("seed recipe: maximum epochs (early stopping decides)"),
+        "seed_batch_size": batch_param("seed recipe: minibatch size (seed: 64)"),
         "seed_learning_rate": Param("float", low=0.0, high=1.0, low_open=True,
                                     help="seed recipe: Adam learning rate"),
-        "seed_patience": positive_int("seed recipe: epochs without val-loss improvement before stopping",
-                                      high=10_000),
-        "epochs": positive_int("improved recipe (and ResNet, CAS): epochs of the warm-up + cosine schedule",
-                               high=10_000),
-        "batch_size": positive_int("improved recipe: minibatch size", high=65_536),
+        "seed_patience": epochs_param("seed recipe: epochs without val-loss improvement before stopping"),
+        "epochs": epochs_param("improved recipe (and ResNet, CAS): epochs of the warm-up + cosine schedule"),
+        "batch_size": batch_param("improved recipe: minibatch size"),
         "learning_rate": Param("float", low=0.0, high=10.0, low_open=True, help="improved recipe: peak learning rate"),
         "optimizer": Param("str", choices=("sgd", "adam"),
                            help="improved recipe: sgd (Nesterov momentum 0.9) or adam"),
@@ -203,8 +215,8 @@ register(Study(
         "warmup_epochs": Param("int", low=0, high=1_000, help="improved recipe: linear warm-up epochs"),
         "resnet_depth": Param("int", low=8, high=1_202, help="ResNet depth 6n + 2 (20: ResNet-20)"),
         "resnet_width": Param("float", low=0.0, high=8.0, low_open=True, help="ResNet width multiplier"),
-        "gan_epochs": positive_int("conditional GAN training epochs", high=10_000),
-        "gan_batch_size": positive_int("conditional GAN minibatch size", high=65_536),
+        "gan_epochs": epochs_param("conditional GAN training epochs"),
+        "gan_batch_size": batch_param("conditional GAN minibatch size"),
         "synthetic_fractions": Param("list[float]", low=0.0, high=10.0,
                                      help="synthetic images added, as a share of the real training images, for "
                                           "the improved VGG-16 sweep (0 is always included)"),

@@ -40,3 +40,60 @@ def test_second_report_run_reuses_every_training_run(tmp_path, monkeypatch):
     assert "cache: " in outputs[0]  # the first run may reuse entries left by an earlier test run
     assert "cache: 4 reused, 0 trained" in outputs[1]
     assert summaries[0]["headline"] == summaries[1]["headline"]
+
+
+def test_cache_key_ignores_presentation_modules_but_not_training_code(tmp_path):
+    import shutil
+
+    from lib import runs
+
+    lib_copy = tmp_path / "lib"
+    shutil.copytree(runs._LIB_DIR, lib_copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = runs.code_version(lib_copy)
+    for presentation in ("plots.py", "report.py", "gan/plots.py"):
+        (lib_copy / presentation).write_text((lib_copy / presentation).read_text() + "\n# restyled\n")
+    assert runs.code_version(lib_copy) == before
+    (lib_copy / "training.py").write_text((lib_copy / "training.py").read_text() + "\n# changed\n")
+    assert runs.code_version(lib_copy) != before
+    (lib_copy / "new_module.py").write_text("X = 1\n")  # unknown modules count, to be safe
+    changed = runs.code_version(lib_copy)
+    (lib_copy / "new_module.py").write_text("X = 2\n")
+    assert runs.code_version(lib_copy) != changed
+
+
+def test_bench_runs_both_ways_and_the_gan_step_is_traced_once(tmp_path):
+    from lib import bench
+    from lib.data.fixtures import write_fixture
+
+    write_fixture("fashion_mnist", tmp_path / "data", n_train=400, n_test=100)
+    out = tmp_path / "bench"
+    assert bench.main(["--cases", "fashion_cnn,dcgan", "--epochs", "2", "--n-train", "256", "--n-test", "64",
+                       "--gan-epochs", "2", "--gan-n-train", "256", "--no-levers",
+                       "--data-dir", str(tmp_path / "data"), "--out", str(out)]) == 0
+    rows = {r["case"]: r for r in json.loads((out / "results.json").read_text())}
+    assert set(rows) == {"fashion_cnn", "dcgan"}
+    cnn, gan = rows["fashion_cnn"], rows["dcgan"]
+    assert cnn["reference_img_per_s"] > 0 and cnn["lib_img_per_s"] > 0
+    assert cnn["speedup"] == round(cnn["lib_img_per_s"] / cnn["reference_img_per_s"], 2)
+    assert 0 <= cnn["reference_test_acc"] <= 100 and 0 <= cnn["lib_test_acc"] <= 100
+    assert gan["traces"] == 1  # one trace for two epochs: the step is retrace-free
+    assert gan["train_images"] == 256 and gan["reference_test_acc"] is None
+    assert (out / "results.csv").read_text().startswith("case,")
+
+
+def test_bench_refuses_an_unknown_case_before_training(tmp_path):
+    from lib import bench
+
+    with pytest.raises(SystemExit, match="unknown bench case.*fashion_cnm"):
+        bench.main(["--cases", "fashion_cnm", "--out", str(tmp_path / "bench")])
+    assert not (tmp_path / "bench").exists()
+
+
+def test_flops_of_a_gan_generator_count_its_transposed_convolutions():
+    from lib.gan.models import build_dcgan_generator
+
+    g = build_dcgan_generator(100, (28, 28, 1), filters=64)
+    macs = (100 * 7 * 7 * 128            # dense projection
+            + 7 * 7 * 64 * 16 * 128      # 7x7 input -> 64 filters, 4x4 kernel
+            + 14 * 14 * 1 * 16 * 64)     # 14x14 input -> 1 channel
+    assert training_flops_per_image(g) == 6 * macs

@@ -2,20 +2,10 @@
 import numpy as np
 import pytest
 
-from lib import runtime
-from lib.data import classification_split, load_dataset, write_fixture
 from lib.models import build_fashion_cnn
 from lib.runs import RunCache
 from lib.training import raise_if_all_diverged, train_classifier
 from lib.errors import DataError, TrainingDiverged
-
-
-@pytest.fixture(scope="module")
-def split(tmp_path_factory):
-    root = tmp_path_factory.mktemp("data")
-    write_fixture("fashion_mnist", root, n_train=300, n_test=60)
-    runtime.configure(seed=0, deterministic=True, precision="float32")
-    return classification_split(load_dataset("fashion_mnist", root, allow_download=False), None, None, 0.2)
 
 
 def _train(split, **kw):

@@ -2,18 +2,9 @@
 import numpy as np
 import pytest
 
-from lib import runtime
-from lib.data import classification_split, load_dataset, write_fixture
+from lib.data import classification_split, load_dataset
 from lib.models import build_cifar_cnn, build_fcn
 from lib.training import train_classifier
-
-
-@pytest.fixture(scope="module")
-def split(tmp_path_factory):
-    root = tmp_path_factory.mktemp("data")
-    write_fixture("fashion_mnist", root, n_train=300, n_test=60)
-    runtime.configure(seed=0, deterministic=True, precision="float32")
-    return classification_split(load_dataset("fashion_mnist", root, allow_download=False), None, None, 0.2)
 
 
 def _train(split, **kw):

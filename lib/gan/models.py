@@ -95,15 +95,20 @@ def build_dcgan_generator(noise_dim: int = 100, image_shape=(28, 28, 1), filters
     """Project to (side/4)^2 x 2f, two stride-2 transposed convolutions, BN + ReLU, tanh output."""
     s = _base_side(image_shape)
     z = keras.Input((noise_dim,), name="noise")
-    x = layers.Dense(s * s * filters * 2, use_bias=False)(z)
+    return keras.Model(z, _upsampling_trunk(z, s, filters, image_shape[-1]), name="dcgan_generator")
+
+
+def _upsampling_trunk(x, side: int, filters: int, channels: int):
+    """Dense projection to side² x 2f, then two stride-2 transposed convolutions to 4·side, tanh output."""
+    x = layers.Dense(side * side * filters * 2, use_bias=False)(x)
     x = layers.BatchNormalization()(x)
     x = layers.ReLU()(x)
-    x = layers.Reshape((s, s, filters * 2))(x)
+    x = layers.Reshape((side, side, filters * 2))(x)
     x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(x)
     x = layers.BatchNormalization()(x)
     x = layers.ReLU()(x)
-    x = layers.Conv2DTranspose(image_shape[-1], 4, strides=2, padding="same")(x)
-    return keras.Model(z, _tanh_output(x), name="dcgan_generator")
+    x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same")(x)
+    return _tanh_output(x)
 
 
 def _conv_discriminator(image_shape, filters: int, norm: str):
@@ -142,15 +147,7 @@ def build_conditional_generator(noise_dim: int = 100, image_shape=(28, 28, 1), n
     label = keras.Input((), dtype="int32", name="label")
     e = layers.Embedding(num_classes, embed_dim)(label)
     x = layers.Concatenate()([z, e])
-    x = layers.Dense(s * s * filters * 2, use_bias=False)(x)
-    x = layers.BatchNormalization()(x)
-    x = layers.ReLU()(x)
-    x = layers.Reshape((s, s, filters * 2))(x)
-    x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(x)
-    x = layers.BatchNormalization()(x)
-    x = layers.ReLU()(x)
-    x = layers.Conv2DTranspose(image_shape[-1], 4, strides=2, padding="same")(x)
-    return keras.Model([z, label], _tanh_output(x), name="conditional_generator")
+    return keras.Model([z, label], _upsampling_trunk(x, s, filters, image_shape[-1]), name="conditional_generator")
 
 
 def build_conditional_discriminator(image_shape=(28, 28, 1), num_classes: int = 10, filters: int = 64,

@@ -1,0 +1,40 @@
+"""The `full` profile, exercised end to end at toy scale: ready for a GPU without having one.
+
+Each study's notebook runs through the pipeline with its `params/full/` file, keeping every
+setting that shapes the code path (full-width models, 100 CIFAR-100 classes, the whole grid, all
+GAN families, every synthetic share, the learning-rate sweep) and shrinking only how much data,
+how many epochs and how many seeds, on generated stand-in data in the real on-disk formats.
+"""
+import pytest
+import yaml
+
+from lib import pipeline
+from lib.paths import PARAMS
+
+# Only amounts change; every other full-profile value is kept as written.
+TOY = {
+    "cifar10_batchnorm": {"n_train": 300, "n_test": 100, "epochs": 2},
+    "fashion_regularisation": {"n_train": 300, "n_test": 100, "epochs": 2},
+    "fashion_fcn_vs_alexnet": {"n_train": 300, "n_test": 100, "grid_epochs": 1, "fcn_epochs": 1,
+                               "alexnet_epochs": 1},
+    "fashion_gans": {"n_train": 256, "epochs": 1, "n_eval": 100, "classifier_n_train": 300,
+                     "classifier_epochs": 1},
+    "cifar100_vgg_synthetic": {"n_train": 400, "n_test": 200, "seed_epochs": 1, "epochs": 3, "gan_epochs": 1},
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", list(TOY))
+def test_full_profile_runs_at_toy_scale(key, tmp_path, monkeypatch):
+    full = yaml.safe_load((PARAMS / "full" / f"{key}.yaml").read_text())
+    toy = {**full, **TOY[key], "data_source": "generated", "seeds": full["seeds"][:1], "use_cache": False}
+    assert set(TOY[key]) <= set(full) | {"n_train", "n_test"}, "a toy override names no full-profile key"
+    params = tmp_path / "params" / "fulltoy"
+    params.mkdir(parents=True)
+    (params / f"{key}.yaml").write_text(yaml.safe_dump(toy))
+    monkeypatch.setattr(pipeline, "PARAMS", tmp_path / "params")
+    study = pipeline.get_study(key)
+    code = pipeline.report("fulltoy", [study], build_root=tmp_path / "build", reports_root=tmp_path / "reports")
+    assert code == 0
+    page = (tmp_path / "reports" / "fulltoy" / study.page).read_text()
+    assert "fulltoy" in page and "Traceback" not in page
