@@ -233,7 +233,7 @@ def run_gan_case(name: str, x_uint8: np.ndarray, epochs: int, precision: str, ba
     keras.mixed_precision.set_global_policy(policy)
     traced = build_gan(name, image_shape=x.shape[1:], seed=0)
     timer = EpochTimer()
-    traced.fit(gan_dataset(x, None, batch_size, seed=0), epochs=epochs, verbose=0, callbacks=[timer])
+    traced.fit(gan_dataset(x, None, batch_size, seed=0), epochs=epochs, verbose=0, callbacks=[timer], shuffle=False)
     keras.mixed_precision.set_global_policy("float32")
     flops = (training_flops_per_image(traced.generator) * 2  # two generator passes per step
              + training_flops_per_image(traced.discriminator) * 3)  # real, fake, fake again

@@ -80,12 +80,19 @@ class StudyReport:
 
     def figure(self, fig, name: str) -> None:
         """Save a figure (PNG, atomically) under output_dir/figures and show that same PNG."""
-        import matplotlib.pyplot as plt
-        from IPython.display import Image
+        import base64
+        import html
 
+        import matplotlib.pyplot as plt
+        from IPython.display import HTML
+
+        alt = figure_description(fig, name)
         path = io.save_figure(fig, self.output_dir / "figures" / f"{name}.png", dpi=110)
         plt.close(fig)
-        _display(Image(data=path.read_bytes(), format="png"))
+        # An <img> with alt text rather than a bare PNG output: nbconvert has no way to carry a
+        # description for image outputs, and screen readers (and broken-image fallbacks) need one.
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        _display(HTML(f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'))
 
     def table(self, df: pd.DataFrame, name: str, caption: str = "") -> None:
         io.write_text(self.output_dir / f"{name}.csv", df.to_csv(index=True))
@@ -113,6 +120,21 @@ class StudyReport:
         if self._handle is not None:
             self._handle.update(_md(self._header_text(finished)))
         return summary
+
+
+def figure_description(fig, name: str) -> str:
+    """Alt text for a figure: its title and its panels' titles and axis labels."""
+    parts = []
+    title = fig._suptitle.get_text().strip() if getattr(fig, "_suptitle", None) else ""
+    if title:
+        parts.append(title)
+    for ax in fig.get_axes():
+        bits = [t for t in (ax.get_title(), ax.get_xlabel() and f"x: {ax.get_xlabel()}",
+                            ax.get_ylabel() and f"y: {ax.get_ylabel()}") if t]
+        if bits:
+            parts.append(", ".join(bits))
+    text = "; ".join(dict.fromkeys(" ".join(p.split()) for p in parts))
+    return f"Figure: {text}" if text else f"Figure: {name.replace('_', ' ')}"
 
 
 def rounded_metrics(metrics: dict, digits: int = 2) -> dict:
