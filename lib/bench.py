@@ -58,12 +58,14 @@ def _cases() -> dict[str, BenchCase]:
     from .models import build_alexnet, build_cifar_cnn, build_fashion_cnn, build_vgg16
 
     cases = [
-        BenchCase("fashion_cnn", "Study 2", "fashion_mnist", partial(build_fashion_cnn), 128, 2e-3,
+        # Batch 128 takes a quarter of batch 32's steps per epoch; a 3x rate (cosine-decayed) gave equal
+        # accuracy after 6 epochs on 10k images (2e-3: -1.0 point).
+        BenchCase("fashion_cnn", "Study 2", "fashion_mnist", partial(build_fashion_cnn), 128, 3e-3,
                   notes="the seed's CNN"),
         BenchCase("cifar_bn_cnn", "Study 1", "cifar10", partial(build_cifar_cnn, batch_norm=True), 128, 2e-3,
                   notes="3-conv CNN with batch norm"),
         BenchCase("alexnet", "Study 3", "fashion_mnist", partial(build_alexnet), 128, 2e-3,
-                  notes="AlexNet-style CNN at the quick widths"),
+                  train_fraction=0.5, notes="AlexNet-style CNN at the quick widths"),
         BenchCase("vgg16_quarter", "Study 5", "cifar10",
                   partial(build_vgg16, width=0.25, batch_norm=False, num_classes=10), 64, 1e-3,
                   train_fraction=0.5, notes="VGG-16 at quarter width, the seed's recipe, on CIFAR-10"),
@@ -329,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 70):
         print(table.T.to_string())
     if not args.no_levers:
-        split = classification_split(dataset("fashion_mnist"), 6001, 1000, 1 / 6001)
+        split = classification_split(dataset("fashion_mnist"), 4001, 1000, 1 / 4001)
         print(f"\nlevers on the Study 2 CNN: {len(split.y_train)} images x 2 epochs each ...", flush=True)
         levers = pd.DataFrame(run_levers(split))
         io.write_text(out / "levers.csv", levers.to_csv(index=False))

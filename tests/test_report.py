@@ -23,3 +23,17 @@ def test_an_untitled_figure_falls_back_to_its_name():
     text = figure_description(fig, "epochs_to_threshold")
     plt.close(fig)
     assert text == "Figure: epochs to threshold"
+
+
+def test_a_page_figure_is_an_img_with_its_description(tmp_path, monkeypatch):
+    from lib import report
+
+    shown = []
+    monkeypatch.setattr(report, "_display", lambda obj, **kw: shown.append(obj))
+    page = report.StudyReport("fashion_regularisation", {"output_dir": str(tmp_path), "profile": "t", "seeds": [0]})
+    fig, ax = plt.subplots()
+    ax.set_title("test accuracy per seed")
+    page.figure(fig, "seeds")
+    html = shown[0].data
+    assert html.startswith('<img alt="Figure: test accuracy per seed" src="data:image/png;base64,')
+    assert (tmp_path / "figures" / "seeds.png").stat().st_size > 0
