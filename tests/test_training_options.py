@@ -73,3 +73,27 @@ def test_unknown_schedule_is_refused_in_one_line(split):
     with pytest.raises(ParamError) as e:
         _train(split, lr_schedule="step")
     assert "lr_schedule 'step'" in str(e.value)
+
+
+def test_improved_vgg_recipe_trains_under_mixed_float16_as_on_a_gpu():
+    """`precision: auto` means mixed_float16 on a GPU; the full profile's Study 5 path must train under it."""
+    import tempfile
+
+    import keras
+
+    from lib.data import write_fixture as wf
+    from lib.models import build_vgg16
+    from lib.recipes import improved_recipe
+
+    with tempfile.TemporaryDirectory() as tmp:
+        wf("cifar100", tmp, n_train=200, n_test=40)
+        s = classification_split(load_dataset("cifar100", tmp, allow_download=False), None, None, 0.2)
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        recipe = improved_recipe(epochs=2, batch_size=32, learning_rate=0.1, weight_decay=0.005, warmup_epochs=1)
+        run = train_classifier(lambda: build_vgg16(width=0.0625, batch_norm=True, num_classes=100), s,
+                               label="vgg fp16", seed=0, log=False, **recipe.train_kwargs(0))
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert run.status == "ok" and np.isfinite(run.history["loss"]).all()
+    assert 0.0 <= run.metrics["test_accuracy"] <= 1.0
