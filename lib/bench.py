@@ -13,7 +13,7 @@ The GAN case (Study 4) compares the traced ``train_step`` of
 ``lib.gan.gans.GAN`` run by ``fit`` with a naive custom loop that calls the same
 step eagerly, batch by batch, in float32.
 
-Throughput is training images per second over the epochs after the first
+Throughput is training images per second in the fastest epoch after the first
 (the first includes tracing); validation and evaluation are not timed. FLOPs
 are counted from the layers (multiply-adds of Conv2D, Conv2DTranspose and
 Dense, x2 for FLOPs, x3 for forward plus backward), and compared with a
@@ -59,13 +59,13 @@ def _cases() -> dict[str, BenchCase]:
 
     cases = [
         # Batch 128 takes a quarter of batch 32's steps per epoch; a 3x rate (cosine-decayed) gave equal
-        # accuracy after 6 epochs on 10k images (2e-3: -1.0 point).
+        # accuracy after 6 epochs on 10k images (2e-3: -1.0 point). AlexNet did better at 2e-3 than at 3e-3.
         BenchCase("fashion_cnn", "Study 2", "fashion_mnist", partial(build_fashion_cnn), 128, 3e-3,
                   notes="the seed's CNN"),
         BenchCase("cifar_bn_cnn", "Study 1", "cifar10", partial(build_cifar_cnn, batch_norm=True), 128, 2e-3,
                   notes="3-conv CNN with batch norm"),
         BenchCase("alexnet", "Study 3", "fashion_mnist", partial(build_alexnet), 128, 2e-3,
-                  train_fraction=0.5, notes="AlexNet-style CNN at the quick widths"),
+                  notes="AlexNet-style CNN at the quick widths"),
         BenchCase("vgg16_quarter", "Study 5", "cifar10",
                   partial(build_vgg16, width=0.25, batch_norm=False, num_classes=10), 64, 1e-3,
                   train_fraction=0.5, notes="VGG-16 at quarter width, the seed's recipe, on CIFAR-10"),
@@ -141,8 +141,12 @@ class EpochTimer(keras.callbacks.Callback):
         self.times.append(self._last - self._t)
 
     def seconds_per_epoch(self) -> float:
-        """Mean over the epochs after the first, which includes tracing."""
-        return float(np.mean(self.times[1:] if len(self.times) > 1 else self.times))
+        """The fastest epoch after the first (which includes tracing).
+
+        The minimum, as ``timeit`` recommends: on a shared machine other jobs only ever add time, and
+        steal time here varied from 5 to 30 % within minutes, which made means swing by 2x.
+        """
+        return float(np.min(self.times[1:] if len(self.times) > 1 else self.times))
 
 
 def _reference_fit(build: Callable, split, epochs: int, batch_size: int = 32, policy: str = "float32"):
@@ -246,7 +250,7 @@ def run_gan_case(name: str, x_uint8: np.ndarray, epochs: int, precision: str, ba
     return row
 
 
-def run_levers(split, epochs: int = 2) -> list[dict]:
+def run_levers(split, epochs: int = 3) -> list[dict]:
     """Throughput of the Study 2 CNN with one setting changed at a time (no accuracy: too short)."""
     from . import runtime
 
@@ -279,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-train", type=int, default=10000)
     parser.add_argument("--n-test", type=int, default=10000)
     parser.add_argument("--gan-epochs", type=int, default=3)
-    parser.add_argument("--gan-n-train", type=int, default=6400)
+    parser.add_argument("--gan-n-train", type=int, default=3200)
     parser.add_argument("--precision", default="auto")
     parser.add_argument("--no-levers", action="store_true", help="skip the single-lever throughput table")
     parser.add_argument("--data-dir", default=os.environ.get("SMALLIMG_DATA_DIR") or None)
@@ -331,8 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 70):
         print(table.T.to_string())
     if not args.no_levers:
-        split = classification_split(dataset("fashion_mnist"), 4001, 1000, 1 / 4001)
-        print(f"\nlevers on the Study 2 CNN: {len(split.y_train)} images x 2 epochs each ...", flush=True)
+        split = classification_split(dataset("fashion_mnist"), 3001, 1000, 1 / 3001)
+        print(f"\nlevers on the Study 2 CNN: {len(split.y_train)} images x 3 epochs each ...", flush=True)
         levers = pd.DataFrame(run_levers(split))
         io.write_text(out / "levers.csv", levers.to_csv(index=False))
         with pd.option_context("display.width", 200, "display.max_colwidth", 70):
