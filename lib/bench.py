@@ -29,7 +29,7 @@ import argparse
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Callable
 
@@ -51,7 +51,6 @@ class BenchCase:
     lr_schedule: str = "cosine"
     steps_per_execution: int = 1
     train_fraction: float = 1.0  # of --n-train, for models too slow for the full subset in the time budget
-    notes: str = field(default="", compare=False)
 
 
 def _cases() -> dict[str, BenchCase]:
@@ -60,15 +59,12 @@ def _cases() -> dict[str, BenchCase]:
     cases = [
         # Batch 128 takes a quarter of batch 32's steps per epoch; a 3x rate (cosine-decayed) gave equal
         # accuracy after 6 epochs on 10k images (2e-3: -1.0 point). AlexNet did better at 2e-3 than at 3e-3.
-        BenchCase("fashion_cnn", "Study 2", "fashion_mnist", partial(build_fashion_cnn), 128, 3e-3,
-                  notes="the seed's CNN"),
-        BenchCase("cifar_bn_cnn", "Study 1", "cifar10", partial(build_cifar_cnn, batch_norm=True), 128, 2e-3,
-                  notes="3-conv CNN with batch norm"),
-        BenchCase("alexnet", "Study 3", "fashion_mnist", partial(build_alexnet), 128, 2e-3,
-                  notes="AlexNet-style CNN at the quick widths"),
+        BenchCase("fashion_cnn", "Study 2", "fashion_mnist", partial(build_fashion_cnn), 128, 3e-3),
+        BenchCase("cifar_bn_cnn", "Study 1", "cifar10", partial(build_cifar_cnn, batch_norm=True), 128, 2e-3),
+        BenchCase("alexnet", "Study 3", "fashion_mnist", partial(build_alexnet), 128, 2e-3),
         BenchCase("vgg16_quarter", "Study 5", "cifar10",
                   partial(build_vgg16, width=0.25, batch_norm=False, num_classes=10), 64, 1e-3,
-                  train_fraction=0.5, notes="VGG-16 at quarter width, the seed's recipe, on CIFAR-10"),
+                  train_fraction=0.5),
     ]
     return {c.name: c for c in cases}
 
