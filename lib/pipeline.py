@@ -73,6 +73,7 @@ def plan(profile: str, studies: list[Study], data_dir: str | None, build_root: P
     for study in studies:
         params = load_params(profile, study)
         params["profile"] = profile
+        params["golden"] = "off"  # goldens belong to nbval's runs of the notebook defaults
         params["output_dir"] = str((build_root / profile / study.key).resolve())
         if data_dir:
             params["data_dir"] = str(Path(data_dir).expanduser().resolve())

@@ -8,16 +8,39 @@ import nbformat
 from . import io
 
 
+GOLDEN_MARKER = "NBVAL_CHECK_OUTPUT"
+
+
+def _strip_markers(text: str) -> str:
+    """Progress and warning markers are for the terminal (lib.progress); pages show warnings themselves."""
+    return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("::"))
+
+
 def _drop_logs(nb):
     """Logs stay in the executed notebook, not on the page: stderr everywhere (library
-    warnings) and stdout of cells tagged ``log`` (per-epoch training lines).
+    warnings), stdout of cells tagged ``log`` (per-epoch training lines), progress markers,
+    and the nbval golden cell (a test's check, not a result).
 
     Errors and rich outputs are kept, so a failure still shows.
     """
+    kept = []
     for cell in nb.cells:
+        if cell.get("cell_type") == "code" and GOLDEN_MARKER in cell.get("source", "") and not any(
+                o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            continue
         is_log = "log" in cell.get("metadata", {}).get("tags", [])
-        cell.outputs = [o for o in cell.get("outputs", []) if not (
-            o.get("output_type") == "stream" and (is_log or o.get("name") == "stderr"))]
+        outputs = []
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "stream":
+                if is_log or o.get("name") == "stderr":
+                    continue
+                o["text"] = _strip_markers(o.get("text", ""))
+                if not o["text"]:
+                    continue
+            outputs.append(o)
+        cell.outputs = outputs
+        kept.append(cell)
+    nb.cells = kept
     return nb
 
 

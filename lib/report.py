@@ -39,14 +39,24 @@ def _display(obj, **kwargs):
 
 @dataclass
 class StudyReport:
-    """Collects what a study page shows and writes the summary the index reads."""
+    """Collects what a study page shows and writes the summary the index reads.
+
+    The header's compute time is the training time of the runs on the page,
+    taken from their records (so a page re-rendered from the cache still says
+    what its runs cost); the render time and the commit are stated beside it.
+    """
     study_key: str
     params: dict
+    runtime: dict = field(default_factory=dict)
+    title: str | None = None
     started: float = field(default_factory=time.time)
     data_lines: list[str] = field(default_factory=list)
-    runtime: dict = field(default_factory=dict)
-    headline: list[dict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    claims: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    compute_seconds: float = 0.0
+    runs_reused: int = 0
+    runs_trained: int = 0
+    finding_text: str = ""
     _handle: object = None
 
     @property
@@ -60,23 +70,44 @@ class StudyReport:
     def _header_text(self, finished: float | None = None) -> str:
         s, p = self.study, self.params
         versions = ", ".join(f"{k} {v}" for k, v in library_versions().items())
-        took = (f"{(finished - self.started) / 60:.1f} min" if finished else "running…")
+        runs = self.runs_reused + self.runs_trained
+        compute = (f"{self.compute_seconds / 60:.1f} min of training in {runs} run{'s' if runs != 1 else ''}"
+                   + (f" ({self.runs_reused} read back from the run cache)" if self.runs_reused else "")
+                   if runs else "no training run yet")
+        rendered = (f"{(finished - self.started) / 60:.1f} min" if finished else "running…")
         start = _dt.datetime.fromtimestamp(self.started).strftime("%Y-%m-%d %H:%M")
         data = "\n".join(f"  - {line}" for line in self.data_lines) or "  - (not loaded yet)"
         rt = ", ".join(f"{k} {v}" for k, v in self.runtime.items())
-        return (f"# {s.title}\n\n**Question.** {s.question}\n\n"
+        return (f"# {self.title or s.title}\n\n**Question.** {s.question}\n\n"
                 f"| | |\n|---|---|\n| Profile | `{p['profile']}` |\n| Seeds | {p['seeds']} |\n"
-                f"| Started | {start} |\n| Run time | {took} |\n| Hardware | {hardware_summary()} |\n"
+                f"| Compute time | {compute} |\n| Rendered | {start}, in {rendered}, from commit "
+                f"`{source_commit()}` |\n| Hardware | {hardware_summary()} |\n"
                 f"| Runtime settings | {rt} |\n| Libraries | {versions} |\n\n**Data.**\n{data}\n")
 
+    def _refresh(self, finished: float | None = None) -> None:
+        if self._handle is not None:
+            self._handle.update(_md(self._header_text(finished)))
+
     def show_header(self) -> None:
-        """Display the header now; :meth:`finish` updates it in place with the run time."""
+        """Display the header now; later calls update it in place (data, compute time)."""
         self._handle = _display(_md(self._header_text()), display_id=True)
+
+    def set_title(self, title: str) -> None:
+        """The page title when it depends on the run (e.g. the dataset a fallback used)."""
+        self.title = title
+        self._refresh()
 
     def add_data(self, line: str) -> None:
         self.data_lines.append(line)
-        if self._handle is not None:
-            self._handle.update(_md(self._header_text()))
+        self._refresh()
+
+    def record_runs(self, runs, cache=None) -> None:
+        """Count a RunSet (or a list of RunResults) into the header's compute time."""
+        records = runs.all() if hasattr(runs, "all") else list(runs)
+        self.compute_seconds += sum(r.seconds for r in records)
+        self.runs_reused += sum(1 for r in records if r.cached)
+        self.runs_trained += sum(1 for r in records if not r.cached)
+        self._refresh()
 
     def figure(self, fig, name: str) -> None:
         """Save a figure (PNG, atomically) under output_dir/figures and show that same PNG."""
@@ -102,24 +133,71 @@ class StudyReport:
     def say(self, text: str) -> None:
         _display(_md(text))
 
-    def add_headline(self, metric: str, ours: str, ours_value: float | None, claim: str = "",
-                     claim_value: float | None = None, verdict: str = "n/a", tolerance: str = "",
-                     note: str = "") -> None:
-        """One row of the index's reproduction table."""
-        self.headline.append(dict(metric=metric, ours=ours, ours_value=ours_value, claim=claim,
-                                  claim_value=claim_value, verdict=verdict, tolerance=tolerance, note=note))
+    def warn(self, text: str) -> None:
+        """A warning the reader must not miss: on the page, in the summary and in the terminal."""
+        from .progress import warn_user
+
+        self.warnings.append(text)
+        warn_user(text)
+        self.say(f"> **Warning.** {text}")
+
+    def claim(self, claim, evidence, scope: str = ""):
+        """Judge one seed claim (or one of our additions) and keep its row; returns the Verdict."""
+        from .experiments import judge
+
+        v = judge(claim, evidence)
+        self.claims.append({"key": claim.key, "seed": claim.seed, "claim": claim.words, "metric": claim.metric,
+                            "seed_value": claim.seed_text(), "ours": v.ours, "verdict": v.word, "detail": v.detail,
+                            "scope": scope or evidence.scope, "addition": claim.addition})
+        return v
+
+    def show_claims(self, caption: str = "The seeds' claims against this run") -> None:
+        """The claims judged so far, as a table (verdict words as defined on the index)."""
+        if not self.claims:
+            return
+        df = pd.DataFrame([{"claim": ("(our addition) " if c["addition"] else f"seed {c['seed']}: ") + c["claim"],
+                            "tested on": c["metric"], "seed's number": c["seed_value"], "ours": c["ours"],
+                            "verdict": c["verdict"], "why": c["detail"], "scope": c["scope"]}
+                           for c in self.claims]).set_index("claim")
+        self.table(df, "claims", caption=caption)
+
+    def finding(self, text: str) -> None:
+        """The study's one-line answer for the index, built from numbers by the caller; also shown here."""
+        self.finding_text = " ".join(text.split())
+        self.say(f"**Finding.** {self.finding_text}")
 
     def finish(self, status: str = "ok", message: str = "") -> dict:
-        """Write summary.json for the index and put the run time into the header."""
+        """Write summary.json for the index and complete the header."""
         finished = time.time()
-        summary = {"study": self.study_key, "title": self.study.title, "page": self.study.page,
+        summary = {"study": self.study_key, "title": self.title or self.study.title, "page": self.study.page,
                    "profile": self.params["profile"], "status": status, "message": message,
-                   "data": self.data_lines, "headline": self.headline, "notes": self.notes,
-                   "seconds": round(finished - self.started, 1), "finished": _dt.datetime.now().isoformat()}
+                   "data": self.data_lines, "finding": self.finding_text, "claims": self.claims,
+                   "warnings": self.warnings, "compute_seconds": round(self.compute_seconds, 1),
+                   "render_seconds": round(finished - self.started, 1),
+                   "cache": {"reused": self.runs_reused, "trained": self.runs_trained},
+                   "commit": source_commit(), "finished": _dt.datetime.now().isoformat()}
         io.write_json(self.output_dir / "summary.json", summary)
-        if self._handle is not None:
-            self._handle.update(_md(self._header_text(finished)))
+        self._refresh(finished)
         return summary
+
+
+def source_commit() -> str:
+    """The commit the page is rendered from, marked when tracked files (outside reports/) differ from it."""
+    import subprocess
+
+    from .paths import PROJECT_ROOT
+
+    def git(*args) -> str:
+        return subprocess.run(["git", "-C", str(PROJECT_ROOT), *args], capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+    try:
+        head = git("rev-parse", "--short=10", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)reports")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (no git)"
+    if not head:
+        return "unknown (not a git checkout)"
+    return f"{head} + uncommitted changes" if dirty else head
 
 
 def figure_description(fig, name: str) -> str:
@@ -140,3 +218,10 @@ def figure_description(fig, name: str) -> str:
 def rounded_metrics(metrics: dict, digits: int = 2) -> dict:
     """Metrics rounded for the nbval golden cell: stable across runs on CPU."""
     return {k: round(float(v), digits) for k, v in sorted(metrics.items())}
+
+
+def check_golden(study_key: str, params: dict, metrics: dict) -> str:
+    """The nbval golden cell: smoke-profile metrics against notebooks/goldens/<study>.json."""
+    from .goldens import check
+
+    return check(study_key, params, metrics)

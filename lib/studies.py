@@ -18,6 +18,8 @@ COMMON: dict[str, Param] = {
     "precision": Param("str", choices=PRECISIONS, help="Keras dtype policy; auto picks per hardware"),
     "deterministic": Param("bool", help="TensorFlow op determinism (slower; for goldens)"),
     "use_cache": Param("bool", help="reuse finished runs with identical inputs"),
+    "golden": Param("str", choices=("check", "record", "off"),
+                    help="nbval golden metrics: check (notebook default), record (make goldens), off (make report)"),
 }
 
 

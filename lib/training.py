@@ -14,42 +14,9 @@ import numpy as np
 
 from . import io
 from .errors import DataError, ParamError, TrainingDiverged
+from .data.splits import Split
+from .experiments.record import RunResult
 from .runtime import reseed
-
-
-@dataclass
-class Split:
-    """Float32 images in [0, 1] and integer labels for train, validation and test."""
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-
-    def sizes(self) -> dict:
-        return {"train": len(self.y_train), "val": len(self.y_val), "test": len(self.y_test)}
-
-
-@dataclass
-class RunResult:
-    label: str
-    seed: int
-    status: str = "ok"                       # "ok" or "diverged"
-    message: str = ""
-    history: dict = field(default_factory=dict)
-    metrics: dict = field(default_factory=dict)
-    epochs_run: int = 0
-    best_epoch: int = 0
-    seconds: float = 0.0
-    test_predictions: list = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "RunResult":
-        return cls(**d)
 
 
 class EpochLogger(keras.callbacks.Callback):
@@ -257,7 +224,7 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
         loss, acc = model.evaluate(make_dataset(x, labels(y), 1024), verbose=0)
         result.metrics[f"{split}_loss"], result.metrics[f"{split}_accuracy"] = float(loss), float(acc)
     probs = model.predict(make_dataset(data.x_test, data.y_test, 1024), verbose=0)
-    result.test_predictions = np.argmax(probs, axis=1).astype(int).tolist()
+    result.artifacts["test_predictions"] = np.argmax(probs, axis=1).astype(int).tolist()
     if checkpoint_dir is not None:
         io.atomic_write(checkpoint_dir / "final.weights.h5", lambda p: model.save_weights(str(p)),
                         suffix=".weights.h5")

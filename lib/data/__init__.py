@@ -2,7 +2,7 @@
 from .catalog import DATA_DIR_ENV, DATASETS, dataset_spec
 from .fixtures import GENERATED_NOTE, write_fixture
 from .loading import Dataset, Provenance, load_dataset, resolve_source
-from .splits import scale_images, stratified_indices, train_val_split
+from .splits import Split, scale_images, stratified_indices, train_val_split
 
 __all__ = ["DATA_DIR_ENV", "DATASETS", "Dataset", "GENERATED_NOTE", "Provenance", "dataset_spec",
            "load_dataset", "resolve_source", "scale_images", "stratified_indices",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from .fixtures import GENERATED_NOTE, write_fixture
 from .loading import Dataset, load_dataset
-from .splits import scale_images, stratified_indices, train_val_split
+from .splits import Split, scale_images, stratified_indices, train_val_split
 
 # Generated stand-in data: big enough to learn from in seconds, small enough for CI.
 GENERATED_SIZES = {"n_train": 1200, "n_test": 300}
@@ -24,8 +24,6 @@ def load_for_study(name: str, params: dict, output_dir: Path) -> tuple[Dataset, 
 def classification_split(ds: Dataset, n_train: int | None, n_test: int | None, val_fraction: float,
                          seed: int = 0):
     """Stratified subsets (when asked), a held-out validation part, images scaled to [0, 1]."""
-    from ..training import Split
-
     tr = stratified_indices(ds.y_train, n_train or len(ds.y_train), seed)
     te = stratified_indices(ds.y_test, n_test or len(ds.y_test), seed)
     x_tr, y_tr, x_val, y_val = train_val_split(ds.x_train[tr], ds.y_train[tr], val_fraction, seed)

@@ -1,6 +1,9 @@
 """Subsets, validation splits and scaling, all seeded and stratified."""
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+
 import numpy as np
 
 
@@ -27,3 +30,28 @@ def train_val_split(x: np.ndarray, y: np.ndarray, val_fraction: float, seed: int
 def scale_images(x: np.ndarray) -> np.ndarray:
     """uint8 [0, 255] -> float32 [0, 1]."""
     return (x.astype(np.float32) / 255.0)
+
+
+@dataclass
+class Split:
+    """Float32 images in [0, 1] and integer labels for train, validation and test."""
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+    def sizes(self) -> dict:
+        return {"train": len(self.y_train), "val": len(self.y_val), "test": len(self.y_test)}
+
+    def cache_token(self) -> str:
+        """A digest of all six arrays, computed once: the run cache keys a run by its data."""
+        if getattr(self, "_token", None) is None:
+            h = hashlib.sha256()
+            for name in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test"):
+                a = np.ascontiguousarray(getattr(self, name))
+                h.update(f"{name}{a.dtype.str}{a.shape}".encode())
+                h.update(a.view(np.uint8).reshape(-1).data if a.size else b"")
+            object.__setattr__(self, "_token", h.hexdigest()[:20])
+        return self._token

@@ -1,0 +1,15 @@
+"""The experiment layer: the one place where a study's runs, comparisons and claims are made.
+
+``Cache`` keys a run by its call; ``RunResult`` is the one record of a run;
+``RunSet`` holds runs over seeds with tables and paired comparisons;
+``Claim``/``Evidence``/``judge`` turn measurements into the report's verdicts;
+``sentences`` states findings from numbers.
+"""
+from . import sentences
+from .cache import Cache, code_version, token
+from .claims import MIN_SEEDS, VERDICTS, Claim, Evidence, Verdict, judge
+from .record import RunResult
+from .runset import ACCURACY, LOSS, RunSet, Variant, run_variants, train_val_gap
+
+__all__ = ["ACCURACY", "Cache", "Claim", "Evidence", "LOSS", "MIN_SEEDS", "RunResult", "RunSet", "VERDICTS",
+           "Variant", "Verdict", "code_version", "judge", "run_variants", "sentences", "token", "train_val_gap"]

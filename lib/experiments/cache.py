@@ -1,0 +1,270 @@
+"""The run cache: a call's result stored under a key taken from the call itself.
+
+``Cache.call(fn, *args, **kwargs)`` keys the result by ``fn``'s name, every
+argument that reaches it (defaults applied, so an argument left at its default
+is keyed too) and the version of the library code that ``fn`` and its callable
+arguments can reach by import. Data enters through the arguments and is keyed
+by content, so editing a loader, a plot or the index never retrains, while
+editing a model, the training loop or a changed argument always does. This is
+how ``joblib.Memory`` keys a call, with two differences that matter here: the
+code version covers the modules a run imports (not only the function's own
+source), and a run gets a per-key work directory for resumable checkpoints.
+"""
+from __future__ import annotations
+
+import ast
+import dataclasses
+import functools
+import hashlib
+import inspect
+import json
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import io
+from .record import RunResult
+
+LIB_DIR = Path(__file__).resolve().parent.parent
+_PACKAGE = LIB_DIR.name
+
+
+# ---------------------------------------------------------------- arguments -> token
+
+def token(value: Any) -> Any:
+    """A JSON-able stand-in for ``value`` that changes whenever ``value`` does.
+
+    Objects may define ``cache_token()`` (a Split hashes its arrays once). An
+    argument of a type we cannot key is refused: a silent ``str()`` would let
+    two different arguments share one cache entry.
+    """
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "cache_token") and not isinstance(value, type):
+        return {"object": _qualname(type(value)), "token": token(value.cache_token())}
+    if isinstance(value, np.ndarray):
+        return {"ndarray": array_digest(value)}
+    if isinstance(value, np.generic):
+        return token(value.item())
+    if isinstance(value, (list, tuple)):
+        return [token(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): token(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (set, frozenset)):
+        return sorted(json.dumps(token(v), sort_keys=True) for v in value)
+    if isinstance(value, functools.partial):
+        return {"partial": token(value.func), "args": token(value.args), "kwargs": token(value.keywords)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"dataclass": _qualname(type(value)),
+                "fields": {f.name: token(getattr(value, f.name)) for f in dataclasses.fields(value)}}
+    if inspect.isfunction(value) or inspect.isclass(value) or inspect.isbuiltin(value) or inspect.ismethod(value):
+        return {"callable": _qualname(value)}
+    if hasattr(value, "get_config"):  # Keras layers, models, optimizers
+        return {"keras": _qualname(type(value)), "config": json.loads(json.dumps(value.get_config(), default=str))}
+    if hasattr(value, "num_replicas_in_sync"):  # tf.distribute strategies
+        return {"strategy": type(value).__name__, "replicas": int(value.num_replicas_in_sync)}
+    raise TypeError(f"cannot key an argument of type {type(value).__name__} for the run cache; "
+                    f"give it a cache_token() method")
+
+
+def array_digest(x: np.ndarray) -> str:
+    x = np.ascontiguousarray(x)
+    h = hashlib.sha256(f"{x.dtype.str}{x.shape}".encode())
+    h.update(x.view(np.uint8).reshape(-1).data if x.size else b"")
+    return h.hexdigest()[:20]
+
+
+def _qualname(obj) -> str:
+    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', type(obj).__name__)}"
+
+
+# ---------------------------------------------------------------- code version
+
+# Modules that present, validate or orchestrate and never change what a run computes or stores:
+# editing them re-renders pages from the cache. Any other module a run imports is part of its key.
+PRESENTATION = frozenset({
+    "errors.py", "paths.py", "params.py", "progress.py", "stats.py", "plots.py", "report.py", "index.py",
+    "render.py", "pipeline.py", "studies.py", "goldens.py", "bench.py",
+    "experiments/__init__.py", "experiments/claims.py", "experiments/runset.py", "experiments/sentences.py",
+    "gan/plots.py", "gan/tables.py", "synthetic/figures.py",
+})
+
+def _module_file(module: str) -> Path | None:
+    """lib.x.y -> its source file under LIB_DIR (a package's __init__.py), or None outside lib."""
+    parts = module.split(".")
+    if parts[0] != _PACKAGE:
+        return None
+    base = LIB_DIR.joinpath(*parts[1:])
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(LIB_DIR).with_suffix("")
+    parts = [p for p in rel.parts if p != "__init__"]
+    return ".".join([_PACKAGE, *parts])
+
+
+@functools.lru_cache(maxsize=512)
+def _imports_of(path: Path, mtime_ns: int, size: int) -> tuple[str, ...]:
+    """Modules of lib imported anywhere in ``path`` (lazy imports inside functions too)."""
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    here = _module_name(path).split(".")
+    package = here if path.name == "__init__.py" else here[:-1]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - (node.level - 1)] if node.level else []
+            mod = ".".join([*base, *(node.module.split(".") if node.module else [])])
+            submodules = [f"{mod}.{a.name}" for a in node.names if _module_file(f"{mod}.{a.name}")]
+            # `from . import io` reads lib/io.py; only names that are not modules come from mod itself
+            found += submodules
+            if len(submodules) < len(node.names):
+                found.append(mod)
+    return tuple(m for m in found if m.split(".")[0] == _PACKAGE)
+
+
+def _closure(modules: set[str]) -> list[Path]:
+    seen: dict[Path, None] = {}
+    todo = [m for m in modules]
+    while todo:
+        # Parent packages' __init__ files run on import too, but only re-export names: what a
+        # run computes comes from the modules it names, so they are not followed.
+        path = _module_file(todo.pop())
+        if path is None or path in seen or path.relative_to(LIB_DIR).as_posix() in PRESENTATION:
+            continue
+        seen[path] = None
+        st = path.stat()
+        todo += _imports_of(path, st.st_mtime_ns, st.st_size)
+    return sorted(seen)
+
+
+def _modules_in(value: Any, out: set[str]) -> None:
+    """The lib modules of every callable reachable from ``value`` (partials, lists, dicts)."""
+    if isinstance(value, functools.partial):
+        _modules_in(value.func, out)
+        _modules_in(value.args, out)
+        _modules_in(value.keywords, out)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _modules_in(v, out)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _modules_in(v, out)
+    elif callable(value) or hasattr(value, "cache_token"):
+        module = getattr(value, "__module__", None) or getattr(type(value), "__module__", "")
+        if module and module.split(".")[0] == _PACKAGE:
+            out.add(module)
+
+
+def code_version(fn: Callable, arguments: dict | None = None) -> str:
+    """Hash of the lib sources ``fn`` (and the callables among its arguments) can import."""
+    modules: set[str] = set()
+    _modules_in(fn, modules)
+    _modules_in(arguments or {}, modules)
+    h = hashlib.sha256()
+    for path in _closure(modules):
+        h.update(path.relative_to(LIB_DIR).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+# ---------------------------------------------------------------- the cache
+
+class Cache:
+    """Results of finished runs, keyed by the call (see the module docstring).
+
+    Only results whose status is ``"ok"`` are stored, so a failed or diverged
+    run is tried again next time; a damaged entry is recomputed, never trusted.
+    """
+
+    def __init__(self, root: str | Path, enabled: bool = True):
+        self.root = Path(root)
+        self.enabled = enabled
+        self.reused = 0
+        self.trained = 0
+
+    def key(self, fn: Callable, *args, ignore: tuple[str, ...] = (), **kwargs) -> str:
+        arguments = _bind(fn, args, kwargs, ignore)
+        payload = {"fn": _qualname(fn.func if isinstance(fn, functools.partial) else fn),
+                   "args": token(arguments), "code": code_version(fn, arguments)}
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
+
+    def entry(self, key: str) -> Path:
+        return self.root / f"{key}.json"
+
+    def workdir(self, key: str) -> Path:
+        return self.root / "runs" / key
+
+    def stored(self, key: str) -> RunResult | None:
+        """The stored result of ``key``, or None (also for a damaged entry or a missing artifact file)."""
+        path = self.entry(key)
+        if not (self.enabled and path.is_file()):
+            return None
+        try:
+            result = RunResult.from_dict(io.read_json(path)["result"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        if not all(Path(p).is_file() for p in _artifact_files(result.artifacts)):
+            return None
+        return result
+
+    def call(self, fn: Callable, *args, workdir: str | None = None, ignore: tuple[str, ...] = ("log",),
+             **kwargs) -> RunResult:
+        """``fn(*args, **kwargs)`` or its stored result.
+
+        ``workdir`` names a keyword argument of ``fn`` that receives this call's
+        own directory (epoch checkpoints, image grids), so an interrupted run
+        resumes where it stopped and a finished one keeps its files beside its
+        entry. Arguments named in ``ignore`` only change what is printed.
+        """
+        key = self.key(fn, *args, ignore=(*ignore, *((workdir,) if workdir else ())), **kwargs)
+        found = self.stored(key)
+        if found is not None:
+            self.reused += 1
+            found.cached = True
+            return found
+        if workdir:
+            directory = self.workdir(key) if self.enabled else None
+            if directory is not None and self.entry(key).is_file():
+                shutil.rmtree(directory, ignore_errors=True)  # an entry whose files went: start afresh
+            kwargs[workdir] = directory
+        self.trained += 1
+        result = fn(*args, **kwargs)
+        result = result if isinstance(result, RunResult) else RunResult.from_dict(
+            result.to_dict() if hasattr(result, "to_dict") else result)
+        if self.enabled and result.ok:
+            io.write_json(self.entry(key), {"fn": _qualname(fn), "result": result.to_dict()})
+        return result
+
+
+def _bind(fn: Callable, args: tuple, kwargs: dict, ignore: tuple[str, ...]) -> dict:
+    try:
+        bound = inspect.signature(fn).bind(*args, **kwargs)
+    except TypeError as exc:
+        raise TypeError(f"{_qualname(fn)}: {exc}") from None
+    bound.apply_defaults()
+    return {k: v for k, v in bound.arguments.items() if k not in ignore}
+
+
+def _artifact_files(artifacts: dict) -> list[str]:
+    """Paths a result points to (keys ending in ``_path`` or ``_paths``, and GAN grids)."""
+    files = []
+    for key, value in artifacts.items():
+        if key.endswith("_path") and isinstance(value, str):
+            files.append(value)
+        elif key.endswith("_paths") and isinstance(value, list):
+            files += [v for v in value if isinstance(v, str)]
+        elif key == "grids" and isinstance(value, list):
+            files += [g[1] for g in value if isinstance(g, (list, tuple)) and len(g) == 2]
+    return files

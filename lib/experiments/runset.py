@@ -1,0 +1,119 @@
+"""Runs over seeds: which finished, mean ± sd tables, and comparisons paired by seed."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+from .. import stats
+from ..errors import TrainingDiverged
+from ..progress import print_run_marker
+from .record import RunResult
+
+
+@dataclass
+class RunSet:
+    """Every run of a study, by variant; failed runs are kept (and shown), never averaged."""
+    runs: dict[str, list[RunResult]] = field(default_factory=dict)
+
+    def add(self, variant: str, result: RunResult) -> RunResult:
+        result.variant = variant
+        self.runs.setdefault(variant, []).append(result)
+        return result
+
+    @property
+    def variants(self) -> list[str]:
+        return list(self.runs)
+
+    def all(self) -> list[RunResult]:
+        return [r for rs in self.runs.values() for r in rs]
+
+    def ok(self, variant: str) -> list[RunResult]:
+        return sorted((r for r in self.runs.get(variant, []) if r.ok), key=lambda r: r.seed)
+
+    def failed(self) -> list[RunResult]:
+        return [r for r in self.all() if not r.ok]
+
+    def seeds(self, variant: str) -> list[int]:
+        return [r.seed for r in self.ok(variant)]
+
+    def values(self, variant: str, metric: str | Callable[[RunResult], float]) -> list[float]:
+        """``metric`` of each finished run of ``variant``, in seed order (a name in
+        ``metrics``, ``epochs_run``/``best_epoch``/``seconds``, or a function of the run)."""
+        return [_value(r, metric) for r in self.ok(variant)]
+
+    def paired(self, a: str, b: str, metric: str | Callable[[RunResult], float]) -> stats.PairedComparison:
+        """``b - a`` on ``metric`` over the seeds both variants finished."""
+        common = sorted(set(self.seeds(a)) & set(self.seeds(b)))
+        pick = {v: {r.seed: _value(r, metric) for r in self.ok(v)} for v in (a, b)}
+        if not common:
+            return stats.PairedComparison(0, float("nan"), float("nan"), float("nan"), float("nan"),
+                                          float("nan"), float("nan"))
+        return stats.paired_comparison([pick[a][s] for s in common], [pick[b][s] for s in common])
+
+    def table(self, columns: dict[str, tuple], variants: list[str] | None = None) -> pd.DataFrame:
+        """Mean ± sd per variant. ``columns`` maps a column title to ``(metric, scale, digits, unit)``."""
+        rows = {}
+        for v in variants or self.variants:
+            if not self.ok(v):
+                continue
+            rows[v] = {title: stats.fmt_mean_sd(self.values(v, spec[0]), scale=spec[1], digits=spec[2], unit=spec[3])
+                       for title, spec in columns.items()}
+            rows[v]["seeds"] = len(self.ok(v))
+        return pd.DataFrame(rows).T
+
+    @property
+    def compute_seconds(self) -> float:
+        """Training time of every run in the set, cached ones included (from their records)."""
+        return float(sum(r.seconds for r in self.all()))
+
+    def raise_if_all_failed(self) -> None:
+        """A study has nothing to report when no run finished: stop with every run's reason."""
+        everything = self.all()
+        if everything and not any(r.ok for r in everything):
+            raise TrainingDiverged("; ".join(r.message or f"{r.label}: {r.status}" for r in everything))
+
+
+def _value(run: RunResult, metric) -> float:
+    if callable(metric):
+        return float(metric(run))
+    if metric in run.metrics:
+        return float(run.metrics[metric])
+    return float(getattr(run, metric))
+
+
+# Common metric columns of classifier runs: (metric, scale, digits, unit).
+ACCURACY = lambda split: (f"{split}_accuracy", 100.0, 2, " %")  # noqa: E731
+LOSS = lambda split: (f"{split}_loss", 1.0, 4, "")  # noqa: E731
+
+
+def train_val_gap(run: RunResult) -> float:
+    """Training minus validation accuracy at the kept weights, both measured in inference mode."""
+    return run.metrics["train_accuracy"] - run.metrics["val_accuracy"]
+
+
+@dataclass
+class Variant:
+    """One arm of a study: ``fn(seed=…, label=…, **kwargs)`` is a run of it."""
+    fn: Callable
+    kwargs: dict = field(default_factory=dict)
+    epochs: int = 0          # for the progress view only
+
+
+def run_variants(cache, variants: dict[str, Variant], seeds: list[int], *, workdir: str | None = None,
+                 runs: RunSet | None = None) -> RunSet:
+    """Every variant × seed through ``cache``, seed-major (so an interrupted study has
+    whole seeds of every variant), announcing each run for the pipeline's progress view."""
+    runs = runs if runs is not None else RunSet()
+    total = len(variants) * len(seeds)
+    index = 0
+    for seed in seeds:
+        for name, v in variants.items():
+            index += 1
+            label = f"{name} seed {seed}"
+            kwargs = {**v.kwargs, "seed": seed, "label": label}
+            key = cache.key(v.fn, ignore=("log", "label", *((workdir,) if workdir else ())), **kwargs)
+            print_run_marker(index, total, label, v.epochs, cache.stored(key) is not None)
+            runs.add(name, cache.call(v.fn, workdir=workdir, ignore=("log", "label"), **kwargs))
+    return runs
