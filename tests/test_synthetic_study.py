@@ -224,26 +224,6 @@ def test_cas_split_trains_and_validates_on_synthetic_images_only_and_tests_on_re
     np.testing.assert_array_equal(np.bincount(cas.y_val), np.bincount(split.y_val))
 
 
-def test_run_cas_hands_the_classifier_synthetic_training_data(monkeypatch, tmp_path):
-    from lib.recipes import seed_recipe
-    from lib.runs import RunCache
-    from lib.synthetic import experiment
-
-    seen = []
-
-    def fake_train(build, data, **kwargs):
-        seen.append(data)
-        return {"label": kwargs["label"], "seed": kwargs["seed"], "metrics": {"test_accuracy": 0.5}}
-
-    monkeypatch.setattr(experiment, "train_classifier", fake_train)
-    split = _split()
-    x_syn, y_syn = _synthetic(per_class=25)
-    r = experiment.run_cas(RunCache(tmp_path), {"study": "t"}, None, split, x_syn, y_syn, model="m",
-                           recipe=seed_recipe(1), num_classes=4, seed=0)
-    assert r.metrics["test_accuracy"] == 0.5
-    assert np.all(seen[0].x_train == 1.0) and seen[0].x_test is split.x_test
-
-
 def test_artifact_round_trip_and_one_grid_per_class(tmp_path):
     from lib.synthetic.artifact import export, load_artifact, save_artifact
 
@@ -268,11 +248,47 @@ def test_conditional_gan_writes_a_balanced_uint8_artifact(tmp_path):
     x = rng.integers(0, 256, (64, 32, 32, 3)).astype(np.uint8)
     y = np.arange(64) % 2
     out = train_and_sample(x, y, ["cat", "dog"], run_dir=tmp_path, epochs=1, batch_size=32, seed=0, per_class=5,
-                           log=False)
-    assert out["status"] == "ok" and out["epochs_run"] == 1 and out["n_real"] == 64
-    xs, ys, names, meta = load_artifact(out["artifact"])
+                           width=8, log=False)
+    assert out.ok and out.epochs_run == 1 and out.artifacts["n_real"] == 64
+    assert {"d_cls_real", "g_cls"} <= set(out.history)            # the class head's accuracies are logged
+    xs, ys, names, meta = load_artifact(out.artifacts["artifact_path"])
     assert xs.shape == (10, 32, 32, 3) and xs.dtype == np.uint8
     assert np.bincount(ys).tolist() == [5, 5] and names == ["cat", "dog"] and meta["per_class"] == 5
+
+
+def test_acgan_generator_depends_on_the_label_and_the_discriminator_classifies():
+    from lib import runtime
+    from lib.synthetic.acgan import build_acgan
+
+    runtime.configure(seed=0, precision="mixed_bfloat16")      # the GAN keeps its own float32 policy
+    gan = build_acgan(3, width=8, seed=0)
+    runtime.configure(seed=0, precision="float32")
+    assert gan.generator.compute_dtype == "float32"
+    noise = np.zeros((3, gan.noise_dim), np.float32)
+    images = np.asarray(gan.generate(noise, np.array([0, 1, 2], np.int32)))
+    assert images.shape == (3, 32, 32, 3) and np.abs(images).max() <= 1
+    assert not np.allclose(images[0], images[1])                # same noise, another class: another image
+    score, logits = gan.discriminator([images, np.array([0, 1, 2], np.int32)])
+    assert tuple(score.shape) == (3, 1) and tuple(logits.shape) == (3, 3)
+
+
+def test_class_head_learns_real_classes_and_pushes_the_generator_towards_them(tmp_path):
+    """Two trivially separable classes (dark and bright images): the head learns them on real images and the
+    generator makes class 1 brighter than class 0 from the same noise; nothing else in the losses tells it to."""
+    from lib import runtime
+    from lib.gan.train import train_gan
+    from lib.synthetic.acgan import build_acgan
+
+    runtime.configure(seed=0, precision="float32")
+    y = np.arange(512) % 2
+    x = np.where(y[:, None, None, None] == 0, -0.8, 0.8).astype(np.float32) * np.ones((512, 32, 32, 3), np.float32)
+    gan = build_acgan(2, width=8, seed=0, lr=1e-3)
+    # 240 steps: enough for the generator's batch-norm averages (momentum 0.99) to settle for inference
+    out = train_gan(gan, x, y, run_dir=tmp_path, epochs=15, batch_size=32, seed=0, log=False, grid_every=15)
+    assert out["history"]["d_cls_real"][-1] > 0.9
+    noise = np.random.default_rng(1).standard_normal((16, gan.noise_dim)).astype(np.float32)
+    dark, bright = (np.asarray(gan.generate(noise, np.full(16, c, np.int32))).mean() for c in (0, 1))
+    assert bright - dark > 0.2, (dark, bright, out["history"]["g_cls"])
 
 
 # --- recipes ----------------------------------------------------------------------------------------------------
@@ -321,3 +337,111 @@ def test_the_schedule_drives_the_optimizer_during_training(tmp_path):
     assert r.status == "ok" and len(schedule.rates) == 3
     assert schedule.rates[1] == pytest.approx(0.05) and schedule.rates[2] < schedule.rates[1]
     assert r.history["learning_rate"] == pytest.approx(schedule.rates)
+
+
+# --- equal steps, CAS, gate, title ----------------------------------------------------------------------------
+
+def _tiny():
+    import keras
+
+    return keras.Sequential([keras.Input((32, 32, 3)), keras.layers.GlobalAveragePooling2D(),
+                             keras.layers.Dense(4, activation="softmax")])
+
+
+def test_every_arm_takes_the_same_number_of_optimiser_steps():
+    from lib import runtime
+    from lib.recipes import improved_recipe
+    from lib.synthetic.experiment import train_arm
+
+    runtime.configure(seed=0, precision="float32")
+    split = _split(n_per_class=20)                                 # 80 real training images
+    x_syn, y_syn = _synthetic(per_class=40)
+    recipe = improved_recipe(epochs=2, batch_size=16, learning_rate=0.01)
+    common = dict(split=split, build=_tiny, recipe=recipe, num_classes=4, seed=0, log=False)
+    real = train_arm(label="real", **common)
+    mixed = train_arm(label="mixed", fraction=1.0, x_syn=x_syn, y_syn=y_syn, **common)
+    cas = train_arm(label="cas", synthetic_only=True, x_syn=x_syn, y_syn=y_syn, **common)
+    assert real.metrics["steps"] == mixed.metrics["steps"] == cas.metrics["steps"] == 2 * 5   # 2 x ceil(80 / 16)
+    assert (real.artifacts["n_train_images"], mixed.artifacts["n_train_images"]) == (80, 160)
+    assert mixed.artifacts["n_synthetic"] == 80 and cas.artifacts["synthetic_only"]
+    # the optimiser really took that many steps (not one pass over the 160 mixed images)
+    assert all(r.ok and r.epochs_run == 2 for r in (real, mixed, cas))
+
+
+def test_train_arm_refuses_a_synthetic_arm_without_images():
+    from lib.recipes import improved_recipe
+    from lib.synthetic.experiment import train_arm
+
+    with pytest.raises(ParamError, match="synthetic images are needed"):
+        train_arm(_split(), _tiny, improved_recipe(1, 16, 0.01), num_classes=4, seed=0, label="x", fraction=0.5)
+
+
+def test_cas_gate_is_a_multiple_of_chance_and_fails_below_it():
+    from lib.synthetic.experiment import cas_gate
+
+    assert cas_gate([0.0938, 0.0913], 10) == (False, pytest.approx(0.2))   # the old GAN's CAS: below chance
+    assert cas_gate([0.27, 0.29], 10)[0]
+    assert cas_gate([0.03], 100) == (True, pytest.approx(0.02))
+    assert not cas_gate([], 10)[0]
+
+
+def test_the_title_names_the_dataset_that_ran():
+    from lib.synthetic.experiment import display_title
+
+    assert display_title("cifar10", "cifar100") == ("Study 5: CIFAR-10 VGG-16 with GAN-synthetic training data "
+                                                    "(fallback: CIFAR-100 unavailable)")
+    assert display_title("cifar100", "cifar100").startswith("Study 5: CIFAR-100 VGG-16")
+
+
+def test_quick_profile_is_sized_as_the_issue_asks():
+    quick = yaml.safe_load((PARAMS / "quick" / "cifar100_vgg_synthetic.yaml").read_text())
+    assert round(quick["n_train"] * (1 - quick["val_fraction"])) >= 10_000 and quick["n_test"] is None
+    assert len(quick["seeds"]) >= 3 and {0.0, 0.5} <= set(quick["synthetic_fractions"])
+
+
+# --- ImageNet baseline --------------------------------------------------------------------------------------------
+
+def test_imagenet_weights_come_from_a_path_or_the_keras_cache_else_the_baseline_is_skipped(tmp_path, monkeypatch):
+    import keras
+
+    from lib.synthetic import imagenet
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.delenv(imagenet.ENV, raising=False)
+
+    def offline(**kwargs):
+        raise OSError("no network")
+
+    monkeypatch.setattr(keras.applications, "VGG16", offline)
+    found, why = imagenet.find_weights("vgg16")
+    assert found is None and why.startswith("skipped: ImageNet weights not available") and "OSError" in why
+    assert imagenet.FILES["vgg16"] in why                                  # says how to provide them
+    assert imagenet.find_weights("vgg16", allow_download=False)[0] is None
+    assert imagenet.find_weights("vgg16", path=str(tmp_path / "missing.h5"))[0] is None
+    cached = tmp_path / "keras" / "models" / imagenet.FILES["vgg16"]
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"h5")
+    assert imagenet.find_weights("vgg16") == (str(cached), f"Keras cache ({cached})")
+    monkeypatch.setenv(imagenet.ENV, str(cached))
+    assert imagenet.find_weights("vgg16")[0] == str(cached)
+    with pytest.raises(ParamError):
+        imagenet.find_weights("alexnet")
+
+
+@pytest.mark.parametrize("arch", ["vgg16", "resnet50"])
+def test_imagenet_baseline_trains_at_toy_scale_with_random_weights(arch):
+    from functools import partial
+
+    from lib import runtime
+    from lib.recipes import improved_recipe
+    from lib.synthetic.experiment import train_arm
+    from lib.synthetic.imagenet import build_pretrained
+
+    runtime.configure(seed=0, precision="float32")
+    split = _split(n_per_class=4)
+    x_syn, y_syn = _synthetic(per_class=10)
+    build = partial(build_pretrained, arch, 4, None, 32)
+    assert build().output_shape == (None, 4)
+    r = train_arm(split, build, improved_recipe(1, 8, 0.001), num_classes=4, seed=0, label=arch, fraction=0.5,
+                  x_syn=x_syn, y_syn=y_syn, log=False)
+    assert r.ok and 0 <= r.metrics["test_accuracy"] <= 1 and r.artifacts["n_train_images"] == 24

@@ -35,9 +35,13 @@ from ..gan.gans import ConditionalGAN, _mean
 
 NOISE_DIM = 128
 EMBED_DIM = 64
+# The quick profile's measured setting (CAS on CIFAR-10 in lib/synthetic's README section of the page):
+WIDTH = 32              # 48 was 2.6x slower per image on 2 CPU cores
+CLASS_WEIGHT = 1.0
+LEARNING_RATE = 2e-4
 
 
-def build_generator(num_classes: int, width: int = 32, noise_dim: int = NOISE_DIM, image_shape=(32, 32, 3)):
+def build_generator(num_classes: int, width: int = WIDTH, noise_dim: int = NOISE_DIM, image_shape=(32, 32, 3)):
     if tuple(image_shape[:2]) != (32, 32):
         raise ParamError(f"the AC-GAN generator makes 32x32 images, not {tuple(image_shape)}")
     z = keras.Input((noise_dim,), name="noise")
@@ -54,7 +58,7 @@ def build_generator(num_classes: int, width: int = 32, noise_dim: int = NOISE_DI
     return keras.Model([z, y], layers.Activation("tanh", dtype="float32", name="image")(x), name="acgan_generator")
 
 
-def build_discriminator(num_classes: int, width: int = 32, image_shape=(32, 32, 3)):
+def build_discriminator(num_classes: int, width: int = WIDTH, image_shape=(32, 32, 3)):
     """Outputs ``(score, class logits)``, both float32."""
     img = keras.Input(image_shape, name="image")
     y = keras.Input((), dtype="int32", name="label")
@@ -115,14 +119,23 @@ def _adam(lr: float):
     return opt
 
 
-def build_acgan(num_classes: int, width: int = 32, seed: int = 0, lr: float = 2e-4, class_weight: float = 1.0,
-                image_shape=(32, 32, 3)) -> ACGAN:
-    """A compiled :class:`ACGAN` (Adam ``lr``, betas 0.5 / 0.999 for both networks), initialised from ``seed``."""
+def build_acgan(num_classes: int, width: int = WIDTH, seed: int = 0, lr: float = LEARNING_RATE,
+                class_weight: float = CLASS_WEIGHT, image_shape=(32, 32, 3), precision: str = "float32") -> ACGAN:
+    """A compiled :class:`ACGAN` (Adam ``lr``, betas 0.5 / 0.999 for both networks), initialised from ``seed``.
+
+    Built under its own dtype policy ``precision`` (float32 by default, whatever the study's policy):
+    mixed bfloat16 made these small layers about 30 % slower per image on the 2-core CPU (measured).
+    """
     from ..runtime import reseed
 
     reseed(seed)
-    gan = ACGAN(build_generator(num_classes, width, image_shape=image_shape),
-                build_discriminator(num_classes, width, image_shape), NOISE_DIM, num_classes, seed=seed,
-                class_weight=class_weight, name="acgan")
-    gan.compile(d_optimizer=_adam(lr), g_optimizer=_adam(lr), jit_compile=False)  # XLA was slower on CPU
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(precision)
+    try:
+        gan = ACGAN(build_generator(num_classes, width, image_shape=image_shape),
+                    build_discriminator(num_classes, width, image_shape), NOISE_DIM, num_classes, seed=seed,
+                    class_weight=class_weight, name="acgan")
+        gan.compile(d_optimizer=_adam(lr), g_optimizer=_adam(lr), jit_compile=False)  # XLA was slower on CPU
+    finally:
+        keras.config.set_dtype_policy(previous)
     return gan

@@ -78,14 +78,16 @@ def plot_fraction_sweep(values: dict[str, dict[float, list[float]]], cas: list[f
 
 
 def plot_gan_history(history: dict, title: str = "Conditional GAN training"):
-    """Losses (left) and the discriminator's accuracies on real and generated images (right) per epoch."""
+    """Losses (left) and the discriminator's accuracies (right) per epoch: real called real, generated called
+    fake and, for the AC-GAN, its class head right on real images and on generated ones."""
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.8))
     epochs = np.arange(1, len(history.get("d_loss", [])) + 1)
     for key in ("d_loss", "g_loss"):
         if key in history:
             a.plot(epochs, history[key], marker=".", label={"d_loss": "discriminator", "g_loss": "generator"}[key])
-    a.set_ylabel("loss (binary cross-entropy)")
-    for key, name in (("d_acc_real", "real called real"), ("d_acc_fake", "generated called fake")):
+    a.set_ylabel("loss (hinge + class cross-entropy)" if "g_cls" in history else "loss (binary cross-entropy)")
+    for key, name in (("d_acc_real", "real called real"), ("d_acc_fake", "generated called fake"),
+                      ("d_cls_real", "class head right, real"), ("g_cls", "class head right, generated")):
         if key in history:
             b.plot(epochs, np.asarray(history[key]) * 100, marker=".", label=name)
     b.set_ylabel("discriminator accuracy (%)")

@@ -1,0 +1,77 @@
+"""The seed's "ImageNet models" baseline: a Keras application pretrained on ImageNet, fine-tuned on 32x32 images.
+
+The seed says "VGG-16 with GANs outperformed ResNet and ImageNet models". We
+test that against ``keras.applications.VGG16`` (or ``ResNet50``) with its
+ImageNet weights, the images upsampled (bilinear) to ``side`` x ``side`` and
+preprocessed as the weights expect, global average pooling and a new softmax,
+fine-tuned end to end.
+
+The weights come from, in order: a path (the notebook's ``imagenet_weights``
+or ``$SMALLIMG_IMAGENET_WEIGHTS``), the Keras cache (``~/.keras/models`` or
+``$KERAS_HOME/models``), or Keras's download. When none works (an offline
+machine) :func:`find_weights` returns no path and the reason, and the page
+says the baseline was skipped and how to provide the file.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import ParamError
+
+ENV = "SMALLIMG_IMAGENET_WEIGHTS"
+FILES = {"vgg16": "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
+         "resnet50": "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"}
+TITLES = {"vgg16": "VGG-16 (ImageNet-pretrained)", "resnet50": "ResNet-50 (ImageNet-pretrained)"}
+
+
+def keras_cache_dir() -> Path:
+    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "models"
+
+
+def find_weights(arch: str, path: str | None = None, allow_download: bool = True) -> tuple[str | None, str]:
+    """(weights file, where it came from) or (None, why not and how to provide it) for ``arch``'s no-top weights."""
+    if arch not in FILES:
+        raise ParamError(f"ImageNet baseline {arch!r} is not one of {', '.join(FILES)}")
+    path = path or os.environ.get(ENV)
+    if path:
+        if Path(path).is_file():
+            return str(path), f"weights file {path}"
+        return None, f"skipped: ImageNet weights not available ({path} does not exist)"
+    cached = keras_cache_dir() / FILES[arch]
+    if cached.is_file():
+        return str(cached), f"Keras cache ({cached})"
+    how = (f"put {FILES[arch]} into {keras_cache_dir()} or set ${ENV} to its path, on a machine that can reach "
+           f"the internet: python -c \"import keras; keras.applications.{_app(arch)}(weights='imagenet', "
+           f"include_top=False)\"")
+    if allow_download:
+        try:
+            import keras
+
+            getattr(keras.applications, _app(arch))(weights="imagenet", include_top=False)
+            if cached.is_file():
+                return str(cached), "downloaded by Keras"
+        except Exception as exc:   # offline: a URL or socket error; the reason goes on the page
+            return None, f"skipped: ImageNet weights not available (download failed: {type(exc).__name__}); {how}"
+    return None, f"skipped: ImageNet weights not available (not looked up online); {how}"
+
+
+def _app(arch: str) -> str:
+    return {"vgg16": "VGG16", "resnet50": "ResNet50"}[arch]
+
+
+def build_pretrained(arch: str, num_classes: int, weights: str | None, side: int = 64, input_shape=(32, 32, 3)):
+    """``arch`` with ``weights`` (a file, or None for random initialisation: the toy-scale test), inputs in [0, 1]."""
+    import keras
+    from keras import layers
+
+    if side < 32:
+        raise ParamError(f"keras.applications.{_app(arch)} needs inputs of at least 32x32, got side {side}")
+    app = getattr(keras.applications, _app(arch))
+    preprocess = getattr(keras.applications, arch).preprocess_input   # "caffe" style: BGR, ImageNet means
+    inputs = keras.Input(input_shape)
+    x = inputs if side == input_shape[0] else layers.Resizing(side, side, interpolation="bilinear")(inputs)
+    x = layers.Lambda(lambda t: preprocess(t * 255.0), name="imagenet_preprocess")(x)
+    base = app(include_top=False, weights=weights, input_shape=(side, side, 3), pooling="avg")
+    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", name="predictions")(base(x))
+    return keras.Model(inputs, outputs, name=f"{arch}_imagenet" if weights else f"{arch}_random")
