@@ -445,3 +445,19 @@ def test_imagenet_baseline_trains_at_toy_scale_with_random_weights(arch):
     r = train_arm(split, build, improved_recipe(1, 8, 0.001), num_classes=4, seed=0, label=arch, fraction=0.5,
                   x_syn=x_syn, y_syn=y_syn, log=False)
     assert r.ok and 0 <= r.metrics["test_accuracy"] <= 1 and r.artifacts["n_train_images"] == 24
+
+
+def test_resnet_can_be_built_in_float32_under_a_bfloat16_study_policy():
+    import keras
+
+    from lib import runtime
+    from lib.models.resnet import build_resnet
+
+    runtime.configure(seed=0, precision="mixed_bfloat16")
+    try:
+        m = build_resnet(depth=8, width=0.5, num_classes=4, policy="float32")
+        assert {layer.compute_dtype for layer in m.layers if layer.weights} == {"float32"}
+        assert keras.config.dtype_policy().name == "mixed_bfloat16"          # the study's policy is restored
+        assert build_resnet(depth=8, width=0.5, num_classes=4).get_layer("stem_conv").compute_dtype == "bfloat16"
+    finally:
+        runtime.configure(seed=0, precision="float32")
