@@ -58,6 +58,9 @@ class Claim:
     scale: float = 100.0
     unit: str = " %"
     addition: bool = False
+    measure: str = ""        # the RunResult metric (or RunSet measure) that tests it
+    variant: str = ""        # the arm the claim is about
+    baseline: str = ""       # for "improves": the arm it improves on
 
     def __post_init__(self):
         if self.kind not in ("absolute", "improves", "qualitative"):
