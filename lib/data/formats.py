@@ -24,6 +24,7 @@ _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">
 # The largest file any supported dataset holds is CIFAR-100's `train` (~155 MB).
 MAX_FILE_BYTES = 512 << 20
 _CHUNK = 1 << 20
+_MAX_IDX_DIMS = 8    # numpy allows 64; image datasets use 1 to 4
 
 
 @contextlib.contextmanager
@@ -68,9 +69,10 @@ def _read_upto(fh, n: int) -> bytearray:
     return buf
 
 
-def read_data_file(path: str | Path, limit: int = MAX_FILE_BYTES, decompress: bool = True) -> bytearray:
-    """A whole (optionally gzip-compressed) file, refusing one larger than ``limit`` bytes."""
+def read_data_file(path: str | Path, limit: int | None = None, decompress: bool = True) -> bytearray:
+    """A whole (optionally gzip-compressed) file, refusing one larger than ``limit`` (default: the cap) bytes."""
     path = Path(path)
+    limit = MAX_FILE_BYTES if limit is None else limit
     with _reading(path), _open(path, decompress) as fh:
         data = _read_upto(fh, limit + 1)
     if len(data) > limit:
@@ -102,6 +104,9 @@ def read_idx(path: str | Path) -> np.ndarray:
         if len(head) < 4 or head[0] != 0 or head[1] != 0 or head[2] not in _IDX_DTYPES:
             raise DataError(f"{path} is not an IDX file (bad magic number); replace it with the official file")
         ndim = head[3]
+        if ndim > _MAX_IDX_DIMS:
+            raise DataError(f"{path} has an IDX header with {ndim} dimensions (at most {_MAX_IDX_DIMS} make "
+                            f"sense); the file is corrupted, replace it")
         dims_raw = bytes(_read_upto(fh, 4 * ndim))
         if len(dims_raw) < 4 * ndim:
             raise DataError(f"{path} is truncated (header incomplete); replace it with a fresh copy")
