@@ -34,7 +34,8 @@ class Param:
                 continue
             if not math.isfinite(v):   # NaN passes every range comparison, so it must be refused by name
                 bounds = f" ({self._range()})" if self.low is not None or self.high is not None else ""
-                raise ParamError(f"parameter {name}={value!r} is not a finite number; give a finite {self.kind}{bounds}")
+                raise ParamError(f"parameter {name}={value!r} is not a finite number; "
+                                 f"give a finite {self.kind}{bounds}")
             if self.low is not None and (v < self.low or (self.low_open and v == self.low)):
                 raise ParamError(f"parameter {name}={value!r} is out of range: {self._range()}")
             if self.high is not None and (v > self.high or (self.high_open and v == self.high)):

@@ -6,8 +6,9 @@
 Everything that can be checked is checked before the first notebook starts:
 profile and study names, every parameter file against the study's schema,
 that the build and report directories are writable, and that each study's
-data loads and validates (checksums, shapes, label ranges). One failing study does not stop the others; the index
-marks it and the command exits non-zero at the end.
+data loads and validates (checksums, shapes, label ranges). One failing study
+does not stop the others; the index marks it and the command exits non-zero
+at the end.
 """
 from __future__ import annotations
 

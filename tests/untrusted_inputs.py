@@ -1,10 +1,12 @@
 """Hostile dataset files, built byte by byte in the real formats, and a seeded fuzz driver.
 
-The crafted pickles use only names the old allow-list admitted (numpy's
-``_reconstruct``, ``ndarray``, ``dtype``, ``scalar``); each one crashed or
-fooled a ``pickle.Unpickler`` with that allow-list. ``valid_batch`` builds the
-same byte layout numpy writes, so the tests can show the readers accept the
-genuine pattern and refuse only the attack.
+The first three crafted pickles use only names the old allow-list admitted
+(numpy's ``_reconstruct``, ``ndarray``, ``dtype``, ``scalar``) and crashed or
+fooled a ``pickle.Unpickler`` with that allow-list (a segfault, an object array
+of attacker pointers, a 614 MB uninitialised array); the others are shapes a
+CIFAR file never has. ``valid_batch`` builds the same byte layout numpy writes,
+so the tests can show the reader accepts the genuine pattern and refuses only
+the attack.
 
 Run as a script, it feeds seeded malformed pickles and IDX files to the
 readers and prints a JSON summary; the tests run it in a subprocess so that a
@@ -148,9 +150,10 @@ def _mutate(rng: random.Random, raw: bytes) -> bytes:
 
 def pickle_cases(rng: random.Random, n: int):
     """(kind, bytes, strict): strict cases are malformed by construction and must raise DataError."""
-    small = {b"batch_label": b"x", b"labels": [1, 2], b"data": None}
     import numpy as np
-    small[b"data"] = np.arange(2 * 3072, dtype=np.uint32).astype(np.uint8).reshape(2, 3072)
+
+    rows = (np.arange(2 * 3072) % 256).astype(np.uint8).reshape(2, 3072)
+    small = {b"batch_label": b"x", b"labels": [1, 2], b"data": rows}
     bases = [pickle.dumps(small, protocol=p) for p in (2, 4)] + [valid_batch(2)]
     for i in range(n):
         base = bases[i % len(bases)]
@@ -209,7 +212,8 @@ def run_fuzz(seed: int, cases: int, workdir: Path) -> dict:
     rng = random.Random(seed)
     workdir.mkdir(parents=True, exist_ok=True)
     summary = {"cases": 0, "data_error": 0, "accepted": 0, "strict_accepted": [], "other_errors": []}
-    streams = [(read_batch, c) for c in pickle_cases(rng, cases // 2)] + [(read_idx, c) for c in idx_cases(rng, cases - cases // 2)]
+    streams = ([(read_batch, c) for c in pickle_cases(rng, cases // 2)]
+               + [(read_idx, c) for c in idx_cases(rng, cases - cases // 2)])
     for i, (reader, (kind, raw, strict)) in enumerate(streams):
         path = workdir / f"case{i:04d}"
         path.write_bytes(raw)

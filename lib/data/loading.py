@@ -289,7 +289,8 @@ def _read_cifar100(spec: DatasetSpec, folder: Path) -> dict:
     for split in ("train", "test"):
         x, labels = _cifar_batch(folder / split, {"fine_labels": spec.num_classes,
                                                   "coarse_labels": spec.coarse_classes})
-        out[f"x_{split}"], out[f"y_{split}"], out[f"y_{split}_coarse"] = x, labels["fine_labels"], labels["coarse_labels"]
+        out[f"x_{split}"] = x
+        out[f"y_{split}"], out[f"y_{split}_coarse"] = labels["fine_labels"], labels["coarse_labels"]
     meta = load_cifar_pickle(folder / "meta")
     out["class_names"] = names_from_meta(meta, "fine_label_names", folder / "meta")
     out["coarse_class_names"] = names_from_meta(meta, "coarse_label_names", folder / "meta")
