@@ -6,8 +6,9 @@
 Everything that can be checked is checked before the first notebook starts:
 profile and study names, every parameter file against the study's schema,
 that the build and report directories are writable, and that each study's
-data can be found. One failing study does not stop the others; the index
-marks it and the command exits non-zero at the end.
+data loads and validates (checksums, shapes, label ranges). One failing study
+does not stop the others; the index marks it and the command exits non-zero
+at the end.
 """
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ from pathlib import Path
 import yaml
 
 from . import io
-from .data import DATA_DIR_ENV, resolve_source
-from .errors import ParamError, ProjectError
+from .data import DATA_DIR_ENV
+from .errors import OutputError, ParamError, ProjectError
 from .paths import BUILD, NOTEBOOKS, PARAMS, PROJECT_ROOT, REPORTS
 from .params import unknown_name_error, validate
 from .studies import STUDIES, Study, get_study
@@ -43,9 +44,12 @@ def check_profile(profile: str) -> None:
 
 
 def select_studies(spec: str | None) -> list[Study]:
-    if not spec or spec == "all":
+    if spec is None or spec.strip() == "all":
         return list(STUDIES.values())
-    return [get_study(s.strip()) for s in spec.split(",") if s.strip()]
+    keys = [s.strip() for s in spec.split(",") if s.strip()]
+    if not keys:
+        raise ParamError(f"--studies {spec!r} names no study; give comma-separated keys or numbers, or 'all'")
+    return [get_study(k) for k in keys]
 
 
 def load_params(profile: str, study: Study) -> dict:
@@ -55,12 +59,57 @@ def load_params(profile: str, study: Study) -> dict:
         raise ParamError(f"no parameter file {path.relative_to(PARAMS.parent)} for study {study.key} in "
                          f"profile {profile}; copy one from params/smoke/")
     try:
-        values = yaml.safe_load(path.read_text()) or {}
+        values = yaml.safe_load(_read_text(path)) or {}
     except yaml.YAMLError as exc:
         raise ParamError(f"{path.name} is not valid YAML ({str(exc).splitlines()[0]}); fix its syntax") from None
     if not isinstance(values, dict):
         raise ParamError(f"{path} must be a mapping of parameter names to values")
     return validate(study.schema, values, where=str(path.relative_to(PARAMS.parent)))
+
+
+def _read_text(path: Path) -> str:
+    rel = path.relative_to(PARAMS.parent)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ParamError(f"cannot read {rel} ({exc.strerror or exc}); fix its permissions") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParamError(f"{rel} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                         f"save it as UTF-8") from None
+
+
+def _datasets(study: Study, params: dict) -> list[tuple[str, str | None]]:
+    """(dataset, fallback) pairs the study will load; Study 5 names its dataset in a parameter."""
+    pairs = [(name, None) for name in study.datasets]
+    if "dataset" in params:
+        pairs.append((params["dataset"], params.get("fallback_dataset")))
+    return pairs
+
+
+def check_data(planned: dict[str, dict], studies: list[Study]) -> None:
+    """Load and validate (checksums, shapes, label ranges) every dataset the studies will read.
+
+    Loading goes through the notebooks' own path (fallback included), so a
+    file that would fail inside a study fails here, with the same one line.
+    """
+    from .synthetic.source import load_with_fallback
+
+    wanted = {}
+    for study in studies:
+        params = planned[study.key]
+        if params.get("data_source", "auto") == "auto":
+            for name, fallback in _datasets(study, params):
+                wanted.setdefault((name, fallback, params.get("data_dir")), params)
+    loaded = set()
+    # Pairs with a fallback first: what they end up loading need not be loaded again.
+    for (name, fallback, data_dir), params in sorted(wanted.items(), key=lambda kv: kv[0][1] is None):
+        if fallback is None and (name, data_dir) in loaded:
+            continue
+        choice = load_with_fallback(name, fallback, params, Path(params["output_dir"]))
+        loaded.add((choice.used, data_dir))
+        log.info("data: %s%s", choice.ds.provenance.describe(), f" ({choice.reason})" if choice.reason else "")
 
 
 def plan(profile: str, studies: list[Study], data_dir: str | None, build_root: Path,
@@ -77,10 +126,8 @@ def plan(profile: str, studies: list[Study], data_dir: str | None, build_root: P
         params["output_dir"] = str((build_root / profile / study.key).resolve())
         if data_dir:
             params["data_dir"] = str(Path(data_dir).expanduser().resolve())
-        if params.get("data_source", "auto") == "auto":
-            for name in study.datasets:
-                resolve_source(name, params.get("data_dir"))
         planned[study.key] = params
+    check_data(planned, studies)
     return planned
 
 
@@ -139,7 +186,11 @@ def _run_all(profile, studies, planned, kernel, build_dir: Path, reports_dir: Pa
             outcomes[study.key] = {"status": "failed", "error": _one_line(exc)}
             log.error("FAILED %s: %s", study.key, outcomes[study.key]["error"])
         if out_nb.exists():
-            render_html(out_nb, reports_dir / study.page, study.title)
+            try:
+                render_html(out_nb, reports_dir / study.page, study.title)
+            except OutputError as exc:   # the page cannot be replaced: this study failed, the others go on
+                outcomes[study.key] = {"status": "failed", "error": _one_line(exc)}
+                log.error("FAILED %s: %s", study.key, exc)
         log.info("=== %s: %s in %.1f min ===", study.key, outcomes[study.key]["status"], (time.time() - started) / 60)
     index = build_index(profile, build_dir, reports_dir, outcomes)
     failed = [k for k, o in outcomes.items() if o["status"] == "failed"]

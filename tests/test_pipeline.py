@@ -141,3 +141,36 @@ def test_index_defines_every_verdict_word_and_flags_pages_from_different_commits
     _summary(build, "broken", commit="abc1234")
     page = index.build_index("testprof", build, reports, {"good": {"status": "ok"}, "broken": {"status": "ok"}}).read_text()
     assert "different commits" not in page and "from the pages of commit <code>abc1234</code>" in page
+
+def test_a_page_that_cannot_be_replaced_fails_that_study_in_one_line(two_studies, monkeypatch, caplog):
+    """A directory squats on one study's page: that study is marked failed, the other still renders."""
+    tmp, nbdir, selected = two_studies
+    reports = tmp / "reports" / "testprof"
+    (reports / "91_good.html" / "squatter").mkdir(parents=True)
+
+    def fake_execute(study, params, out_nb, kernel, notebooks_dir):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell(f"{study.key} ran")]
+        nbformat.write(nb, str(out_nb))
+
+    monkeypatch.setattr(pipeline, "execute", fake_execute)
+    code = pipeline.report("testprof", selected, build_root=tmp / "build", reports_root=tmp / "reports",
+                           notebooks_dir=nbdir)
+    assert code == 1
+    failed = [r.getMessage() for r in caplog.records if r.getMessage().startswith("FAILED good")]
+    assert len(failed) == 1 and f"cannot write {reports / '91_good.html'}" in failed[0]
+    assert "\n" not in failed[0]
+    assert "broken ran" in (reports / "92_broken.html").read_text()
+    assert (reports / "91_good.html").is_dir() and not list(reports.glob(".91_good.html.*"))
+
+
+def test_atomic_write_onto_a_directory_is_an_output_error(tmp_path):
+    from lib import io
+    from lib.errors import OutputError
+
+    (tmp_path / "page.html").mkdir()
+    with pytest.raises(OutputError, match="cannot write .*page.html"):
+        io.write_text(tmp_path / "page.html", "<html></html>")
+    (tmp_path / "file").write_text("a file where a folder belongs")
+    with pytest.raises(OutputError, match="cannot write"):
+        io.write_text(tmp_path / "file" / "page.html", "x")
