@@ -85,7 +85,10 @@ def plot_seed_points(values_by_variant: dict[str, list[float]], ylabel: str, tit
     lo = min(min(v) for v in values_by_variant.values())
     hi = max(max(v) for v in values_by_variant.values())
     pad = max((hi - lo) * 0.5, 0.5)
-    ax.set_ylim(lo - pad, hi + pad)
+    bottom, top = lo - pad, hi + pad
+    if 0 <= lo and hi <= 100:  # a percentage: the axis stays within what it can be
+        bottom, top = max(0.0, bottom), min(100.0, top)
+    ax.set_ylim(bottom, top)
     ax.set_ylabel(ylabel)
     ax.set_title(title or ylabel)
     fig.tight_layout()
