@@ -97,3 +97,17 @@ def test_corrupted_summary_is_not_trusted(two_studies):
     page = index.build_index("testprof", build, reports, {}).read_text()
     assert "not run" in page
     assert "no finished study yet" in page
+
+
+def test_the_terminal_shows_a_failure_and_a_closing_summary_and_the_log_keeps_the_rest(two_studies, capsys):
+    tmp, nbdir, selected = two_studies
+    code = pipeline.report("testprof", selected, build_root=tmp / "build", reports_root=tmp / "reports",
+                           notebooks_dir=nbdir, interactive=False)
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "FAILED [1/2 broken] broken: RuntimeError: deliberately broken study (log: " in out
+    assert "Report testprof: 1 of 2 studies ok" in out and "91. Good study: ok" in out
+    assert "- accuracy: ours 95.00%, seed 90.00% -> beaten" in out
+    assert out.rstrip().splitlines()[-1].strip().startswith("FAILED [1/2 broken]")  # repeated at the very end
+    assert "good study ran" not in out and "Executing Cell" not in out
+    assert "good study ran" in (tmp / "build" / "testprof" / "logs" / "good.log").read_text()
