@@ -15,6 +15,8 @@ NBVAL    := --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-sanitize-with test
 STUDY    ?=
 # JupyterLab opens a browser unless NO_BROWSER=1 (a remote machine: open the URL it prints).
 NO_BROWSER ?=
+# More JupyterLab options, e.g. LAB_ARGS=--allow-root in a container that runs as root.
+LAB_ARGS ?=
 SETUP_LOG := build/setup.log
 EXTRAS   := .[$(TF_VARIANT),dev]
 
@@ -63,4 +65,4 @@ bench: setup
 
 # A copy of the study's notebook with the profile's parameters injected (not run), opened in JupyterLab.
 lab: setup
-	$(PY) -m lib.lab --study "$(STUDY)" --profile $(PROFILE) $(if $(DATA_DIR),--data-dir $(DATA_DIR)) $(if $(NO_BROWSER),--no-browser)
+	$(PY) -m lib.lab --study "$(STUDY)" --profile $(PROFILE) $(if $(DATA_DIR),--data-dir $(DATA_DIR)) $(if $(NO_BROWSER),--no-browser) $(LAB_ARGS)

@@ -1,6 +1,6 @@
 """``make lab``: one study's notebook with a profile's parameters, opened in JupyterLab.
 
-    python -m lib.lab --study 2 --profile quick [--no-browser] [--prepare-only]
+    python -m lib.lab --study 2 --profile quick [--no-browser] [--prepare-only] [JupyterLab options]
 
 papermill injects the parameters ``make report`` would pass (validated by the same
 :func:`lib.pipeline.plan`) into a copy under ``build/lab/<profile>/`` without running
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-dir", type=Path, default=BUILD)
     parser.add_argument("--no-browser", action="store_true", help="print JupyterLab's URL instead of opening it")
     parser.add_argument("--prepare-only", action="store_true", help="write the notebook, do not start JupyterLab")
-    args = parser.parse_args(argv)
+    args, lab_options = parser.parse_known_args(argv)  # the rest goes to JupyterLab (e.g. --allow-root)
     try:
         notebook = prepare(args.study, args.profile, args.data_dir, args.build_dir)
     except ProjectError as exc:
@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.prepare_only:
         return 0
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={PROJECT_ROOT}", str(notebook.resolve())]
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={PROJECT_ROOT}", *lab_options,
+           str(notebook.resolve())]
     if args.no_browser:
         cmd.append("--no-browser")
     return subprocess.call(cmd)
