@@ -74,18 +74,28 @@ def check_summary(profile: str, studies: list, planned: dict[str, dict],
     ``planned`` is what :func:`lib.pipeline.plan` returns; ``datasets`` optionally maps a
     study key to lines saying where each dataset will be read from.
     """
-    out = [f"Checked profile {profile}: {len(studies)} studies, parameters valid, data found"]
+    out = [f"Checked profile {profile}: {len(studies)} studies, parameters valid, data located"]
     for study in studies:
         params = planned.get(study.key, {})
         data = (datasets or {}).get(study.key)
         if not data:
-            source = params.get("data_source", "auto")
-            data = ["generated stand-in data" if source == "generated" else f"{name}: found" for name in study.datasets]
+            data = _planned_data(study, params)
         seeds = params.get("seeds")
         extra = f", seeds {seeds}" if seeds is not None else ""
         out.append(f"  {study.number}. {study.key}: params/{profile}/{study.key}.yaml valid "
                    f"({len(params)} parameters{extra}); data: {'; '.join(data) or 'none needed'}")
     return "\n".join(out)
+
+
+def _planned_data(study, params: dict) -> list[str]:
+    if params.get("data_source", "auto") == "generated":
+        return ["generated stand-in data"]
+    if study.datasets:  # plan() located each of these or it would have raised
+        return [f"{name}: found" for name in study.datasets]
+    if params.get("dataset"):  # a study whose dataset is a parameter resolves it itself, with its fallback
+        fallback = f", fallback {params['fallback_dataset']}" if params.get("fallback_dataset") else ""
+        return [f"{params['dataset']}: located when the notebook runs{fallback}"]
+    return []
 
 
 def bench_summary(rows: list[dict]) -> str:

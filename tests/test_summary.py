@@ -67,16 +67,18 @@ def test_report_summary_matches_the_index_page(tmp_path):
 
 
 def test_check_summary_names_each_study_and_its_data():
-    studies = [STUDIES["fashion_regularisation"], STUDIES["cifar10_batchnorm"]]
+    studies = [STUDIES["fashion_regularisation"], STUDIES["cifar10_batchnorm"], STUDIES["cifar100_vgg_synthetic"]]
     planned = {"fashion_regularisation": {"data_source": "generated", "seeds": [0, 1], "epochs": 3},
-               "cifar10_batchnorm": {"data_source": "auto", "seeds": [0]}}
+               "cifar10_batchnorm": {"data_source": "auto", "seeds": [0]},
+               "cifar100_vgg_synthetic": {"data_source": "auto", "dataset": "cifar100", "fallback_dataset": "cifar10"}}
     text = summary.check_summary("smoke", studies, planned,
                                  datasets={"cifar10_batchnorm": ["cifar10: data_dir /data/cifar-10-batches-py"]})
     lines = text.splitlines()
-    assert lines[0] == "Checked profile smoke: 2 studies, parameters valid, data found"
+    assert lines[0] == "Checked profile smoke: 3 studies, parameters valid, data located"
     assert lines[1] == ("  2. fashion_regularisation: params/smoke/fashion_regularisation.yaml valid "
                         "(3 parameters, seeds [0, 1]); data: generated stand-in data")
     assert lines[2].endswith("data: cifar10: data_dir /data/cifar-10-batches-py")
+    assert lines[3].endswith("(3 parameters); data: cifar100: located when the notebook runs, fallback cifar10")
 
 
 def test_bench_summary_counts_goals():
