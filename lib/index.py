@@ -16,6 +16,11 @@ from .studies import STUDIES
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
+# A claim row as StudyReport.claim writes it; a summary from an older run may lack some fields.
+CLAIM_FIELDS = {"claim": "", "seed": "", "metric": "", "seed_value": "", "ours": "", "verdict": "n/a", "detail": "",
+                "scope": "", "addition": False}
+
+
 def verdict_css(word: str) -> str:
     kind = word.split(" (")[0]
     return {"not tested at the seed's budget": "not-tested"}.get(kind, kind.replace(" ", "-").replace("/", ""))
@@ -64,7 +69,8 @@ def study_rows(build_dir: Path, reports_dir: Path, outcomes: dict[str, dict]) ->
                        else summary.get("status", "ok"), css="ok", finding=summary.get("finding", ""),
                        compute=_minutes(summary), commit=summary.get("commit", ""))
             for c in summary.get("claims", []):
-                claims.append({**c, "study": f"Study {study.number}", "css": verdict_css(c.get("verdict", ""))})
+                claims.append({**CLAIM_FIELDS, **c, "study": f"Study {study.number}",
+                               "css": verdict_css(c.get("verdict", ""))})
         rows.append(row)
     return rows, claims
 

@@ -142,13 +142,14 @@ def test_index_defines_every_verdict_word_and_flags_pages_from_different_commits
     page = index.build_index("testprof", build, reports, {"good": {"status": "ok"}, "broken": {"status": "ok"}}).read_text()
     assert "different commits" not in page and "from the pages of commit <code>abc1234</code>" in page
 
-def test_a_page_that_cannot_be_replaced_fails_that_study_in_one_line(two_studies, monkeypatch, caplog):
+
+def test_a_page_that_cannot_be_replaced_fails_that_study_in_one_line(two_studies, monkeypatch, capsys):
     """A directory squats on one study's page: that study is marked failed, the other still renders."""
     tmp, nbdir, selected = two_studies
     reports = tmp / "reports" / "testprof"
     (reports / "91_good.html" / "squatter").mkdir(parents=True)
 
-    def fake_execute(study, params, out_nb, kernel, notebooks_dir):
+    def fake_execute(study, params, out_nb, kernel, notebooks_dir, *args):
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_markdown_cell(f"{study.key} ran")]
         nbformat.write(nb, str(out_nb))
@@ -157,9 +158,8 @@ def test_a_page_that_cannot_be_replaced_fails_that_study_in_one_line(two_studies
     code = pipeline.report("testprof", selected, build_root=tmp / "build", reports_root=tmp / "reports",
                            notebooks_dir=nbdir)
     assert code == 1
-    failed = [r.getMessage() for r in caplog.records if r.getMessage().startswith("FAILED good")]
+    failed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("FAILED [2/2 good]")]
     assert len(failed) == 1 and f"cannot write {reports / '91_good.html'}" in failed[0]
-    assert "\n" not in failed[0]
     assert "broken ran" in (reports / "92_broken.html").read_text()
     assert (reports / "91_good.html").is_dir() and not list(reports.glob(".91_good.html.*"))
 
@@ -174,3 +174,16 @@ def test_atomic_write_onto_a_directory_is_an_output_error(tmp_path):
     (tmp_path / "file").write_text("a file where a folder belongs")
     with pytest.raises(OutputError, match="cannot write"):
         io.write_text(tmp_path / "file" / "page.html", "x")
+
+def test_the_terminal_shows_a_failure_and_a_closing_summary_and_the_log_keeps_the_rest(two_studies, capsys):
+    tmp, nbdir, selected = two_studies
+    code = pipeline.report("testprof", selected, build_root=tmp / "build", reports_root=tmp / "reports",
+                           notebooks_dir=nbdir, interactive=False)
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "FAILED [1/2 broken] broken: RuntimeError: deliberately broken study (log: " in out
+    assert "Report testprof: 1 of 2 studies ok" in out and "91. Good study: ok" in out
+    assert "- reaches 90 %: ours 95.50 % (95 % CI 94.26 to 96.74), seed 90.00 % -> beaten" in out
+    assert out.rstrip().splitlines()[-1].strip().startswith("FAILED [1/2 broken]")  # repeated at the very end
+    assert "good study ran" not in out and "Executing Cell" not in out
+    assert "good study ran" in (tmp / "build" / "testprof" / "logs" / "good.log").read_text()
