@@ -20,7 +20,7 @@ LAB_ARGS ?=
 SETUP_LOG := build/setup.log
 EXTRAS   := .[$(TF_VARIANT),dev]
 
-.PHONY: setup report check test test-lib test-notebooks goldens bench lab clean
+.PHONY: setup report check test test-fast test-lib test-notebooks goldens bench lab clean
 
 setup: $(VENV)/.installed-$(TF_VARIANT)
 
@@ -45,6 +45,10 @@ check: setup
 
 test: setup
 	$(PY) -m pytest tests notebooks $(NBVAL)
+
+# The unit tier: no training beyond a few seconds, no notebooks (see conftest.py).
+test-fast: setup
+	$(PY) -m pytest tests -m unit -q
 
 test-lib: setup
 	$(PY) -m pytest tests

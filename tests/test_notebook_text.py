@@ -35,3 +35,19 @@ def test_the_checker_catches_what_it_is_for(tmp_path):
     assert RESULT_NUMBER.search("reached 93.14 % in ten epochs") and RESULT_NUMBER.search("about 3× faster")
     assert COMPARATIVE.search("batch norm is faster") and not COMPARATIVE.search("a 3×3 convolution")
     assert not RESULT_NUMBER.search("3×3 convolutions with stride 1") and not RESULT_NUMBER.search("its 95 % interval")
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_notebooks_are_canonical_and_stripped_but_for_the_golden_cell(nb_path):
+    import nbformat
+
+    text = nb_path.read_text()
+    nb = nbformat.reads(text, as_version=4)
+    assert text == nbformat.writes(nb) + "\n", f"{nb_path.name} is not in nbformat's canonical JSON; run make goldens"
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if "NBVAL_CHECK_OUTPUT" in cell.source:
+            assert cell.outputs, f"{nb_path.name}: the golden cell has no recorded output (make goldens)"
+        else:
+            assert not cell.outputs and cell.execution_count is None, f"{nb_path.name} keeps outputs"
