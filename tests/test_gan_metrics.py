@@ -145,6 +145,10 @@ def test_mode_collapse_flags_one_class_but_not_real_images_nine_classes_or_copie
     assert copies["memorising"] and not copies["collapsed"]
     six = metrics.detect_mode_collapse([1 / 6] * 6 + [0.0] * 4, REAL_HIST)
     assert six["collapsed"] and six["classes_covered"] == 6
+    # A class the classifier never predicts on real images neither counts as covered nor as missed.
+    blind = [0.0] + [1 / 9] * 9
+    assert metrics.detect_mode_collapse(np.eye(10)[3], blind)["classes_covered"] == 1
+    assert metrics.detect_mode_collapse(blind, blind)["reasons"] == []
     with pytest.raises(ValueError, match="unknown collapse thresholds"):
         metrics.detect_mode_collapse(REAL_HIST, REAL_HIST, min_recal=0.2)
 

@@ -252,8 +252,9 @@ def detect_mode_collapse(histogram, reference_histogram, memorised: float | None
     h, ref = np.asarray(histogram, dtype=np.float64), np.asarray(reference_histogram, dtype=np.float64)
     if h.shape != ref.shape:
         raise ValueError(f"histograms of {len(h)} and {len(ref)} classes cannot be compared")
-    k = len(h)
-    covered = int(np.sum(h >= t["min_share_of_real"] * ref))
+    present = ref > 0  # a class the classifier never predicts on real images cannot be missed
+    k = int(present.sum())
+    covered = int(np.sum(present & (h >= t["min_share_of_real"] * ref)))
     kl = class_histogram_kl(h, ref)
     need = math.ceil(t["min_covered_fraction"] * k - 1e-9)
     reasons = []
