@@ -92,33 +92,39 @@ def _datasets(study: Study, params: dict) -> list[tuple[str, str | None]]:
     return pairs
 
 
-def check_data(planned: dict[str, dict], studies: list[Study]) -> None:
+def check_data(planned: dict[str, dict], studies: list[Study]) -> dict[str, list[str]]:
     """Load and validate (checksums, shapes, label ranges) every dataset the studies will read.
 
     Loading goes through the notebooks' own path (fallback included), so a
     file that would fail inside a study fails here, with the same one line.
+    Returns, per study, one line per dataset it reads: what was loaded and checked.
     """
     from .synthetic.source import load_with_fallback
 
-    wanted = {}
+    found: dict[tuple, str] = {}
+    lines: dict[str, list[str]] = {}
     for study in studies:
         params = planned[study.key]
-        if params.get("data_source", "auto") == "auto":
-            for name, fallback in _datasets(study, params):
-                wanted.setdefault((name, fallback, params.get("data_dir")), params)
-    loaded = set()
-    # Pairs with a fallback first: what they end up loading need not be loaded again.
-    for (name, fallback, data_dir), params in sorted(wanted.items(), key=lambda kv: kv[0][1] is None):
-        if fallback is None and (name, data_dir) in loaded:
+        if params.get("data_source", "auto") != "auto":
             continue
-        choice = load_with_fallback(name, fallback, params, Path(params["output_dir"]))
-        loaded.add((choice.used, data_dir))
-        log.info("data: %s%s", choice.ds.provenance.describe(), f" ({choice.reason})" if choice.reason else "")
+        for name, fallback in _datasets(study, params):
+            key = (name, fallback, params.get("data_dir"))
+            if key not in found:  # each dataset is loaded once, however many studies read it
+                choice = load_with_fallback(name, fallback, params, Path(params["output_dir"]))
+                ds = choice.ds
+                found[key] = (f"{ds.name}: loaded and checked, {len(ds.y_train):,} train / {len(ds.y_test):,} "
+                              f"test images, {ds.provenance.describe()}" + (f" ({choice.reason})" if choice.reason
+                                                                            else ""))
+            lines.setdefault(study.key, []).append(found[key])
+    return lines
 
 
 def plan(profile: str, studies: list[Study], data_dir: str | None, build_root: Path,
-         reports_root: Path) -> dict[str, dict]:
-    """Validate everything and return the parameters each notebook will get."""
+         reports_root: Path, data_lines: dict | None = None) -> dict[str, dict]:
+    """Validate everything and return the parameters each notebook will get.
+
+    ``data_lines`` (a dict) receives, per study, what was loaded and checked of its data.
+    """
     check_profile(profile)
     io.ensure_writable_dir(build_root / profile, "build")
     io.ensure_writable_dir(reports_root / profile, "reports")
@@ -131,7 +137,9 @@ def plan(profile: str, studies: list[Study], data_dir: str | None, build_root: P
         if data_dir:
             params["data_dir"] = str(Path(data_dir).expanduser().resolve())
         planned[study.key] = params
-    check_data(planned, studies)
+    checked = check_data(planned, studies)
+    if data_lines is not None:
+        data_lines.update(checked)
     return planned
 
 
@@ -274,8 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         studies = select_studies(args.studies)
         if args.command == "check":
-            planned = plan(args.profile, studies, args.data_dir, args.build_dir, args.reports_dir)
-            print(check_summary(args.profile, studies, planned))
+            data_lines: dict[str, list[str]] = {}
+            planned = plan(args.profile, studies, args.data_dir, args.build_dir, args.reports_dir, data_lines)
+            print(check_summary(args.profile, studies, planned, data_lines))
             return 0
         return report(args.profile, studies, args.data_dir, args.kernel, args.build_dir, args.reports_dir)
     except ProjectError as exc:

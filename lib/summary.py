@@ -74,7 +74,7 @@ def check_summary(profile: str, studies: list, planned: dict[str, dict],
     ``planned`` is what :func:`lib.pipeline.plan` returns; ``datasets`` optionally maps a
     study key to lines saying where each dataset will be read from.
     """
-    out = [f"Checked profile {profile}: {len(studies)} studies, parameters valid, data located"]
+    out = [f"Checked profile {profile}: {len(studies)} studies, parameters valid, data checked"]
     for study in studies:
         params = planned.get(study.key, {})
         data = (datasets or {}).get(study.key)
@@ -90,11 +90,11 @@ def check_summary(profile: str, studies: list, planned: dict[str, dict],
 def _planned_data(study, params: dict) -> list[str]:
     if params.get("data_source", "auto") == "generated":
         return ["generated stand-in data"]
-    if study.datasets:  # plan() located each of these or it would have raised
-        return [f"{name}: found" for name in study.datasets]
-    if params.get("dataset"):  # a study whose dataset is a parameter resolves it itself, with its fallback
+    if study.datasets:  # plan() loaded and checked each of these or it would have raised
+        return [f"{name}: checked" for name in study.datasets]
+    if params.get("dataset"):
         fallback = f", fallback {params['fallback_dataset']}" if params.get("fallback_dataset") else ""
-        return [f"{params['dataset']}: located when the notebook runs{fallback}"]
+        return [f"{params['dataset']}: checked{fallback}"]
     return []
 
 
