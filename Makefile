@@ -1,5 +1,6 @@
 # make report  -> set up the environment if needed, run every study, render HTML into reports/$(PROFILE)/
 # make test    -> library tests (pytest) and notebook regression tests (nbval, smoke profile)
+# make lab STUDY=2 PROFILE=quick -> that study's notebook with the profile's parameters, in JupyterLab
 PYTHON   ?= python3
 VENV     ?= .venv
 PY       ?= $(VENV)/bin/python
@@ -11,17 +12,30 @@ DATA_DIR ?= $(SMALLIMG_DATA_DIR)
 TF_VARIANT ?= cpu
 KERNEL   := smallimg
 NBVAL    := --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-sanitize-with tests/nbval_sanitize.cfg
+STUDY    ?=
+# JupyterLab opens a browser unless NO_BROWSER=1 (a remote machine: open the URL it prints).
+NO_BROWSER ?=
+# More JupyterLab options, e.g. LAB_ARGS=--allow-root in a container that runs as root.
+LAB_ARGS ?=
+SETUP_LOG := build/setup.log
+EXTRAS   := .[$(TF_VARIANT),dev]
 
-.PHONY: setup report check test test-lib test-notebooks goldens bench clean
+.PHONY: setup report check test test-fast test-lib test-notebooks goldens bench lab clean
 
 setup: $(VENV)/.installed-$(TF_VARIANT)
 
+# One line per step; pip's whole output goes to $(SETUP_LOG), whose end is shown when a step fails.
+step = @echo "setup: $(1)"; { $(2); } >>$(SETUP_LOG) 2>&1 || { echo "setup failed: $(1); last lines of $(SETUP_LOG):" >&2; \
+	tail -n 15 $(SETUP_LOG) >&2; exit 1; }
+
 $(VENV)/.installed-$(TF_VARIANT): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[$(TF_VARIANT),dev]"
-	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python ($(KERNEL))"
-	touch $@
+	@mkdir -p $(dir $(SETUP_LOG)) && : >$(SETUP_LOG)
+	$(call step,virtual environment $(VENV),test -x $(PY) || $(PYTHON) -m venv $(VENV))
+	$(call step,upgrading pip,$(PY) -m pip install --upgrade pip)
+	$(call step,installing the pinned dependencies with TensorFlow ($(TF_VARIANT)); this takes a few minutes,$(PY) -m pip install -e "$(EXTRAS)")
+	$(call step,registering the Jupyter kernel $(KERNEL),$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python ($(KERNEL))")
+	@touch $@
+	@echo "setup: done (full output in $(SETUP_LOG))"
 
 report: setup
 	$(PY) -m lib.pipeline report --profile $(PROFILE) --studies $(STUDIES) $(if $(DATA_DIR),--data-dir $(DATA_DIR))
@@ -31,6 +45,10 @@ check: setup
 
 test: setup
 	$(PY) -m pytest tests notebooks $(NBVAL)
+
+# The unit tier: no training beyond a few seconds, no notebooks (see conftest.py).
+test-fast: setup
+	$(PY) -m pytest tests -m unit -q
 
 test-lib: setup
 	$(PY) -m pytest tests
@@ -47,4 +65,8 @@ clean:
 
 # Our training path against the seeds' (numpy into model.fit, defaults); table + build/bench/results.{csv,json}
 bench: setup
-	$(PY) -m lib.bench $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m lib.bench $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+
+# A copy of the study's notebook with the profile's parameters injected (not run), opened in JupyterLab.
+lab: setup
+	$(PY) -m lib.lab --study "$(STUDY)" --profile $(PROFILE) $(if $(DATA_DIR),--data-dir $(DATA_DIR)) $(if $(NO_BROWSER),--no-browser) $(LAB_ARGS)

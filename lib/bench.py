@@ -38,6 +38,7 @@ import numpy as np
 
 from . import io
 from .paths import BUILD
+from .summary import bench_summary
 
 
 @dataclass(frozen=True)
@@ -337,7 +338,8 @@ def main(argv: list[str] | None = None) -> int:
         io.write_text(out / "levers.csv", levers.to_csv(index=False))
         with pd.option_context("display.width", 200, "display.max_colwidth", 70):
             print(levers.to_string(index=False))
-    print(f"\nwritten: {out}/results.csv, results.json{'' if args.no_levers else ', levers.csv'} "
+    print(f"\n{bench_summary(rows)}")
+    print(f"written: {out}/results.csv, results.json{'' if args.no_levers else ', levers.csv'} "
           f"({(time.perf_counter() - started) / 60:.1f} min)")
     return 0
 

@@ -34,6 +34,13 @@ class GoldenMismatch(AssertionError):
     pass
 
 
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return path.name
+
+
 def _close(actual: float, expected: float, tol: dict) -> bool:
     if math.isnan(expected):
         return math.isnan(actual)
@@ -48,7 +55,7 @@ def check(study_key: str, params: dict, metrics: dict, root: Path = GOLDENS) -> 
         return "golden check: off"
     if mode == "record":
         io.write_json(path, {"tolerance": DEFAULT_TOLERANCE, "metrics": metrics})
-        return f"golden check: {len(metrics)} metrics match {path.relative_to(PROJECT_ROOT)} within tolerance"
+        return f"golden check: {len(metrics)} metrics match {_shown(path)} within tolerance"
     if not path.is_file():
         raise GoldenMismatch(f"no golden file {path}; record it with `make goldens`")
     golden = io.read_json(path)
@@ -61,7 +68,7 @@ def check(study_key: str, params: dict, metrics: dict, root: Path = GOLDENS) -> 
     if problems:
         raise GoldenMismatch(f"{study_key} smoke metrics differ from {path.name} (abs {tol['abs']}, rel "
                              f"{tol['rel']}): {'; '.join(problems)}; if intended, run `make goldens`")
-    return f"golden check: {len(metrics)} metrics match {path.relative_to(PROJECT_ROOT)} within tolerance"
+    return f"golden check: {len(metrics)} metrics match {_shown(path)} within tolerance"
 
 
 def record(notebook: Path, kernel: str = "smallimg") -> int:

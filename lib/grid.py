@@ -104,10 +104,51 @@ def heatmap_frame(table: pd.DataFrame, value: str = "val_accuracy", rows: str = 
 
 def training_subset(split, n: int | None, seed: int = 0):
     """The same split with a stratified subset of ``n`` training images (validation and test unchanged)."""
-    from .data import stratified_indices
-    from .training import Split
+    from .data.splits import Split, stratified_indices
 
     if not n or n >= len(split.y_train):
         return split
     idx = stratified_indices(split.y_train, n, seed)
     return Split(split.x_train[idx], split.y_train[idx], split.x_val, split.y_val, split.x_test, split.y_test)
+
+
+# The seed's reported best FCN setting ("Adam, Kaiming uniform initialisation and batch norm").
+SEED_BEST = {"optimizer": "adam", "initializer": "he_uniform", "normalization": "batchnorm"}
+
+
+def binomial_se(accuracy: float, n: int) -> float:
+    """Standard error of an accuracy measured on ``n`` images (seed-free sampling noise alone)."""
+    return float((accuracy * (1 - accuracy) / max(1, n)) ** 0.5)
+
+
+def selection_margin(configs: list[GridConfig], val_accuracy: list[float], n_val: int) -> dict:
+    """How far the chosen configuration leads, against the validation set's own sampling noise.
+
+    ``within_noise`` lists the configurations less than two standard errors of a validation accuracy
+    (at the best's level, on ``n_val`` images) below the best: the data cannot rank those apart.
+    """
+    order = sorted((a, i) for i, a in enumerate(val_accuracy) if a == a)[::-1]
+    best_acc, best_i = order[0]
+    se = binomial_se(best_acc, n_val)
+    runner_up = order[1][0] if len(order) > 1 else float("nan")
+    within = [configs[i] for a, i in order[1:] if best_acc - a < 2 * se]
+    return {"best": configs[best_i], "best_accuracy": best_acc, "margin": best_acc - runner_up, "se": se,
+            "within_noise": within}
+
+
+def seed_setting_within_noise(configs: list[GridConfig], val_accuracy: list[float], n_val: int) -> tuple[bool | None, str]:
+    """Is the seed's best setting (any regularisation) within two standard errors of our best?
+
+    Returns (None, reason) when the grid does not contain that setting.
+    """
+    matching = [(a, c) for c, a in zip(configs, val_accuracy)
+                if all(getattr(c, k) == v for k, v in SEED_BEST.items()) and a == a]
+    if not matching:
+        return None, "this profile's grid does not include " + " / ".join(SEED_BEST.values())
+    m = selection_margin(configs, val_accuracy, n_val)
+    acc, cfg = max(matching, key=lambda t: t[0])
+    rank = 1 + sum(1 for a in val_accuracy if a == a and a > acc)
+    gap = m["best_accuracy"] - acc
+    return gap < 2 * m["se"], (f"{cfg.name} ranks {rank} of {len(configs)}, {gap * 100:.2f} points below the best "
+                              f"({m['best'].name}); two standard errors of a validation accuracy are "
+                              f"{2 * m['se'] * 100:.2f} points")

@@ -1,74 +1,99 @@
-"""The report's index page: every study's status and the reproduction table."""
+"""The report's index page: findings, the reproduction table and data provenance.
+
+Rendered from ``templates/index.html.j2`` with Jinja2 (it ships with nbconvert).
+"""
 from __future__ import annotations
 
 import datetime as _dt
-import html
 from pathlib import Path
 
+import jinja2
+
 from . import io
+from .experiments.claims import VERDICTS
 from .studies import STUDIES
 
-_CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0;width:100%}th,td{border:1px solid #ccc;padding:.4em .6em;text-align:left;vertical-align:top}
-th{background:#f3f3f3}.ok{color:#176f2c}.failed{color:#b00020;font-weight:bold}.missing{color:#777}
-.beaten,.reproduced{color:#176f2c}.not-reproduced{color:#b00020}small{color:#555}
-"""
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def _verdict_class(v: str) -> str:
-    return v.replace(" ", "-") if v in ("beaten", "reproduced", "not reproduced") else ""
+# A claim row as StudyReport.claim writes it; a summary from an older run may lack some fields.
+CLAIM_FIELDS = {"claim": "", "seed": "", "metric": "", "seed_value": "", "ours": "", "verdict": "n/a", "detail": "",
+                "scope": "", "addition": False}
+
+
+def verdict_css(word: str) -> str:
+    kind = word.split(" (")[0]
+    return {"not tested at the seed's budget": "not-tested"}.get(kind, kind.replace(" ", "-").replace("/", ""))
+
+
+def _read_summary(path: Path) -> dict | None:
+    try:
+        return io.read_json(path) if path.is_file() else None
+    except ValueError:  # unreadable: never trusted
+        return None
+
+
+def _minutes(summary: dict) -> str:
+    seconds = summary.get("compute_seconds", summary.get("seconds"))
+    if seconds is None:
+        return ""
+    cache = summary.get("cache") or {}
+    reused = f", {cache['reused']} of {cache['reused'] + cache['trained']} runs from the cache" \
+        if cache.get("reused") else ""
+    return f"{seconds / 60:.1f} min{reused}"
+
+
+def study_rows(build_dir: Path, reports_dir: Path, outcomes: dict[str, dict]) -> tuple[list[dict], list[dict]]:
+    """One row per study and the claim rows of the studies whose latest run finished.
+
+    A study whose latest run failed shows the failure; its earlier numbers appear only marked
+    as from the earlier run, never as this run's, and its claims are left out of the table.
+    """
+    rows, claims = [], []
+    for key, study in STUDIES.items():
+        outcome = outcomes.get(key, {"status": "not run"})
+        summary = _read_summary(build_dir / key / "summary.json")
+        page_exists = (reports_dir / study.page).is_file()
+        status, error = outcome["status"], outcome.get("error", "")
+        row = {"key": key, "title": (summary or {}).get("title", study.title), "page": study.page,
+               "page_exists": page_exists, "error": "", "finding": "", "compute": "", "stale_finding": ""}
+        if status == "failed":
+            row.update(status="failed", css="failed", error=error or "failed")
+            if summary:  # written by an earlier, successful run
+                row.update(stale_finding=summary.get("finding", ""), stale_when=summary.get("finished", "?")[:16])
+        elif summary is None or not page_exists:
+            row.update(status="not run", css="missing")
+        else:
+            earlier = status == "not run"
+            row.update(status=("ok (earlier run, " + summary.get("finished", "?")[:16] + ")") if earlier
+                       else summary.get("status", "ok"), css="ok", finding=summary.get("finding", ""),
+                       compute=_minutes(summary), commit=summary.get("commit", ""))
+            for c in summary.get("claims", []):
+                claims.append({**CLAIM_FIELDS, **c, "study": f"Study {study.number}",
+                               "css": verdict_css(c.get("verdict", ""))})
+        rows.append(row)
+    return rows, claims
+
+
+def provenance_lines(build_dir: Path) -> list[str]:
+    """One line per dataset: where it came from and whether it is the official release."""
+    seen: dict[str, str] = {}
+    for key in STUDIES:
+        summary = _read_summary(build_dir / key / "summary.json") or {}
+        for line in summary.get("data", []):
+            name, _, rest = line.partition(":")
+            text = line.split(" Used:")[0]
+            seen.setdefault(name.strip("* "), text)
+    return list(seen.values())
 
 
 def build_index(profile: str, build_dir: Path, reports_dir: Path, outcomes: dict[str, dict]) -> Path:
-    """Write ``reports_dir/index.html`` from the studies' summaries and run outcomes.
-
-    ``outcomes`` maps study key -> {"status": "ok"|"failed"|"not run", "error": str}.
-    A summary is trusted only if its run succeeded in this invocation or,
-    for studies not run now, if it exists from an earlier complete run.
-    """
-    esc = html.escape
-    rows, repro = [], []
-    for key, study in STUDIES.items():
-        outcome = outcomes.get(key, {"status": "not run"})
-        summary_path = build_dir / key / "summary.json"
-        try:
-            summary = io.read_json(summary_path) if summary_path.is_file() else None
-        except ValueError:  # unreadable: never trusted
-            summary = None
-        page_exists = (reports_dir / study.page).is_file()
-        status = outcome["status"]
-        if status == "not run" and summary is not None and page_exists:
-            status = f"ok (earlier run, {summary.get('finished', '?')[:16]})"
-        link = f'<a href="{esc(study.page)}">{esc(study.title)}</a>' if page_exists else esc(study.title)
-        css = "failed" if status == "failed" else ("ok" if status.startswith("ok") else "missing")
-        detail = esc(outcome.get("error", "")) if status == "failed" else (
-            esc("; ".join(summary.get("data", []))) if summary else "")
-        took = f"{summary['seconds'] / 60:.1f} min" if summary and status.startswith("ok") else ""
-        rows.append(f'<tr><td>{link}</td><td class="{css}">{esc(status)}</td><td>{took}</td>'
-                    f"<td><small>{detail}</small></td></tr>")
-        if summary and status != "failed":
-            for h in summary.get("headline", []):
-                repro.append(f"<tr><td>{esc(study.title)}</td><td>{esc(h['metric'])}</td><td>{esc(h['ours'])}</td>"
-                             f"<td>{esc(h.get('claim') or '—')}</td>"
-                             f"<td class=\"{_verdict_class(h.get('verdict', ''))}\">{esc(h.get('verdict', 'n/a'))}</td>"
-                             f"<td>{esc(h.get('tolerance', ''))}</td><td><small>{esc(h.get('note', ''))}</small></td></tr>")
-    now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
-<title>Small-image CNN and GAN studies: {esc(profile)} report</title><style>{_CSS}</style></head><body>
-<h1>CNNs and GANs on small-image benchmarks</h1>
-<p>Profile <code>{esc(profile)}</code>, index written {now}. Each page states its data source,
-profile, library versions, hardware and seeds at the top. Numbers from a subset, fewer epochs or
-generated stand-in data say so in their <em>scope</em> column.</p>
-<h2>Studies</h2>
-<table><tr><th>study</th><th>status</th><th>run time</th><th>data</th></tr>
-{''.join(rows)}</table>
-<h2>Reproduction table</h2>
-<p>The seeds' claims beside our measurements. Verdicts are computed from the numbers:
-<em>reproduced</em> (within the tolerance), <em>beaten</em> (better by more than it),
-<em>not reproduced</em> (worse by more than it); <em>n/a</em> where the seed gave no number.</p>
-<table><tr><th>study</th><th>metric</th><th>ours</th><th>seed's claim</th><th>verdict</th><th>tolerance</th><th>scope</th></tr>
-{''.join(repro) or '<tr><td colspan="7">no finished study yet</td></tr>'}</table>
-</body></html>
-"""
+    """Write ``reports_dir/index.html`` from the studies' summaries and this invocation's outcomes."""
+    rows, claims = study_rows(build_dir, reports_dir, outcomes)
+    commits = sorted({r["commit"] for r in rows if r.get("commit")})
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    page = env.get_template("index.html.j2").render(
+        profile=profile, written=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"), studies=rows, claims=claims,
+        legend=VERDICTS, provenance=provenance_lines(build_dir), commits=commits)
     return io.write_text(reports_dir / "index.html", page)

@@ -32,8 +32,11 @@ def atomic_write(path: str | os.PathLike, writer: Callable[[Path], None], suffix
     ``suffix`` is for writers that insist on a file extension.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
     os.close(fd)
     tmp_path = Path(tmp)
     umask = os.umask(0)
@@ -42,10 +45,17 @@ def atomic_write(path: str | os.PathLike, writer: Callable[[Path], None], suffix
     try:
         writer(tmp_path)
         os.replace(tmp_path, path)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
     return path
+
+
+def _cannot_write(path: Path, exc: OSError) -> OutputError:
+    return OutputError(f"cannot write {path} ({exc.strerror or exc}); fix its permissions or remove "
+                       f"whatever is in its place")
 
 
 def write_text(path, text: str) -> Path:

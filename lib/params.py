@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,10 @@ class Param:
         for v in (value if isinstance(value, list) else [value]):
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 continue
+            if not math.isfinite(v):   # NaN passes every range comparison, so it must be refused by name
+                bounds = f" ({self._range()})" if self.low is not None or self.high is not None else ""
+                raise ParamError(f"parameter {name}={value!r} is not a finite number; "
+                                 f"give a finite {self.kind}{bounds}")
             if self.low is not None and (v < self.low or (self.low_open and v == self.low)):
                 raise ParamError(f"parameter {name}={value!r} is out of range: {self._range()}")
             if self.high is not None and (v > self.high or (self.high_open and v == self.high)):

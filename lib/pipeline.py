@@ -6,8 +6,9 @@
 Everything that can be checked is checked before the first notebook starts:
 profile and study names, every parameter file against the study's schema,
 that the build and report directories are writable, and that each study's
-data can be found. One failing study does not stop the others; the index
-marks it and the command exits non-zero at the end.
+data loads and validates (checksums, shapes, label ranges). One failing study
+does not stop the others; the index marks it and the command exits non-zero
+at the end.
 """
 from __future__ import annotations
 
@@ -23,13 +24,17 @@ from pathlib import Path
 import yaml
 
 from . import io
-from .data import DATA_DIR_ENV, resolve_source
-from .errors import ParamError, ProjectError
+from .data import DATA_DIR_ENV
+from .errors import OutputError, ParamError, ProjectError
 from .paths import BUILD, NOTEBOOKS, PARAMS, PROJECT_ROOT, REPORTS
 from .params import unknown_name_error, validate
+from .console import Console, StudyOutput
+from .eta import Tracker, previous_seconds
 from .studies import STUDIES, Study, get_study
+from .summary import check_summary, report_summary
 
 KERNEL = "smallimg"
+PROGRESS_ENV = "SMALLIMG_PROGRESS"  # lib.gan.callbacks reads it; importing that module would load Keras here
 log = logging.getLogger("pipeline")
 
 
@@ -43,9 +48,12 @@ def check_profile(profile: str) -> None:
 
 
 def select_studies(spec: str | None) -> list[Study]:
-    if not spec or spec == "all":
+    if spec is None or spec.strip() == "all":
         return list(STUDIES.values())
-    return [get_study(s.strip()) for s in spec.split(",") if s.strip()]
+    keys = [s.strip() for s in spec.split(",") if s.strip()]
+    if not keys:
+        raise ParamError(f"--studies {spec!r} names no study; give comma-separated keys or numbers, or 'all'")
+    return [get_study(k) for k in keys]
 
 
 def load_params(profile: str, study: Study) -> dict:
@@ -55,7 +63,7 @@ def load_params(profile: str, study: Study) -> dict:
         raise ParamError(f"no parameter file {path.relative_to(PARAMS.parent)} for study {study.key} in "
                          f"profile {profile}; copy one from params/smoke/")
     try:
-        values = yaml.safe_load(path.read_text()) or {}
+        values = yaml.safe_load(_read_text(path)) or {}
     except yaml.YAMLError as exc:
         raise ParamError(f"{path.name} is not valid YAML ({str(exc).splitlines()[0]}); fix its syntax") from None
     if not isinstance(values, dict):
@@ -63,9 +71,60 @@ def load_params(profile: str, study: Study) -> dict:
     return validate(study.schema, values, where=str(path.relative_to(PARAMS.parent)))
 
 
+def _read_text(path: Path) -> str:
+    rel = path.relative_to(PARAMS.parent)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ParamError(f"cannot read {rel} ({exc.strerror or exc}); fix its permissions") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParamError(f"{rel} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                         f"save it as UTF-8") from None
+
+
+def _datasets(study: Study, params: dict) -> list[tuple[str, str | None]]:
+    """(dataset, fallback) pairs the study will load; Study 5 names its dataset in a parameter."""
+    pairs = [(name, None) for name in study.datasets]
+    if "dataset" in params:
+        pairs.append((params["dataset"], params.get("fallback_dataset")))
+    return pairs
+
+
+def check_data(planned: dict[str, dict], studies: list[Study]) -> dict[str, list[str]]:
+    """Load and validate (checksums, shapes, label ranges) every dataset the studies will read.
+
+    Loading goes through the notebooks' own path (fallback included), so a
+    file that would fail inside a study fails here, with the same one line.
+    Returns, per study, one line per dataset it reads: what was loaded and checked.
+    """
+    from .synthetic.source import load_with_fallback
+
+    found: dict[tuple, str] = {}
+    lines: dict[str, list[str]] = {}
+    for study in studies:
+        params = planned[study.key]
+        if params.get("data_source", "auto") != "auto":
+            continue
+        for name, fallback in _datasets(study, params):
+            key = (name, fallback, params.get("data_dir"))
+            if key not in found:  # each dataset is loaded once, however many studies read it
+                choice = load_with_fallback(name, fallback, params, Path(params["output_dir"]))
+                ds = choice.ds
+                found[key] = (f"{ds.name}: loaded and checked, {len(ds.y_train):,} train / {len(ds.y_test):,} "
+                              f"test images, {ds.provenance.describe()}" + (f" ({choice.reason})" if choice.reason
+                                                                            else ""))
+            lines.setdefault(study.key, []).append(found[key])
+    return lines
+
+
 def plan(profile: str, studies: list[Study], data_dir: str | None, build_root: Path,
-         reports_root: Path) -> dict[str, dict]:
-    """Validate everything and return the parameters each notebook will get."""
+         reports_root: Path, data_lines: dict | None = None) -> dict[str, dict]:
+    """Validate everything and return the parameters each notebook will get.
+
+    ``data_lines`` (a dict) receives, per study, what was loaded and checked of its data.
+    """
     check_profile(profile)
     io.ensure_writable_dir(build_root / profile, "build")
     io.ensure_writable_dir(reports_root / profile, "reports")
@@ -77,23 +136,43 @@ def plan(profile: str, studies: list[Study], data_dir: str | None, build_root: P
         params["output_dir"] = str((build_root / profile / study.key).resolve())
         if data_dir:
             params["data_dir"] = str(Path(data_dir).expanduser().resolve())
-        if params.get("data_source", "auto") == "auto":
-            for name in study.datasets:
-                resolve_source(name, params.get("data_dir"))
         planned[study.key] = params
+    checked = check_data(planned, studies)
+    if data_lines is not None:
+        data_lines.update(checked)
     return planned
 
 
-def execute(study: Study, params: dict, out_nb: Path, kernel: str, notebooks_dir: Path = NOTEBOOKS) -> None:
+def execute(study: Study, params: dict, out_nb: Path, kernel: str, notebooks_dir: Path = NOTEBOOKS,
+            console: Console | None = None, log_path: Path | None = None) -> None:
+    """Run one study's notebook; its output goes to ``log_path`` and, what matters of it, to ``console``."""
     import papermill as pm
 
+    from .kernels import local_kernel_manager
+
+    console = console or Console(Tracker([study.key]), interactive=False)
+    log_path = log_path or out_nb.with_suffix(".log")
     tmp = out_nb.with_name(f".running-{out_nb.name}")
-    try:
-        pm.execute_notebook(str(notebooks_dir / study.notebook), str(tmp), parameters=params,
-                            kernel_name=kernel, log_output=True, progress_bar=False, cwd=str(PROJECT_ROOT))
-    finally:
-        if tmp.exists():
-            os.replace(tmp, out_nb)  # keep the executed notebook, failed or not, for the page
+    with open(log_path, "a", encoding="utf-8") as log_file:
+        sinks = [StudyOutput(console, log_file, name) for name in ("stdout", "stderr")]
+        try:
+            # Cell outputs reach us as streams only (log_output would also print cell markers and
+            # object reprs); the executed notebook keeps every output.
+            pm.execute_notebook(str(notebooks_dir / study.notebook), str(tmp), parameters=params,
+                                kernel_name=kernel, log_output=False, progress_bar=False,
+                                stdout_file=sinks[0], stderr_file=sinks[1],
+                                kernel_manager_class=local_kernel_manager(log_file), cwd=str(PROJECT_ROOT))
+        finally:
+            for sink in sinks:
+                sink.close()
+            if tmp.exists():
+                os.replace(tmp, out_nb)  # keep the executed notebook, failed or not, for the page
+
+
+def kernel_environment() -> None:
+    """Settings the study kernels inherit from this process."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notices
+    os.environ[PROGRESS_ENV] = "lines"  # epoch lines we can parse, whatever the user's terminal
 
 
 @contextlib.contextmanager
@@ -115,39 +194,75 @@ def _one_line(exc: BaseException) -> str:
 
 
 def report(profile: str, studies: list[Study], data_dir: str | None = None, kernel: str = KERNEL,
-           build_root: Path = BUILD, reports_root: Path = REPORTS, notebooks_dir: Path = NOTEBOOKS) -> int:
+           build_root: Path = BUILD, reports_root: Path = REPORTS, notebooks_dir: Path = NOTEBOOKS,
+           interactive: bool | None = None) -> int:
     planned = plan(profile, studies, data_dir, build_root, reports_root)
     with exclusive(build_root / profile):
         return _run_all(profile, studies, planned, kernel, build_root / profile, reports_root / profile,
-                        notebooks_dir)
+                        notebooks_dir, interactive)
 
 
-def _run_all(profile, studies, planned, kernel, build_dir: Path, reports_dir: Path, notebooks_dir: Path) -> int:
+def _read_summary(path: Path) -> dict | None:
+    try:
+        return io.read_json(path) if path.is_file() else None
+    except ValueError:  # unreadable: never trusted, as in the index
+        return None
+
+
+def _run_all(profile, studies, planned, kernel, build_dir: Path, reports_dir: Path, notebooks_dir: Path,
+             interactive: bool | None = None) -> int:
     from .index import build_index
     from .render import render_html
 
+    kernel_environment()
+    # Read before the studies overwrite them: the previous build's times drive the estimate.
+    previous = {s.key: previous_seconds(_read_summary(build_dir / s.key / "summary.json")) for s in studies}
+    tracker = Tracker([s.key for s in studies], previous)
     outcomes: dict[str, dict] = {}
-    for study in studies:
-        log.info("=== %s (profile %s) ===", study.title, profile)
-        started = time.time()
-        out_nb = build_dir / "notebooks" / study.notebook
-        out_nb.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            execute(study, planned[study.key], out_nb, kernel, notebooks_dir)
-            outcomes[study.key] = {"status": "ok"}
-        except Exception as exc:  # one study's failure must not stop the others
-            outcomes[study.key] = {"status": "failed", "error": _one_line(exc)}
-            log.error("FAILED %s: %s", study.key, outcomes[study.key]["error"])
-        if out_nb.exists():
-            render_html(out_nb, reports_dir / study.page, study.title)
-        log.info("=== %s: %s in %.1f min ===", study.key, outcomes[study.key]["status"], (time.time() - started) / 60)
+    rows: list[dict] = []
+    report_started = time.time()
+    logs_dir = build_dir / "logs"
+    logs_dir.mkdir(parents=True, exist_ok=True)
+    with Console(tracker, interactive=interactive) as console:
+        for study in studies:
+            console.study_started(study.key, study.title)
+            started = time.time()
+            out_nb = build_dir / "notebooks" / study.notebook
+            out_nb.parent.mkdir(parents=True, exist_ok=True)
+            log_path = logs_dir / f"{study.key}.log"
+            log_path.write_text("")
+            try:
+                execute(study, planned[study.key], out_nb, kernel, notebooks_dir, console, log_path)
+                outcomes[study.key] = {"status": "ok"}
+            except Exception as exc:  # one study's failure must not stop the others
+                outcomes[study.key] = {"status": "failed", "error": _one_line(exc)}
+                console.warn(f"{study.key}: {outcomes[study.key]['error']} (log: {_shown(log_path)})", failed=True)
+            if out_nb.exists():
+                try:
+                    render_html(out_nb, reports_dir / study.page, study.title)
+                except OutputError as exc:  # the page cannot be replaced: this study failed, the others go on
+                    outcomes[study.key] = {"status": "failed", "error": _one_line(exc)}
+                    console.warn(f"{study.key}: {outcomes[study.key]['error']}", failed=True)
+            console.study_finished(outcomes[study.key]["status"], time.time() - started)
+            cache = tracker.current.cache
+            rows.append({"number": study.number, "key": study.key, "title": study.title, **outcomes[study.key],
+                         "summary": _read_summary(build_dir / study.key / "summary.json")
+                         if outcomes[study.key]["status"] == "ok" else None,
+                         "cache": (cache.reused, cache.trained) if cache else None, "log": _shown(log_path)})
     index = build_index(profile, build_dir, reports_dir, outcomes)
+    print(report_summary(profile, rows, _shown(index), time.time() - report_started), flush=True)
+    if console.warnings:
+        print(f"{len(console.warnings)} warning(s) above:\n" + "\n".join(f"  {w}" for w in console.warnings))
     failed = [k for k, o in outcomes.items() if o["status"] == "failed"]
-    log.info("index: %s", index)
-    if failed:
-        log.error("%d of %d studies failed: %s", len(failed), len(studies), ", ".join(failed))
-        return 1
-    return 0
+    return 1 if failed else 0
+
+
+def _shown(path: Path) -> str:
+    """A path as the user should type it: relative to the project when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,12 +277,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports-dir", type=Path, default=REPORTS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
-    logging.getLogger("papermill").setLevel(logging.INFO)
+    # papermill's own INFO lines (input/output paths, kernel name) are not for the user; its warnings are.
+    logging.getLogger("papermill").setLevel(logging.WARNING)
     try:
         studies = select_studies(args.studies)
         if args.command == "check":
-            plan(args.profile, studies, args.data_dir, args.build_dir, args.reports_dir)
-            print(f"ok: profile {args.profile}, {len(studies)} studies, parameters and data checked")
+            data_lines: dict[str, list[str]] = {}
+            planned = plan(args.profile, studies, args.data_dir, args.build_dir, args.reports_dir, data_lines)
+            print(check_summary(args.profile, studies, planned, data_lines))
             return 0
         return report(args.profile, studies, args.data_dir, args.kernel, args.build_dir, args.reports_dir)
     except ProjectError as exc:

@@ -59,7 +59,9 @@ def plot_generalisation_gap(histories_by_variant: dict[str, list[dict]], metric:
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.set_xlabel("epoch")
     ax.set_ylabel(f"train − validation {metric} (percentage points)")
-    ax.set_title("Generalisation gap")
+    # Keras logs training accuracy as a running mean over the epoch with dropout active, so this
+    # gap is smaller than (and can have another sign from) the inference-mode gap in the tables.
+    ax.set_title("Generalisation gap per epoch (training accuracy as logged: training mode)")
     ax.legend(fontsize="small")
     fig.tight_layout()
     return fig
@@ -70,14 +72,23 @@ def plot_seed_points(values_by_variant: dict[str, list[float]], ylabel: str, tit
     fig, ax = plt.subplots(figsize=(1.8 + 1.6 * len(values_by_variant), 4))
     names = list(values_by_variant)
     means = [np.mean(values_by_variant[n]) for n in names]
-    ax.bar(names, means, color=sns.color_palette(n_colors=max(3, len(names)))[: len(names)], alpha=0.5)
+    # A dot plot with mean marks, not bars: the axis is zoomed to the data, and a bar cut off
+    # above zero would draw small differences as large ones.
+    colors = sns.color_palette(n_colors=max(3, len(names)))[: len(names)]
+    for i, (m, c) in enumerate(zip(means, colors)):
+        ax.hlines(m, i - 0.3, i + 0.3, color=c, linewidth=3, label="mean" if i == 0 else None)
+    ax.set_xticks(range(len(names)), names)
+    ax.set_xlim(-0.6, len(names) - 0.4)
     for i, n in enumerate(names):
         ys = values_by_variant[n]
         ax.scatter(np.full(len(ys), i) + np.linspace(-0.1, 0.1, len(ys)), ys, color="black", zorder=3, s=18)
     lo = min(min(v) for v in values_by_variant.values())
     hi = max(max(v) for v in values_by_variant.values())
     pad = max((hi - lo) * 0.5, 0.5)
-    ax.set_ylim(lo - pad, hi + pad)
+    bottom, top = lo - pad, hi + pad
+    if 0 <= lo and hi <= 100:  # a percentage: the axis stays within what it can be
+        bottom, top = max(0.0, bottom), min(100.0, top)
+    ax.set_ylim(bottom, top)
     ax.set_ylabel(ylabel)
     ax.set_title(title or ylabel)
     fig.tight_layout()

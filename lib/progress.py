@@ -1,21 +1,96 @@
-"""Marker lines a study prints for the report pipeline's progress view.
+"""The lines a study prints for the batch runner, and the parsers that read them back.
 
-A notebook runs in its own kernel; the pipeline sees only its output. These
-lines tell it where the study is (run 4 of 6) and what the user must see.
+A notebook's stdout is the only channel from a study to ``make report``:
+
+* ``::run 4/6 epochs=15 cached=0 :: baseline seed 1``: run 4 of the study's 6 starts
+  (``cached=1``: it comes from the run cache and will print no epochs);
+* ``::warning <text>``: something the user must see (a fallback dataset, a skipped part);
+* the training loops' epoch lines, ``[baseline seed 1] epoch 3/15 loss 0.3 ... (12.3 s)``
+  (:class:`lib.training.EpochLogger`, :class:`lib.gan.callbacks.EpochProgress`);
+* the notebooks' ``cache: 2 reused, 4 trained`` line;
+* ``[label] STOPPED: <why>``, printed to stderr when a run diverges.
+
+The markers stay plain text so a notebook run by hand in Jupyter reads them as well.
 """
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 RUN_PREFIX = "::run "
 WARNING_PREFIX = "::warning "
 
 
+@dataclass(frozen=True)
+class RunStart:
+    index: int
+    total: int
+    label: str
+    epochs: int
+    cached: bool
+
+
+@dataclass(frozen=True)
+class Alert:
+    text: str
+
+
+@dataclass(frozen=True)
+class Epoch:
+    label: str
+    epoch: int
+    epochs: int
+    metrics: str
+    seconds: float | None  # None where the line carries no timing (the GAN loop's bar mode)
+
+
+@dataclass(frozen=True)
+class CacheCount:
+    reused: int
+    trained: int
+
+
+Event = RunStart | Alert | Epoch | CacheCount
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 def run_marker(index: int, total: int, label: str, epochs: int, cached: bool) -> str:
-    return f"{RUN_PREFIX}{index}/{total} epochs={epochs} cached={int(bool(cached))} :: {label}"
+    return f"{RUN_PREFIX}{int(index)}/{int(total)} epochs={int(epochs)} cached={int(bool(cached))} :: {_one_line(label)}"
 
 
 def print_run_marker(index: int, total: int, label: str, epochs: int, cached: bool) -> None:
+    """Call before each training run of a study, with ``cached=True`` when it will come from the cache."""
     print(run_marker(index, total, label, epochs, cached), flush=True)
 
 
 def warn_user(text: str) -> None:
-    print(f"{WARNING_PREFIX}{' '.join(str(text).split())}", flush=True)
+    """A warning ``make report`` shows prominently and repeats in its closing summary."""
+    print(f"{WARNING_PREFIX}{_one_line(text)}", flush=True)
+
+
+_RUN = re.compile(r"::run (\d+)/(\d+) epochs=(\d+) cached=([01]) :: (.*)")
+_WARNING = re.compile(r"::warning (.*)")
+_EPOCH = re.compile(r"\[(?P<label>[^\]]+)\] epoch (?P<epoch>\d+)/(?P<epochs>\d+)"
+                    r"(?P<metrics>(?: (?!\()\S+)*?)(?: \((?P<seconds>\d+(?:\.\d+)?) s\))?")
+_CACHE = re.compile(r"cache: (\d+) reused, (\d+) trained")
+_STOPPED = re.compile(r"\[(?P<label>[^\]]+)\] STOPPED: (?P<why>.*)")
+
+
+def parse_line(line: str) -> Event | None:
+    """The event a line of study output announces, or None for any other line."""
+    line = line.strip()
+    if m := _RUN.fullmatch(line):
+        return RunStart(int(m[1]), int(m[2]), m[5], int(m[3]), m[4] == "1")
+    if m := _WARNING.fullmatch(line):
+        return Alert(m[1])
+    if m := _EPOCH.fullmatch(line):
+        return Epoch(m["label"], int(m["epoch"]), int(m["epochs"]), m["metrics"].strip(),
+                     float(m["seconds"]) if m["seconds"] else None)
+    if m := _CACHE.fullmatch(line):
+        return CacheCount(int(m[1]), int(m[2]))
+    if m := _STOPPED.fullmatch(line):
+        return Alert(f"{m['label']} stopped: {m['why']}")
+    return None

@@ -165,7 +165,10 @@ register(Study(
               "real-vs-real baseline?"),
     datasets=("fashion_mnist",),
     params={
-        "variants": variant_list("GAN families to train: vanilla, seed003, dcgan, wgan_gp, cgan"),
+        "variants": variant_list("GAN families to train on `seeds`: vanilla, vanilla_nobn, seed003, "
+                                 "seed003_lr2e-4, dcgan, wgan_gp, cgan"),
+        "bn_seeds": Param("list[int]", low=0, help="seeds of the paired vanilla GAN with / without batch norm "
+                                                    "in G (seed 000's claim); [] skips it"),
         "n_train": positive_int("training images the GANs learn from (null: all 60,000)", optional=True),
         "epochs": epochs_param("GAN training epochs (seed: 30)"),
         "batch_size": batch_param("GAN minibatch size (seed: 64)"),

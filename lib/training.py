@@ -152,7 +152,8 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
     ``strategy``: a ``tf.distribute`` strategy; ``batch_size`` is then the
     global batch, split across its replicas (see :mod:`lib.distribute`).
     ``one_hot``: train on one-hot labels with categorical cross-entropy (the
-    same loss values as the sparse form). ``optimizer_options``: more optimiser
+    same loss values as the sparse form). ``augment``: an augmentation layer, or a
+    function ``seed -> layer`` (such as :func:`fashion_augmentation`). ``optimizer_options``: more optimiser
     config, e.g. ``{"momentum": 0.9}``. ``test_curve``: record test loss and
     accuracy after every epoch in the history (``test_loss``,
     ``test_accuracy``), for display only. ``extra_callbacks``: further Keras
@@ -200,6 +201,8 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
     if early_stopping_patience:
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=early_stopping_patience,
                                                        restore_best_weights=True))
+    if augment is not None and not isinstance(augment, keras.layers.Layer):
+        augment = augment(seed)  # a factory of the augmentation, seeded per run (keys the cache by name)
     train_ds = make_dataset(data.x_train, labels(data.y_train), batch_size, shuffle_seed=seed, augment=augment)
     val_ds = make_dataset(data.x_val, labels(data.y_val), 1024)
     start = time.perf_counter()

@@ -77,8 +77,52 @@ def test_matching_checksums_are_reported_official(isolated_sources, monkeypatch)
     spec = DATASETS["fashion_mnist"]
     monkeypatch.setitem(DATASETS, "fashion_mnist", type(spec)(**{**spec.__dict__, "files": digests}))
     prov = load_dataset("fashion_mnist", isolated_sources).provenance
-    assert prov.official and prov.mismatched == []
-    assert "MD5 verified" in prov.describe()
+    assert prov.official and prov.canonical and prov.mismatched == [] and prov.status == "official release"
+    assert "official release (MD5 verified" in prov.describe()
+
+
+def _with_content_md5s(monkeypatch, folder):
+    """Publish the fixture's decompressed MD5s as the official ones; its .gz MD5s stay unofficial."""
+    import gzip
+
+    spec = DATASETS["fashion_mnist"]
+    content = {f: hashlib.md5(gzip.decompress((folder / f).read_bytes())).hexdigest() for f in spec.files}
+    monkeypatch.setitem(DATASETS, "fashion_mnist", type(spec)(**{**spec.__dict__, "content_md5": content}))
+
+
+def test_recompressed_official_content_is_canonical_and_keeps_its_fingerprint(isolated_sources, monkeypatch):
+    folder = write_fashion_mnist(isolated_sources, n_train=10, n_test=10)
+    before = load_dataset("fashion_mnist", isolated_sources).provenance
+    assert not before.canonical and before.status == "non-canonical"
+    _with_content_md5s(monkeypatch, folder)
+    prov = load_dataset("fashion_mnist", isolated_sources).provenance
+    assert prov.canonical and not prov.official and prov.mismatched == []
+    assert prov.status == "official content, recompressed" and len(prov.recompressed) == 4
+    assert "official content, recompressed" in prov.describe() and "NON-CANONICAL" not in prov.describe()
+    # Cached runs are keyed by the fingerprint: recognising the content must not change it.
+    assert prov.fingerprint == before.fingerprint
+
+
+def test_one_changed_file_makes_recompressed_content_non_canonical(isolated_sources, monkeypatch):
+    folder = write_fashion_mnist(isolated_sources, n_train=10, n_test=10)
+    _with_content_md5s(monkeypatch, folder)
+    write_fashion_mnist(isolated_sources, n_train=10, n_test=10, seed=5)   # new content, old checksums
+    prov = load_dataset("fashion_mnist", isolated_sources).provenance
+    assert not prov.canonical and "NON-CANONICAL" in prov.describe() and len(prov.mismatched) == 4
+
+
+@pytest.mark.parametrize("where", ["data_dir", "system"])
+def test_provenance_lines_show_no_local_paths(isolated_sources, monkeypatch, where):
+    from lib.data import classification_split, describe_data
+
+    folder = write_fashion_mnist(isolated_sources / "deep" / "local", n_train=50, n_test=20)
+    if where == "system":
+        monkeypatch.setattr(loading, "SYSTEM_LOCATIONS", {"fashion_mnist": [str(folder)]})
+    ds = load_dataset("fashion_mnist", isolated_sources / "deep" / "local" if where == "data_dir" else None)
+    line = describe_data(ds, classification_split(ds, None, None, 0.2), generated=False)
+    assert str(isolated_sources) not in line and "/deep/local" not in line and "`" not in line
+    assert f"fashion_mnist from the {'data directory' if where == 'data_dir' else 'system copy'}:" in line
+    assert ds.provenance.path == str(folder)   # still there for error messages
 
 
 def test_fingerprint_changes_with_the_data(isolated_sources):

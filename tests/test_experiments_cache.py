@@ -160,3 +160,16 @@ def test_real_training_run_does_not_depend_on_the_data_loaders():
     assert "training.py" in files and "models/fashion_cnn.py" in files
     assert not any(f.startswith("data/loading") or f.startswith("data/formats") for f in files)
     assert not files & cache_mod.PRESENTATION
+
+
+def test_the_dtype_policy_is_part_of_the_key(cache):
+    import keras
+    before = keras.config.dtype_policy().name
+    try:
+        cache.call(fake_run, np.ones(3), seed=0)
+        keras.config.set_dtype_policy("mixed_bfloat16")
+        cache.call(fake_run, np.ones(3), seed=0)
+    finally:
+        keras.config.set_dtype_policy(before)
+    cache.call(fake_run, np.ones(3), seed=0)
+    assert len(CALLS) == 2

@@ -126,3 +126,10 @@ def test_runset_pairs_by_seed_and_skips_failed_runs():
     assert len(rs.failed()) == 1 and rs.compute_seconds == pytest.approx(105)
     table = rs.table({"acc": ("acc", 100.0, 1, " %")})
     assert table.loc["b", "seeds"] == 3 and table.loc["a", "seeds"] == 4
+
+
+def test_verdicts_from_two_seeds_show_no_interval():
+    v = judge(IMPROVES, Evidence(comparison=_cmp([0.5, 0.6], [0.6, 0.75])))
+    assert "CI" not in v.ours and "p =" not in v.detail and v.kind == "indicative"
+    v = judge(ACC, Evidence(values=[0.7, 0.75], budget=15))
+    assert "CI" not in v.ours

@@ -1,4 +1,4 @@
-"""Offline evaluation end to end on generated data: feature classifier, experiment, tables."""
+"""Offline evaluation end to end on generated data: feature classifier, experiment, tables, run cache."""
 from pathlib import Path
 
 import numpy as np
@@ -6,11 +6,11 @@ import pytest
 
 from lib import runtime
 from lib.data import classification_split, load_dataset, write_fixture
+from lib.experiments import Cache
 from lib.gan import data as gan_data
 from lib.gan import experiment, tables
-from lib.gan.evaluation import FeatureExtractor, cached_evaluator, evaluate_images
+from lib.gan.evaluation import FeatureExtractor, Reference, evaluate_images, train_evaluator
 from lib.models import build_fashion_cnn
-from lib.runs import RunCache
 
 
 @pytest.fixture(scope="module")
@@ -20,43 +20,62 @@ def setup(tmp_path_factory):
     runtime.configure(seed=0, deterministic=True, precision="float32")
     ds = load_dataset("fashion_mnist", root, allow_download=False)
     split = classification_split(ds, None, None, 0.1)
-    cache = RunCache(tmp_path_factory.mktemp("cache"))
-    spec = {"test": "evaluator"}
-    clf = cached_evaluator(cache, spec, build_fashion_cnn, split, cache.root / "w", seed=0, epochs=3, batch_size=32)
-    return ds, split, cache, spec, clf
+    cache = Cache(tmp_path_factory.mktemp("cache"))
+    clf = cache.call(train_evaluator, build_fashion_cnn, split, seed=0, epochs=3, batch_size=32, workdir="run_dir")
+    return ds, split, cache, clf
 
 
-def test_evaluator_is_cached_with_its_weights_and_retrained_when_they_vanish(setup, tmp_path):
-    ds, split, cache, spec, clf = setup
-    assert clf["status"] == "ok" and clf["metrics"]["test_accuracy"] > 0.3  # ten classes: chance is 0.1
-    again = cached_evaluator(cache, spec, build_fashion_cnn, split, cache.root / "w", seed=0, epochs=3, batch_size=32)
-    assert cache.hits == 1 and again["weights"] == clf["weights"]
-    extractor = FeatureExtractor(build_fashion_cnn, clf["weights"])
+def test_evaluator_is_cached_with_its_weights_and_retrained_when_they_vanish(setup):
+    ds, split, cache, clf = setup
+    assert clf.ok and clf.metrics["test_accuracy"] > 0.3  # ten classes: chance is 0.1
+    again = cache.call(train_evaluator, build_fashion_cnn, split, seed=0, epochs=3, batch_size=32, workdir="run_dir")
+    assert again.cached and again.artifacts["weights_path"] == clf.artifacts["weights_path"]
+    extractor = FeatureExtractor(build_fashion_cnn, clf.artifacts["weights_path"])
     feats, probs = extractor(split.x_test)
     assert feats.shape == (len(split.x_test), 128) and feats.dtype == np.float32
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
     assert extractor.num_classes == 10
 
 
+def test_constructed_generators_get_the_known_collapse_and_memorisation_flags(setup):
+    ds, split, cache, clf = setup
+    extractor = FeatureExtractor(build_fashion_cnn, clf.artifacts["weights_path"])
+    reference_images, _ = gan_data.evaluation_sets(ds, 100, 3)
+    x, _ = gan_data.gan_training_set(ds, 300)
+    reference = Reference(extractor, reference_images, (x + 1) / 2)
+    real = evaluate_images(extractor, reference_images, reference)
+    assert not real["collapsed"] and not real["memorising"] and real["fid"] == pytest.approx(0.0, abs=1e-6)
+    assert real["precision"] == real["recall"] == real["coverage"] == 1.0
+    copies = evaluate_images(extractor, (x[:100] + 1) / 2, reference)
+    assert copies["memorising"] and copies["memorised"] == 1.0 and not copies["collapsed"]
+    # One class (the classifier's own pick, so this tests the rule, not the fixture classifier).
+    feats, probs = extractor(split.x_test)
+    top = np.bincount(probs.argmax(1)).argmax()
+    one = evaluate_images(extractor, split.x_test[probs.argmax(1) == top], reference)
+    assert one["collapsed"] and one["classes_covered"] == 1
+
+
 def test_experiment_scores_training_against_untrained_and_real_baselines(setup, tmp_path):
-    ds, split, cache, spec, clf = setup
-    extractor = FeatureExtractor(build_fashion_cnn, clf["weights"])
-    reference, real_train = gan_data.evaluation_sets(ds, 100, 3)
-    ref_features, _ = extractor(reference)
-    baseline = evaluate_images(extractor, real_train, ref_features)
-    same = evaluate_images(extractor, reference, ref_features)
-    assert same["fid"] == pytest.approx(0.0, abs=1e-6) and same["precision"] == same["recall"] == 1.0
+    ds, split, cache, clf = setup
+    extractor = FeatureExtractor(build_fashion_cnn, clf.artifacts["weights_path"])
+    reference_images, real_train = gan_data.evaluation_sets(ds, 100, 3)
     x, y = gan_data.gan_training_set(ds, 256)
+    reference = Reference(extractor, reference_images, (x + 1) / 2)
+    baseline = evaluate_images(extractor, real_train, reference)
     assert x.min() >= -1 and x.max() <= 1 and len(x) == 256
-    out = experiment.run_gan_experiment("vanilla", x, y, extractor, ref_features, run_dir=tmp_path / "run", epochs=2,
+    out = experiment.run_gan_experiment("vanilla", x, y, extractor, reference, run_dir=tmp_path / "run", epochs=2,
                                         batch_size=32, seed=0, grid_every=1, n_eval=100, log=False)
-    assert out["status"] == "ok" and out["epochs_run"] == 2
-    assert out["untrained"]["collapsed"]  # a fresh generator maps all noise to nearly one image
-    assert [p["epoch"] for p in out["progress"]] == [0, 1, 2]
-    assert out["progress"][0]["fid"] == pytest.approx(out["untrained"]["fid"], rel=0.2)
-    for m in (out["metrics"], out["untrained"], baseline):
-        assert set(tables.METRICS_KEYS) <= set(m) and np.isfinite(m["fid"])
-    assert baseline["fid"] < out["untrained"]["fid"]
+    assert out.ok and out.epochs_run == 2 and out.artifacts["steps"] == 16
+    untrained = out.artifacts["untrained"]
+    assert untrained["collapsed"]  # a fresh generator maps all noise to nearly one image
+    assert untrained["coverage"] < 0.05  # ... which covers almost none of the real balls
+    assert [p["epoch"] for p in out.artifacts["progress"]] == [0, 1, 2]
+    assert out.artifacts["progress"][0]["fid"] == pytest.approx(untrained["fid"], rel=0.2)
+    # The selection sample uses other noise than the report sample.
+    assert out.artifacts["selection"]["fid"] != out.metrics["fid"]
+    for m in (out.metrics, untrained, baseline):
+        assert set(tables.METRICS_KEYS) - {"memorised"} <= set(m) and np.isfinite(m["fid"])
+    assert baseline["fid"] < untrained["fid"]
     table = tables.comparison_table(baseline, {"vanilla": [out, out]})
     assert list(table.index) == ["real train vs real test (baseline)", "vanilla", "vanilla, untrained generator"]
     assert table.loc["vanilla", "seeds"] == 2 and "±" in table.loc["vanilla", "FID ↓"]
@@ -83,18 +102,19 @@ def test_fid_gap_closed():
 
 
 def test_cached_gan_runs_are_reused_and_recomputed_when_their_grids_are_gone(setup, tmp_path):
-    ds, split, _, _, clf = setup
-    extractor = FeatureExtractor(build_fashion_cnn, clf["weights"])
-    reference, _ = gan_data.evaluation_sets(ds, 60, 3)
-    ref_features, _ = extractor(reference)
+    ds, split, _, clf = setup
+    extractor = FeatureExtractor(build_fashion_cnn, clf.artifacts["weights_path"])
+    reference_images, _ = gan_data.evaluation_sets(ds, 60, 3)
+    reference = Reference(extractor, reference_images)
     x, y = gan_data.gan_training_set(ds, 64)
-    cache = RunCache(tmp_path / "cache")
-    spec = {"family": "vanilla", "test": 1}
-    kwargs = dict(epochs=1, batch_size=32, seed=0, grid_every=1, n_eval=60, log=False)
-    first = experiment.cached_gan_experiment(cache, spec, tmp_path, "vanilla", x, y, extractor, ref_features, **kwargs)
-    assert Path(first["grids"][0][1]).parent.parent == experiment.run_dir_for(cache, spec, tmp_path)
-    again = experiment.cached_gan_experiment(cache, spec, tmp_path, "vanilla", x, y, extractor, ref_features, **kwargs)
-    assert (cache.hits, cache.misses) == (1, 1) and again["metrics"] == first["metrics"]
-    Path(first["grids"][-1][1]).unlink()
-    redone = experiment.cached_gan_experiment(cache, spec, tmp_path, "vanilla", x, y, extractor, ref_features, **kwargs)
-    assert cache.misses == 2 and redone["resumed_from"] == 0 and all(Path(p).is_file() for _, p in redone["grids"])
+    cache = Cache(tmp_path / "cache")
+    kwargs = dict(name="vanilla", x=x, y=y, extractor=extractor, reference=reference, epochs=1, batch_size=32,
+                  seed=0, grid_every=1, n_eval=60, log=False)
+    first = cache.call(experiment.run_gan_experiment, workdir="run_dir", **kwargs)
+    assert Path(first.artifacts["grids"][0][1]).is_relative_to(cache.root / "runs")
+    again = cache.call(experiment.run_gan_experiment, workdir="run_dir", **kwargs)
+    assert (cache.reused, cache.trained) == (1, 1) and again.metrics == first.metrics
+    Path(first.artifacts["grids"][-1][1]).unlink()
+    redone = cache.call(experiment.run_gan_experiment, workdir="run_dir", **kwargs)
+    assert cache.trained == 2 and redone.artifacts["resumed_from"] == 0
+    assert all(Path(p).is_file() for _, p in redone.artifacts["grids"])

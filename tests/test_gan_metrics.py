@@ -82,13 +82,23 @@ def test_mode_coverage_of_one_class_and_of_a_balanced_set():
     assert half["classes_covered"] == 5 and half["kl_uniform"] == pytest.approx(math.log(2))
 
 
-def test_precision_and_recall_of_identical_disjoint_and_half_overlapping_sets():
+def test_precision_and_recall_of_identical_and_disjoint_sets():
     a = _gauss(800, 8, seed=5)
     assert metrics.precision_recall(a, a) == (1.0, 1.0)
     assert metrics.precision_recall(a, a + 100.0) == (0.0, 0.0)
-    mixed = np.concatenate([a[:400], a[400:] + 100.0])
-    precision, _ = metrics.precision_recall(a, mixed)
-    assert precision == pytest.approx(0.5)
+    # Two independent samples of one distribution: both near 1 (not exactly: the balls are finite).
+    precision, recall = metrics.precision_recall(a, _gauss(800, 8, seed=7))
+    assert precision > 0.8 and recall > 0.8
+
+
+def test_a_fake_set_covering_one_of_two_real_clusters_is_precise_with_half_the_recall():
+    real = np.concatenate([_gauss(500, 3, seed=8), _gauss(500, 3, shift=50.0, seed=9)])  # 3-D: the balls fill the cluster
+    fake = _gauss(1000, 3, seed=10)  # the first cluster only
+    precision, recall = metrics.precision_recall(real, fake)
+    assert precision > 0.9
+    assert recall == pytest.approx(0.5, abs=0.06)
+    density, coverage = metrics.density_coverage(real, fake)
+    assert coverage == pytest.approx(0.5, abs=0.06) and density == pytest.approx(1.0, abs=0.15)
 
 
 def test_precision_recall_of_a_collapsed_sample():
@@ -98,16 +108,49 @@ def test_precision_recall_of_a_collapsed_sample():
     assert precision == 1.0 and recall < 0.01
 
 
-def test_mode_collapse_flags():
-    balanced = metrics.mode_coverage(np.arange(1000) % 10, 10)
-    assert metrics.detect_mode_collapse(balanced, 0.7, 0.6) == {"collapsed": False, "reasons": []}
-    one = metrics.detect_mode_collapse(metrics.mode_coverage(np.zeros(100, int), 10), 0.9, 0.0)
-    assert one["collapsed"] and len(one["reasons"]) == 3 and "covers 1 of 10 classes" in one["reasons"][0]
-    narrow = metrics.detect_mode_collapse(balanced, 0.9, 0.01)
-    assert narrow["collapsed"] and "recall 0.01" in narrow["reasons"][0]
-    assert not metrics.detect_mode_collapse(balanced, 0.1, 0.01)["collapsed"]  # poor images, not collapse
-    with pytest.raises(ValueError):
-        metrics.detect_mode_collapse(balanced, 0.5, 0.5, min_recal=0.2)
+def test_a_degenerate_sample_near_one_real_outlier_fools_precision_but_not_density_or_coverage():
+    # What an untrained generator does: every noise vector gives nearly one image, and that point
+    # sits inside the large ball of a real outlier.
+    real = _gauss(1000, 8, seed=11)
+    real[0] = 6.0  # an outlier: its 3rd nearest neighbour is far away, so its ball is large
+    fake = real[0] + 0.5 + _gauss(500, 8, scale=1e-3, seed=12)
+    precision, recall = metrics.precision_recall(real, fake)
+    assert precision == 1.0 and recall == 0.0
+    density, coverage = metrics.density_coverage(real, fake)
+    assert density == pytest.approx(1 / 3) and coverage == pytest.approx(1 / 1000)
+    same_density, same_coverage = metrics.density_coverage(real, real)
+    assert same_density >= 1.0 and same_coverage == 1.0
+
+
+def test_memorised_share_separates_copies_from_held_out_images():
+    rng = np.random.default_rng(13)
+    train, test = rng.random((2000, 6, 6)), rng.random((500, 6, 6))
+    threshold = metrics.memorisation_threshold(test, train)
+    assert metrics.memorised_share(test, train, threshold) == pytest.approx(0.05, abs=0.01)
+    assert metrics.memorised_share(train[:300] + 1e-4, train, threshold) == 1.0
+
+
+REAL_HIST = [0.09, 0.11, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]
+
+
+def test_mode_collapse_flags_one_class_but_not_real_images_nine_classes_or_copies():
+    one_class = metrics.detect_mode_collapse(np.eye(10)[3], REAL_HIST)
+    assert one_class["collapsed"] and one_class["classes_covered"] == 1
+    assert "covers 1 of 10 classes" in one_class["reasons"][0] and "nats" in one_class["reasons"][1]
+    real = metrics.detect_mode_collapse(REAL_HIST, REAL_HIST, memorised=0.05)
+    assert real == {"collapsed": False, "memorising": False, "classes_covered": 10, "kl_real": 0.0, "reasons": []}
+    nine = metrics.detect_mode_collapse([1 / 9] * 9 + [0.0], REAL_HIST)  # what the vanilla grids show
+    assert not nine["collapsed"] and nine["classes_covered"] == 9
+    copies = metrics.detect_mode_collapse(REAL_HIST, REAL_HIST, memorised=1.0)
+    assert copies["memorising"] and not copies["collapsed"]
+    six = metrics.detect_mode_collapse([1 / 6] * 6 + [0.0] * 4, REAL_HIST)
+    assert six["collapsed"] and six["classes_covered"] == 6
+    # A class the classifier never predicts on real images neither counts as covered nor as missed.
+    blind = [0.0] + [1 / 9] * 9
+    assert metrics.detect_mode_collapse(np.eye(10)[3], blind)["classes_covered"] == 1
+    assert metrics.detect_mode_collapse(blind, blind)["reasons"] == []
+    with pytest.raises(ValueError, match="unknown collapse thresholds"):
+        metrics.detect_mode_collapse(REAL_HIST, REAL_HIST, min_recal=0.2)
 
 
 def test_metrics_refuse_non_finite_features():

@@ -119,3 +119,23 @@ def test_every_optimizer_choice_trains(tmp_path):
         r = train_classifier(lambda: build_fcn([8], **cfg.model_kwargs()), split, label=name, seed=0, epochs=1,
                              batch_size=32, log=False, **cfg.train_kwargs())
         assert r.status == "ok" and 0.0 <= r.metrics["val_accuracy"] <= 1.0, name
+
+
+def test_selection_margin_counts_configurations_within_two_standard_errors():
+    from lib.grid import GridConfig, selection_margin
+    cfgs = [GridConfig("adam", "he_uniform", r, n) for r in ("none", "l2") for n in ("none", "batchnorm")]
+    m = selection_margin(cfgs, [0.864, 0.862, 0.85, 0.80], n_val=10_000)
+    assert m["best"] == cfgs[0] and m["margin"] == pytest.approx(0.002)
+    assert m["se"] == pytest.approx((0.864 * 0.136 / 10_000) ** 0.5)
+    assert m["within_noise"] == [cfgs[1]]  # 0.2 points apart with SE 0.34: indistinguishable
+
+
+def test_seed_setting_within_noise_or_absent():
+    from lib.grid import GridConfig, seed_setting_within_noise
+    cfgs = [GridConfig("adam", "he_uniform", "none", "batchnorm"), GridConfig("rmsprop", "glorot_uniform", "l2", "none")]
+    ok, why = seed_setting_within_noise(cfgs, [0.860, 0.862], 10_000)
+    assert ok is True and "ranks 2 of 2" in why
+    ok, _ = seed_setting_within_noise(cfgs, [0.80, 0.862], 10_000)
+    assert ok is False
+    ok, why = seed_setting_within_noise(cfgs[1:], [0.862], 10_000)
+    assert ok is None and "does not include" in why

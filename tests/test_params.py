@@ -57,6 +57,11 @@ def test_each_profile_has_a_valid_file_per_study(profile):
     ({"augment": "yes"}, "augment must be bool"),
     ({"seeds": []}, "seeds must list at least one value"),
     ({"precision": "fp8"}, "precision='fp8' is not one of"),
+    # NaN fails every comparison, so a range check alone lets it through.
+    ({"learning_rate": float("nan")}, "learning_rate=nan is not a finite number"),
+    ({"val_fraction": float("nan")}, "val_fraction=nan is not a finite number"),
+    ({"learning_rate": float("inf")}, "learning_rate=inf is not a finite number"),
+    ({"dropout_rate": float("-inf")}, "dropout_rate=-inf is not a finite number"),
 ])
 def test_bad_parameters_give_one_line_errors(values, expected):
     with pytest.raises(ParamError) as e:
@@ -86,3 +91,30 @@ def test_bad_params_file_fails_before_anything_runs(tmp_path, monkeypatch):
                           "--build-dir", str(tmp_path / "b"), "--reports-dir", str(tmp_path / "r")])
     assert code == 2 and ran == []
     assert not (tmp_path / "r" / "custom" / "index.html").exists()
+
+
+def _custom_profile(tmp_path, monkeypatch, content: bytes):
+    (tmp_path / "custom").mkdir()
+    (tmp_path / "custom" / "fashion_regularisation.yaml").write_bytes(content)
+    monkeypatch.setattr(pipeline, "PARAMS", tmp_path)
+    return ["check", "--profile", "custom", "--studies", "2",
+            "--build-dir", str(tmp_path / "b"), "--reports-dir", str(tmp_path / "r")]
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"learning_rate: .nan\n", "learning_rate=nan is not a finite number"),
+    (b"val_fraction: .NaN\n", "val_fraction=nan is not a finite number"),
+    (b"learning_rate: .inf\n", "learning_rate=inf is not a finite number"),
+    (b"# caf\xe9 in Latin-1\nepochs: 2\n", "is not UTF-8 text (byte 0xe9 at offset 5)"),
+])
+def test_bad_params_file_fails_check_in_one_line(tmp_path, monkeypatch, capsys, content, expected):
+    code = pipeline.main(_custom_profile(tmp_path, monkeypatch, content))
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and expected in err and "\n" not in err and err.startswith("error: ")
+
+
+@pytest.mark.parametrize("spec", [",", " , ,", ""])
+def test_a_studies_list_naming_no_study_is_an_error(capsys, spec):
+    code = pipeline.main(["check", "--profile", "smoke", "--studies", spec])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "names no study" in err and "\n" not in err

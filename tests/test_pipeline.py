@@ -31,7 +31,10 @@ def two_studies(tmp_path, monkeypatch):
               'from lib import report\nfrom lib.studies import Study, check_params, register\n'
               'register(Study("good", 91, "91_good.ipynb", "Good study", "Does it work?", ()))\n'
               'page = report.StudyReport("good", check_params("good", globals()))\n'
-              'page.add_headline("accuracy", "95.00%", 0.95, claim="90.00%", claim_value=0.9, verdict="beaten")\n'
+              'from lib.experiments import Claim, Evidence\n'
+              'page.claim(Claim("g.acc", "000", "reaches 90 %", "accuracy", seed_value=0.9, tolerance=0.005),\n'
+              '           Evidence(values=[0.95, 0.96, 0.955]))\n'
+              'page.finding("it works")\n'
               'page.finish()\nprint("good study ran")')
     _notebook(nbdir / broken.notebook, 'raise RuntimeError("deliberately broken study")')
     for s in (good, broken):
@@ -97,3 +100,90 @@ def test_corrupted_summary_is_not_trusted(two_studies):
     page = index.build_index("testprof", build, reports, {}).read_text()
     assert "not run" in page
     assert "no finished study yet" in page
+
+
+def _summary(build, key, **kw):
+    (build / key).mkdir(parents=True, exist_ok=True)
+    base = {"title": key, "status": "ok", "finding": f"{key} finding", "claims": [], "data": [],
+            "compute_seconds": 60.0, "cache": {"reused": 0, "trained": 2}, "commit": "abc1234", "finished": "2026-11-30T10:00"}
+    (build / key / "summary.json").write_text(__import__("json").dumps({**base, **kw}))
+
+
+def test_a_failed_latest_run_shows_the_failure_and_marks_old_numbers_as_earlier(two_studies):
+    tmp, _, _ = two_studies
+    build, reports = tmp / "build" / "testprof", tmp / "reports" / "testprof"
+    reports.mkdir(parents=True)
+    (reports / "91_good.html").write_text("<html></html>")
+    claim = {"key": "g", "seed": "000", "claim": "reaches 90 %", "metric": "accuracy", "seed_value": "90.00 %",
+             "ours": "95.00 %", "verdict": "beaten", "detail": "", "scope": "", "addition": False}
+    _summary(build, "good", claims=[claim], finding="old finding")
+    page = index.build_index("testprof", build, reports, {"good": {"status": "failed", "error": "KeyError: x"}}).read_text()
+    assert 'class="failed">failed<' in page and "KeyError: x" in page
+    assert "Earlier" in page and "old finding" in page and "not from this run" in page
+    assert "reaches 90 %" not in page  # the failed study's claims are not shown as this run's
+    assert "ok (earlier" not in page
+
+
+def test_index_defines_every_verdict_word_and_flags_pages_from_different_commits(two_studies):
+    tmp, _, _ = two_studies
+    build, reports = tmp / "build" / "testprof", tmp / "reports" / "testprof"
+    reports.mkdir(parents=True)
+    for key, page_name in (("good", "91_good.html"), ("broken", "92_broken.html")):
+        (reports / page_name).write_text("<html></html>")
+    _summary(build, "good", commit="abc1234")
+    _summary(build, "broken", commit="def5678")
+    page = index.build_index("testprof", build, reports, {"good": {"status": "ok"}, "broken": {"status": "ok"}}).read_text()
+    assert "different commits" in page and "abc1234" in page and "def5678" in page
+    from lib.experiments import VERDICTS
+    for word in VERDICTS:
+        assert f">{word}</dt>" in page.replace("&#39;", "'")
+    assert "**" not in page and page.count("<h1>") == 1
+    _summary(build, "broken", commit="abc1234")
+    page = index.build_index("testprof", build, reports, {"good": {"status": "ok"}, "broken": {"status": "ok"}}).read_text()
+    assert "different commits" not in page and "from the pages of commit <code>abc1234</code>" in page
+
+
+def test_a_page_that_cannot_be_replaced_fails_that_study_in_one_line(two_studies, monkeypatch, capsys):
+    """A directory squats on one study's page: that study is marked failed, the other still renders."""
+    tmp, nbdir, selected = two_studies
+    reports = tmp / "reports" / "testprof"
+    (reports / "91_good.html" / "squatter").mkdir(parents=True)
+
+    def fake_execute(study, params, out_nb, kernel, notebooks_dir, *args):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell(f"{study.key} ran")]
+        nbformat.write(nb, str(out_nb))
+
+    monkeypatch.setattr(pipeline, "execute", fake_execute)
+    code = pipeline.report("testprof", selected, build_root=tmp / "build", reports_root=tmp / "reports",
+                           notebooks_dir=nbdir)
+    assert code == 1
+    failed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("FAILED [2/2 good]")]
+    assert len(failed) == 1 and f"cannot write {reports / '91_good.html'}" in failed[0]
+    assert "broken ran" in (reports / "92_broken.html").read_text()
+    assert (reports / "91_good.html").is_dir() and not list(reports.glob(".91_good.html.*"))
+
+
+def test_atomic_write_onto_a_directory_is_an_output_error(tmp_path):
+    from lib import io
+    from lib.errors import OutputError
+
+    (tmp_path / "page.html").mkdir()
+    with pytest.raises(OutputError, match="cannot write .*page.html"):
+        io.write_text(tmp_path / "page.html", "<html></html>")
+    (tmp_path / "file").write_text("a file where a folder belongs")
+    with pytest.raises(OutputError, match="cannot write"):
+        io.write_text(tmp_path / "file" / "page.html", "x")
+
+def test_the_terminal_shows_a_failure_and_a_closing_summary_and_the_log_keeps_the_rest(two_studies, capsys):
+    tmp, nbdir, selected = two_studies
+    code = pipeline.report("testprof", selected, build_root=tmp / "build", reports_root=tmp / "reports",
+                           notebooks_dir=nbdir, interactive=False)
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "FAILED [1/2 broken] broken: RuntimeError: deliberately broken study (log: " in out
+    assert "Report testprof: 1 of 2 studies ok" in out and "91. Good study: ok" in out
+    assert "- reaches 90 %: ours 95.50 % (95 % CI 94.26 to 96.74), seed 90.00 % -> beaten" in out
+    assert out.rstrip().splitlines()[-1].strip().startswith("FAILED [1/2 broken]")  # repeated at the very end
+    assert "good study ran" not in out and "Executing Cell" not in out
+    assert "good study ran" in (tmp / "build" / "testprof" / "logs" / "good.log").read_text()

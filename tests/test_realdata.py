@@ -26,6 +26,12 @@ def test_real_fashion_mnist_from_the_debian_package(monkeypatch):
     np.testing.assert_array_equal(np.bincount(ds.y_test), [1000] * 10)
     # The official first training labels (Ankle boot, T-shirt, T-shirt, Dress, T-shirt).
     assert ds.y_train[:5].tolist() == [9, 0, 0, 3, 0]
+    # Debian recompressed the .gz files; the IDX content inside matches the published raw MD5s.
+    prov = ds.provenance
+    assert prov.canonical and prov.status == "official content, recompressed" and not prov.mismatched
+    assert prov.describe().startswith("fashion_mnist from the system copy (/usr/share/datasets): official content")
+    # Runs are cached under this fingerprint (the .gz files' MD5s), unchanged by the content check.
+    assert prov.fingerprint == "0a8625a7fd2a679d"
 
 
 @pytest.mark.skipif(not (REAL_DIR and Path(REAL_DIR, "cifar-10-batches-py").is_dir()),

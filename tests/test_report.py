@@ -37,3 +37,52 @@ def test_a_page_figure_is_an_img_with_its_description(tmp_path, monkeypatch):
     html = shown[0].data
     assert html.startswith('<img alt="Figure: test accuracy per seed" src="data:image/png;base64,')
     assert (tmp_path / "figures" / "seeds.png").stat().st_size > 0
+
+
+def _page(tmp_path, monkeypatch, shown):
+    from lib import report
+    monkeypatch.setattr(report, "_display", lambda obj, **kw: shown.append(obj))
+    return report.StudyReport("fashion_regularisation", {"output_dir": str(tmp_path), "profile": "t", "seeds": [0, 1, 2]})
+
+
+def test_header_compute_time_comes_from_the_run_records_also_when_cached(tmp_path, monkeypatch):
+    from lib.experiments import RunResult, RunSet
+    shown = []
+    page = _page(tmp_path, monkeypatch, shown)
+    runs = RunSet()
+    for seed in range(3):
+        runs.add("a", RunResult(label="a", seed=seed, seconds=420.0, cached=True))
+    page.record_runs(runs)
+    text = page._header_text(finished=page.started + 3)
+    assert "21.0 min of training in 3 runs (3 read back from the run cache)" in text
+    assert "in 0.1 min" in text  # the render time is stated separately
+    summary = page.finish()
+    assert summary["compute_seconds"] == 1260.0 and summary["cache"] == {"reused": 3, "trained": 0}
+
+
+def test_claims_findings_and_warnings_reach_the_summary(tmp_path, monkeypatch, capsys):
+    from lib.experiments import Claim, Evidence
+    shown = []
+    page = _page(tmp_path, monkeypatch, shown)
+    v = page.claim(Claim("k", "002", "reaches 90 %", "val accuracy", seed_value=0.9, tolerance=0.005),
+                   Evidence(values=[0.95, 0.96, 0.955], scope="3 seeds"))
+    page.finding("a computed sentence")
+    page.warn("fell back to CIFAR-10")
+    summary = page.finish()
+    assert v.word == "beaten" and summary["claims"][0]["verdict"] == "beaten"
+    assert summary["claims"][0]["scope"] == "3 seeds" and summary["finding"] == "a computed sentence"
+    assert summary["warnings"] == ["fell back to CIFAR-10"]
+    assert "::warning fell back to CIFAR-10" in capsys.readouterr().out
+
+
+def test_render_hides_the_golden_cell_and_progress_markers(tmp_path):
+    import nbformat
+    from lib.render import _drop_logs
+    nb = nbformat.v4.new_notebook()
+    kept = nbformat.v4.new_code_cell("print('x')")
+    kept.outputs = [nbformat.v4.new_output("stream", name="stdout", text="::run 1/2 epochs=3 cached=0 :: a\nvisible\n")]
+    golden = nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\ncheck()")
+    golden.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "'golden check: ok'"})]
+    nb.cells = [kept, golden]
+    out = _drop_logs(nb)
+    assert len(out.cells) == 1 and out.cells[0].outputs[0]["text"] == "visible\n"

@@ -20,6 +20,9 @@ class DatasetSpec:
     archive_md5: str | None = None   # CIFAR tarballs
     coarse_classes: int | None = None
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    # file name -> official MD5 of its decompressed content, where published: a recompressed
+    # copy (Debian's) has other .gz bytes but the same data.
+    content_md5: dict[str, str] = field(default_factory=dict)
 
 
 DATASETS: dict[str, DatasetSpec] = {
@@ -37,6 +40,13 @@ DATASETS: dict[str, DatasetSpec] = {
         num_classes=10,
         origin="https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
         aliases=("fashion-mnist", "fmnist"),
+        # MD5s of the raw IDX files, published beside the .gz ones.
+        content_md5={
+            "train-images-idx3-ubyte.gz": "f4a8712d7a061bf5bd6d2ca38dc4d50a",
+            "train-labels-idx1-ubyte.gz": "9018921c3c673c538a1fc5bad174d6f9",
+            "t10k-images-idx3-ubyte.gz": "8181f5470baa50b63fa0f6fddb340f0a",
+            "t10k-labels-idx1-ubyte.gz": "15d484375f8d13e6eb1aabb0c3f46965",
+        },
     ),
     "cifar10": DatasetSpec(
         name="cifar10",
@@ -80,6 +90,16 @@ SYSTEM_LOCATIONS: dict[str, list[str]] = {
 }
 SYSTEM_NOTES: dict[str, str] = {
     "/usr/share/datasets/fashion-mnist": "Installed by the Debian package dataset-fashion-mnist.",
+}
+# What a page calls each source: never the local path, which says nothing to a reader elsewhere.
+SOURCE_LABELS: dict[str, str] = {
+    "data_dir": "data directory",
+    "keras-cache": "Keras download cache",
+    "download": "download from the official origin",
+    "system": "system copy",
+}
+SYSTEM_LABELS: dict[str, str] = {
+    "/usr/share/datasets/fashion-mnist": "system copy (/usr/share/datasets)",
 }
 
 DATA_DIR_ENV = "SMALLIMG_DATA_DIR"

@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
-from .catalog import (CIFAR10_CLASSES, DATA_DIR_ENV, FASHION_CLASSES, SYSTEM_LOCATIONS, SYSTEM_NOTES,
-                      DatasetSpec, dataset_spec)
-from .formats import cifar_images, load_cifar_pickle, names_from_meta, read_idx
+from .catalog import (CIFAR10_CLASSES, DATA_DIR_ENV, FASHION_CLASSES, SOURCE_LABELS, SYSTEM_LABELS,
+                      SYSTEM_LOCATIONS, SYSTEM_NOTES, DatasetSpec, dataset_spec)
+from .formats import (cifar_images, cifar_labels, file_md5, load_cifar_pickle, names_from_meta,
+                      read_data_file, read_idx)
 
 
 @dataclass
@@ -29,18 +30,37 @@ class Provenance:
     """Where the arrays came from and whether they match the official release."""
     dataset: str
     source: str                 # "data_dir", "system", "download", "keras-cache"
-    path: str
-    official: bool              # every file matched its published MD5
-    mismatched: list[str] = field(default_factory=list)
+    path: str                   # for messages to the user; pages show ``label`` instead
+    official: bool              # every file matched its published MD5 (the release's own bytes)
+    mismatched: list[str] = field(default_factory=list)   # files matching no published checksum
     note: str = ""
     fingerprint: str = ""       # hash of the files' MD5s: identifies the exact data
+    recompressed: list[str] = field(default_factory=list)  # other .gz bytes, official decompressed content
+    label: str = ""             # where the data came from, in words a page can show
+
+    @property
+    def canonical(self) -> bool:
+        """The official data: the release's files, or the same content recompressed."""
+        return not self.mismatched
+
+    @property
+    def status(self) -> str:
+        if self.official:
+            return "official release"
+        return "official content, recompressed" if self.canonical else "non-canonical"
 
     def describe(self) -> str:
-        status = ("official files (MD5 verified against the published checksums)" if self.official
-                  else f"NON-CANONICAL copy: MD5 differs from the official release for "
-                       f"{', '.join(self.mismatched)}")
-        text = f"{self.dataset} from {self.source} `{self.path}`: {status}"
-        return f"{text}. {self.note}" if self.note else text
+        if self.official:
+            status = "official release (MD5 verified against the published checksums)"
+        elif self.canonical:
+            status = ("official content, recompressed (the .gz files differ from the release, but their "
+                      "decompressed files match the published MD5s)")
+        else:
+            status = (f"NON-CANONICAL copy: MD5 differs from the official release for "
+                      f"{', '.join(self.mismatched)}")
+        where = self.label or SOURCE_LABELS.get(self.source, self.source)
+        text = f"{self.dataset} from the {where}: {status}"
+        return f"{text}. {self.note.rstrip('.')}" if self.note else text
 
 
 @dataclass
@@ -62,14 +82,6 @@ class Dataset:
     @property
     def num_classes(self) -> int:
         return len(self.class_names)
-
-
-def _md5(path: Path) -> str:
-    h = hashlib.md5()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _candidate_dirs(spec: DatasetSpec, root: Path) -> list[Path]:
@@ -103,22 +115,22 @@ def resolve_source(name: str, data_dir: str | os.PathLike | None = None,
     explicit = data_dir if data_dir not in (None, "") else os.environ.get(DATA_DIR_ENV) or None
     if explicit is not None:
         root = Path(explicit).expanduser()
-        if not root.is_dir():
-            origin = "data_dir" if data_dir not in (None, "") else f"${DATA_DIR_ENV}"
-            raise DataError(f"data directory {root} (from {origin}) does not exist; create it with "
-                            f"the datasets' standard layouts or unset it to download")
+        _check_data_dir(root, "data_dir" if data_dir not in (None, "") else f"${DATA_DIR_ENV}")
         roots.append(("data_dir", root))
     roots += [("system", Path(p)) for p in SYSTEM_LOCATIONS.get(spec.name, [])]
-    roots.append(("keras-cache", _keras_cache_dir(spec).parent))
 
-    for kind, root in roots:
+    for kind, root in _then_keras_cache(roots, spec):
         for folder in _candidate_dirs(spec, root):
+            if folder.is_dir() and not _listable(folder):
+                raise DataError(f"cannot read the folder {folder} (permission denied); fix its permissions "
+                                f"or point data_dir elsewhere")
             if _complete(spec, folder):
                 return spec, kind, folder
             have = _partial(spec, folder)
             if have and kind != "keras-cache":
                 missing = sorted(set(spec.files) - set(have))
-                raise DataError(f"{spec.name} in {folder} is incomplete: missing {', '.join(missing)}; "
+                raise DataError(f"{spec.name} in {folder} is incomplete: missing (or not a regular file) "
+                                f"{', '.join(missing)}; "
                                 f"copy the full dataset there or remove the folder")
 
     where = f"no {spec.name} files in {explicit}" if explicit else "no local copy"
@@ -130,6 +142,28 @@ def resolve_source(name: str, data_dir: str | os.PathLike | None = None,
                         f"{DATA_DIR_ENV} or data_dir to a directory holding {spec.folder}/ "
                         f"(see README, 'Data')")
     return spec, "download", _keras_cache_dir(spec)
+
+
+def _then_keras_cache(roots: list[tuple[str, Path]], spec: DatasetSpec):
+    yield from roots
+    # Only now: finding the Keras cache imports Keras (seconds), needless when a local copy exists.
+    yield "keras-cache", _keras_cache_dir(spec).parent
+
+
+def _listable(folder: Path) -> bool:
+    return os.access(folder, os.R_OK | os.X_OK)
+
+
+def _check_data_dir(root: Path, origin: str) -> None:
+    if not root.exists():
+        raise DataError(f"data directory {root} (from {origin}) does not exist; create it with "
+                        f"the datasets' standard layouts or unset it to download")
+    if not root.is_dir():
+        raise DataError(f"data directory {root} (from {origin}) is not a directory; point it at the "
+                        f"folder that holds the datasets' standard folders (see README, 'Data')")
+    if not _listable(root):
+        raise DataError(f"cannot read the data directory {root} (from {origin}): permission denied; "
+                        f"fix its permissions or point it elsewhere")
 
 
 def _network_reachable(url: str, timeout: float = 3.0) -> bool:
@@ -163,19 +197,38 @@ def _download(spec: DatasetSpec) -> Path:
     return target
 
 
-def _verify(spec: DatasetSpec, folder: Path, source: str) -> Provenance:
-    digests = {f: _md5(folder / f) for f in spec.files}
-    mismatched = [f for f, d in digests.items() if d != spec.files[f]]
-    fingerprint = hashlib.sha256("".join(f"{f}:{d};" for f, d in sorted(digests.items())).encode()).hexdigest()[:16]
+def _classify(spec: DatasetSpec, folder: Path) -> tuple[dict[str, str], list[str], list[str]]:
+    """(file MD5s, recompressed files, mismatched files) against the published checksums."""
+    digests = {f: file_md5(folder / f) for f in spec.files}
+    recompressed, mismatched = [], []
+    for f, digest in digests.items():
+        if digest == spec.files[f]:
+            continue
+        if f in spec.content_md5 and file_md5(folder / f, decompress=True) == spec.content_md5[f]:
+            recompressed.append(f)
+        else:
+            mismatched.append(f)
+    return digests, recompressed, mismatched
+
+
+def _provenance_note(spec: DatasetSpec, folder: Path, source: str) -> str:
     note = SYSTEM_NOTES.get(str(folder), "") if source == "system" else ""
     for candidate in (folder / "PROVENANCE.txt", folder.parent / "PROVENANCE.txt"):
         if candidate.is_file():
-            lines = [ln.strip() for ln in candidate.read_text(errors="replace").splitlines()
-                     if ln.strip().startswith(spec.folder)]
-            note = " ".join(lines)
-            break
-    return Provenance(dataset=spec.name, source=source, path=str(folder), official=not mismatched,
-                      mismatched=mismatched, note=note, fingerprint=fingerprint)
+            text = read_data_file(candidate, limit=1 << 16, decompress=False).decode("utf-8", "replace")
+            return " ".join(ln.strip() for ln in text.splitlines() if ln.strip().startswith(spec.folder))
+    return note
+
+
+def _verify(spec: DatasetSpec, folder: Path, source: str) -> Provenance:
+    digests, recompressed, mismatched = _classify(spec, folder)
+    # The fingerprint keys cached runs: it hashes the files' own MD5s, as it always has.
+    fingerprint = hashlib.sha256("".join(f"{f}:{d};" for f, d in sorted(digests.items())).encode()).hexdigest()[:16]
+    label = SYSTEM_LABELS.get(str(folder), SOURCE_LABELS["system"]) if source == "system" else SOURCE_LABELS[source]
+    return Provenance(dataset=spec.name, source=source, path=str(folder),
+                      official=not mismatched and not recompressed, mismatched=mismatched,
+                      note=_provenance_note(spec, folder, source), fingerprint=fingerprint,
+                      recompressed=recompressed, label=label)
 
 
 def _check(spec: DatasetSpec, x: np.ndarray, y: np.ndarray, split: str, folder: Path,
@@ -195,43 +248,52 @@ def _check(spec: DatasetSpec, x: np.ndarray, y: np.ndarray, split: str, folder: 
 def _read_fashion(spec: DatasetSpec, folder: Path) -> dict:
     out = {}
     for split, prefix in (("train", "train"), ("test", "t10k")):
-        x = read_idx(folder / f"{prefix}-images-idx3-ubyte.gz")
-        y = read_idx(folder / f"{prefix}-labels-idx1-ubyte.gz")
+        images, labels = folder / f"{prefix}-images-idx3-ubyte.gz", folder / f"{prefix}-labels-idx1-ubyte.gz"
+        x, y = read_idx(images), read_idx(labels)
         if x.ndim != 3 or y.ndim != 1:
             raise DataError(f"{folder}: {prefix} IDX files have {x.ndim}-D images and {y.ndim}-D labels, "
                             f"expected 3-D and 1-D; they are not Fashion-MNIST")
+        if x.dtype != np.uint8:
+            raise DataError(f"{images} stores {x.dtype} pixels, expected unsigned bytes (IDX type 0x08); "
+                            f"it is not Fashion-MNIST, replace it with the official file")
+        if y.dtype.kind not in "iu":   # float labels would be truncated to a class silently
+            raise DataError(f"{labels} stores {y.dtype} labels, expected integer class indices; "
+                            f"it is not Fashion-MNIST, replace it with the official file")
         out[f"x_{split}"], out[f"y_{split}"] = x[..., None], y.astype(np.int64)
     out["class_names"] = list(FASHION_CLASSES)
     return out
 
 
+def _cifar_batch(path: Path, label_keys: dict[str, int]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """One batch file's images and, per label key, its labels, checked against this batch's images."""
+    batch = load_cifar_pickle(path)
+    x = cifar_images(batch, path)
+    return x, {key: cifar_labels(batch, key, path, len(x), k) for key, k in label_keys.items()}
+
+
 def _read_cifar10(spec: DatasetSpec, folder: Path) -> dict:
     xs, ys = [], []
-    for i in range(1, 6):
-        batch = load_cifar_pickle(folder / f"data_batch_{i}")
-        xs.append(cifar_images(batch, folder / f"data_batch_{i}"))
-        ys.append(np.asarray(batch["labels"], dtype=np.int64))
-    test = load_cifar_pickle(folder / "test_batch")
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        x, labels = _cifar_batch(folder / name, {"labels": spec.num_classes})
+        xs.append(x)
+        ys.append(labels["labels"])
     meta = load_cifar_pickle(folder / "batches.meta")
-    names = names_from_meta(meta, "label_names") if "label_names" in meta else list(CIFAR10_CLASSES)
-    return dict(x_train=np.concatenate(xs), y_train=np.concatenate(ys),
-                x_test=cifar_images(test, folder / "test_batch"),
-                y_test=np.asarray(test["labels"], dtype=np.int64), class_names=names)
+    names = (names_from_meta(meta, "label_names", folder / "batches.meta") if "label_names" in meta
+             else list(CIFAR10_CLASSES))
+    return dict(x_train=np.concatenate(xs[:5]), y_train=np.concatenate(ys[:5]), x_test=xs[5], y_test=ys[5],
+                class_names=names)
 
 
 def _read_cifar100(spec: DatasetSpec, folder: Path) -> dict:
     out = {}
     for split in ("train", "test"):
-        batch = load_cifar_pickle(folder / split)
-        for key in ("fine_labels", "coarse_labels"):
-            if key not in batch:
-                raise DataError(f"{folder / split} has no '{key}'; it is not a CIFAR-100 file, replace it")
-        out[f"x_{split}"] = cifar_images(batch, folder / split)
-        out[f"y_{split}"] = np.asarray(batch["fine_labels"], dtype=np.int64)
-        out[f"y_{split}_coarse"] = np.asarray(batch["coarse_labels"], dtype=np.int64)
+        x, labels = _cifar_batch(folder / split, {"fine_labels": spec.num_classes,
+                                                  "coarse_labels": spec.coarse_classes})
+        out[f"x_{split}"] = x
+        out[f"y_{split}"], out[f"y_{split}_coarse"] = labels["fine_labels"], labels["coarse_labels"]
     meta = load_cifar_pickle(folder / "meta")
-    out["class_names"] = names_from_meta(meta, "fine_label_names")
-    out["coarse_class_names"] = names_from_meta(meta, "coarse_label_names")
+    out["class_names"] = names_from_meta(meta, "fine_label_names", folder / "meta")
+    out["coarse_class_names"] = names_from_meta(meta, "coarse_label_names", folder / "meta")
     return out
 
 
@@ -256,7 +318,8 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None,
     if spec.coarse_classes:
         _check(spec, arrays["x_train"], arrays["y_train_coarse"], "train (coarse)", folder, spec.coarse_classes)
         _check(spec, arrays["x_test"], arrays["y_test_coarse"], "test (coarse)", folder, spec.coarse_classes)
-    if len(arrays["class_names"]) != spec.num_classes:
-        raise DataError(f"{folder} names {len(arrays['class_names'])} classes, expected {spec.num_classes}; "
-                        f"the metadata file is wrong, replace it")
+    for key, expected in (("class_names", spec.num_classes), ("coarse_class_names", spec.coarse_classes)):
+        if expected and len(arrays[key]) != expected:
+            raise DataError(f"{folder} names {len(arrays[key])} classes, expected {expected}; "
+                            f"the metadata file is wrong, replace it")
     return Dataset(provenance=provenance, **arrays)

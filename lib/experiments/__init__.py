@@ -9,7 +9,8 @@ from . import sentences
 from .cache import Cache, code_version, token
 from .claims import MIN_SEEDS, VERDICTS, Claim, Evidence, Verdict, judge
 from .record import RunResult
-from .runset import ACCURACY, LOSS, RunSet, Variant, run_variants, train_val_gap
+from .runset import ACCURACY, LOSS, RunSet, Variant, classifier_table, logged_gap, run_variants, train_val_gap
 
 __all__ = ["ACCURACY", "Cache", "Claim", "Evidence", "LOSS", "MIN_SEEDS", "RunResult", "RunSet", "VERDICTS",
-           "Variant", "Verdict", "code_version", "judge", "run_variants", "sentences", "token", "train_val_gap"]
+           "Variant", "Verdict", "classifier_table", "code_version", "judge", "logged_gap", "run_variants", "sentences",
+           "token", "train_val_gap"]

@@ -86,10 +86,10 @@ def _qualname(obj) -> str:
 
 # ---------------------------------------------------------------- code version
 
-# Modules that present, validate or orchestrate and never change what a run computes or stores:
+# Modules that present, validate, orchestrate or write files and never change what a run computes:
 # editing them re-renders pages from the cache. Any other module a run imports is part of its key.
 PRESENTATION = frozenset({
-    "errors.py", "paths.py", "params.py", "progress.py", "stats.py", "plots.py", "report.py", "index.py",
+    "errors.py", "paths.py", "params.py", "io.py", "progress.py", "stats.py", "plots.py", "report.py", "index.py",
     "render.py", "pipeline.py", "studies.py", "goldens.py", "bench.py",
     "experiments/__init__.py", "experiments/claims.py", "experiments/runset.py", "experiments/sentences.py",
     "gan/plots.py", "gan/tables.py", "synthetic/figures.py",
@@ -197,7 +197,7 @@ class Cache:
     def key(self, fn: Callable, *args, ignore: tuple[str, ...] = (), **kwargs) -> str:
         arguments = _bind(fn, args, kwargs, ignore)
         payload = {"fn": _qualname(fn.func if isinstance(fn, functools.partial) else fn),
-                   "args": token(arguments), "code": code_version(fn, arguments)}
+                   "args": token(arguments), "code": code_version(fn, arguments), "context": runtime_context()}
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
 
     def entry(self, key: str) -> Path:
@@ -246,6 +246,23 @@ class Cache:
         if self.enabled and result.ok:
             io.write_json(self.entry(key), {"fn": _qualname(fn), "result": result.to_dict()})
         return result
+
+
+def runtime_context() -> dict:
+    """Process-wide settings that change a run's numbers without being an argument of it:
+    the Keras dtype policy (bfloat16 or float32) and TensorFlow's op determinism."""
+    import sys
+
+    context = {}
+    if "keras" in sys.modules:
+        import keras
+
+        context["dtype_policy"] = keras.config.dtype_policy().name
+    if "tensorflow" in sys.modules:
+        from tensorflow.python.framework import config as tf_config  # no public query in TF 2.21
+
+        context["deterministic"] = bool(tf_config.is_op_determinism_enabled())
+    return context
 
 
 def _bind(fn: Callable, args: tuple, kwargs: dict, ignore: tuple[str, ...]) -> dict:

@@ -58,6 +58,9 @@ class Claim:
     scale: float = 100.0
     unit: str = " %"
     addition: bool = False
+    measure: str = ""        # the RunResult metric (or RunSet measure) that tests it
+    variant: str = ""        # the arm the claim is about
+    baseline: str = ""       # for "improves": the arm it improves on
 
     def __post_init__(self):
         if self.kind not in ("absolute", "improves", "qualitative"):
@@ -147,6 +150,8 @@ def _measure(claim: Claim, ev: Evidence) -> tuple[str, str, str]:
     s, u = claim.scale, claim.unit
     if claim.kind == "absolute":
         m, lo, hi = _mean_ci(ev.values)
+        if len(ev.values) < MIN_SEEDS:  # a t-interval from one or two seeds is too wide to mean anything
+            lo = hi = float("nan")
         ours = f"{m * s:.2f}{u}" if math.isnan(lo) else f"{m * s:.2f}{u} (95 % CI {lo * s:.2f} to {hi * s:.2f})"
         seed, tol = claim.seed_value, claim.tolerance
         diff = sign * (m - seed)
@@ -170,9 +175,10 @@ def _measure(claim: Claim, ev: Evidence) -> tuple[str, str, str]:
         if c is None:
             raise ValueError(f"claim {claim.key}: an 'improves' claim needs a paired comparison")
         pts = _points(u)
-        if c.n < 2 or math.isnan(c.ci_low):
+        if c.n < MIN_SEEDS or math.isnan(c.ci_low):
             ours = f"{c.mean_diff * s:+.2f}{pts}"
-            return ours, f"one paired seed: {ours}", ("reproduced" if sign * c.mean_diff > 0 else "not reproduced")
+            return ours, f"mean over {c.n} paired seed{'s' if c.n != 1 else ''}", \
+                ("reproduced" if sign * c.mean_diff > 0 else "not reproduced")
         ours = f"{c.mean_diff * s:+.2f}{pts} (95 % CI {c.ci_low * s:+.2f} to {c.ci_high * s:+.2f})"
         detail = f"paired over {c.n} seeds, p = {c.p:.3g}"
         lo, hi = (c.ci_low, c.ci_high) if sign > 0 else (-c.ci_high, -c.ci_low)

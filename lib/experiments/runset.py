@@ -63,6 +63,22 @@ class RunSet:
             rows[v]["seeds"] = len(self.ok(v))
         return pd.DataFrame(rows).T
 
+    def derive(self, name: str, fn: Callable[[RunResult], float]) -> None:
+        """Add a measure computed from each finished run (e.g. epochs to a threshold) to its metrics."""
+        for r in self.all():
+            if r.ok:
+                r.metrics[name] = float(fn(r))
+
+    def evidence(self, claim, *, budget: float | None = None, scope: str = ""):
+        """The Evidence for ``claim`` from these runs: its ``variant``'s values of ``measure``
+        (absolute, qualitative) or the paired ``variant − baseline`` difference (improves)."""
+        from .claims import Evidence
+
+        if claim.kind == "improves":
+            return Evidence(comparison=self.paired(claim.baseline, claim.variant, claim.measure), budget=budget,
+                            scope=scope)
+        return Evidence(values=self.values(claim.variant, claim.measure), budget=budget, scope=scope)
+
     @property
     def compute_seconds(self) -> float:
         """Training time of every run in the set, cached ones included (from their records)."""
@@ -117,3 +133,23 @@ def run_variants(cache, variants: dict[str, Variant], seeds: list[int], *, workd
             print_run_marker(index, total, label, v.epochs, cache.stored(key) is not None)
             runs.add(name, cache.call(v.fn, workdir=workdir, ignore=("log", "label"), **kwargs))
     return runs
+
+
+def logged_gap(run: RunResult) -> float:
+    """Training minus validation accuracy as Keras logged them at the kept epoch: the training
+    figure is a running mean over the epoch with dropout active, which is what the seeds reported."""
+    epoch = (run.best_epoch or run.epochs_run) - 1
+    return run.history["accuracy"][epoch] - run.history["val_accuracy"][epoch]
+
+
+def classifier_table(runs: RunSet, extra: dict[str, tuple] | None = None) -> pd.DataFrame:
+    """The standard mean ± sd table of classifier runs: accuracies, losses, the gap, epochs, time."""
+    for r in runs.all():
+        if r.ok:
+            r.metrics.setdefault("train_val_gap", train_val_gap(r))
+    columns = {"test accuracy": ACCURACY("test"), "val accuracy": ACCURACY("val"),
+               "train accuracy": ACCURACY("train"), "test loss": LOSS("test"), "val loss": LOSS("val"),
+               "gap train − val (inference)": ("train_val_gap", 100.0, 2, " pts"),
+               "epochs run": ("epochs_run", 1.0, 1, ""), "best epoch": ("best_epoch", 1.0, 1, ""),
+               "s / epoch": (lambda r: r.seconds / max(1, r.epochs_run), 1.0, 1, ""), **(extra or {})}
+    return runs.table(columns)

@@ -35,3 +35,8 @@ def describe_gan_data(ds: Dataset, generated: bool, n_gan: int, n_eval: int, cla
             f"{classifier_sizes['train']:,} (validation {classifier_sizes['val']:,}, test {classifier_sizes['test']:,}); "
             f"metrics compare {n_eval:,} generated images with {n_eval:,} test images "
             f"(fingerprint {ds.provenance.fingerprint}).")
+
+
+def one_class_images(ds: Dataset, n: int, label: int = 0) -> np.ndarray:
+    """Up to ``n`` test images of one class in [0, 1]: a constructed collapsed "generator" with a known answer."""
+    return scale_images(ds.x_test[ds.y_test == label][:n])

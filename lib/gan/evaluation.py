@@ -7,14 +7,15 @@ for the Inception-style score and the mode coverage.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from pathlib import Path
 from typing import Callable
 
 import keras
 import numpy as np
 
-from ..runs import RunCache
 from ..training import Split, train_classifier
 from . import metrics
 
@@ -27,9 +28,10 @@ def _save_weights(model: keras.Model, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def train_evaluator(build_model: Callable, split: Split, weights_path: str | Path, *, seed: int, epochs: int,
-                    batch_size: int, learning_rate: float = 1e-3, label: str = "evaluator") -> dict:
-    """Train the feature classifier, save its weights to ``weights_path``; returns the run's result dict."""
+def train_evaluator(build_model: Callable, split: Split, *, seed: int, epochs: int, batch_size: int,
+                    learning_rate: float = 1e-3, label: str = "evaluator", run_dir: str | Path | None = None):
+    """Train the feature classifier; its weights go to ``run_dir`` (the cache's work directory, or a
+    fresh temporary one) as ``artifacts["weights_path"]``, which the run cache checks still exists."""
     built = []
 
     def build():
@@ -37,20 +39,12 @@ def train_evaluator(build_model: Callable, split: Split, weights_path: str | Pat
         return built[-1]
 
     result = train_classifier(build, split, label=label, seed=seed, epochs=epochs, batch_size=batch_size,
-                              learning_rate=learning_rate).to_dict()
-    if result["status"] == "ok":
-        _save_weights(built[-1], Path(weights_path))
-    result["weights"] = str(weights_path)
+                              learning_rate=learning_rate)
+    if result.status == "ok":
+        weights = Path(run_dir or tempfile.mkdtemp(prefix="evaluator-")) / "evaluator.weights.h5"
+        _save_weights(built[-1], weights)
+        result.artifacts["weights_path"] = str(weights)
     return result
-
-
-def cached_evaluator(cache: RunCache, spec: dict, build_model: Callable, split: Split, weights_dir: str | Path,
-                     **train_kwargs) -> dict:
-    """``train_evaluator`` through ``cache``; retrains when the cached entry's weights file has gone."""
-    weights = Path(weights_dir) / f"{cache.key(spec)}.weights.h5"
-    if not weights.is_file():
-        cache.path(spec).unlink(missing_ok=True)  # a result without its weights cannot be reused
-    return cache.get_or_run(spec, train_evaluator, build_model, split, weights, **train_kwargs)
 
 
 class FeatureExtractor:
@@ -68,10 +62,15 @@ class FeatureExtractor:
         finally:
             keras.mixed_precision.set_global_policy(previous)
         classifier.load_weights(weights_path)
+        self.weights_digest = hashlib.sha256(Path(weights_path).read_bytes()).hexdigest()[:20]
         self.classifier = classifier
         self.model = keras.Model(classifier.inputs[0], [classifier.layers[-2].output, classifier.outputs[0]])
         self.num_classes = int(classifier.outputs[0].shape[-1])
         self.feature_dim = int(classifier.layers[-2].output.shape[-1])
+
+    def cache_token(self):
+        """The run cache keys an extractor by its weights' content."""
+        return self.weights_digest
 
     def __call__(self, images: np.ndarray, batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray]:
         feats, probs = [], []
@@ -82,36 +81,62 @@ class FeatureExtractor:
         return np.concatenate(feats), np.concatenate(probs)
 
 
-def evaluate_images(extractor: FeatureExtractor, images01: np.ndarray, reference_features: np.ndarray, *,
+class Reference:
+    """The real side of every comparison, computed once: the test sample's features and class
+    histogram, and the training images with the memorisation distance threshold."""
+
+    def __init__(self, extractor: FeatureExtractor, test01: np.ndarray, train01: np.ndarray | None = None):
+        self.features, probs = extractor(test01)
+        self.histogram = metrics.mode_coverage(probs.argmax(axis=1), extractor.num_classes)["histogram"]
+        self.train = train01
+        self.memorisation_threshold = (None if train01 is None else metrics.memorisation_threshold(test01, train01))
+
+    def cache_token(self):
+        from ..experiments import token
+
+        return [token(self.features), None if self.train is None else token(self.train)]
+
+
+def evaluate_images(extractor: FeatureExtractor, images01: np.ndarray, reference: Reference, *,
                     labels: np.ndarray | None = None, knn_k: int = 3, kid_subset: int = 1000, kid_subsets: int = 25,
                     seed: int = 0) -> dict:
-    """Every metric of ``images01`` (in [0, 1]) against the real reference set's features.
+    """Every metric of ``images01`` (in [0, 1]) against the real ``reference``.
 
     Returns a flat dict: ``fid``, ``kid`` (and ``kid_sd``), ``is`` (and
-    ``is_sd``), ``classes_covered``, ``kl_uniform``, ``histogram``,
-    ``precision``, ``recall``, ``collapsed``, ``collapse_reasons``; with
-    ``labels`` (the classes a conditional generator was asked for) also
-    ``label_accuracy``, the share the classifier assigns to that class.
+    ``is_sd``), ``classes_covered``, ``kl_real``, ``histogram``,
+    ``precision``, ``recall``, ``density``, ``coverage``, ``mean_pixel``,
+    ``memorised`` (when the reference has training images), ``collapsed``,
+    ``memorising``, ``collapse_reasons``; with ``labels`` (the classes a
+    conditional generator was asked for) also ``label_accuracy``.
     """
     feats, probs = extractor(images01)
     pred = probs.argmax(axis=1)
-    kid_m, kid_s = metrics.kid(feats, reference_features, subset_size=kid_subset, n_subsets=kid_subsets, seed=seed)
+    ref = reference.features
+    kid_m, kid_s = metrics.kid(feats, ref, subset_size=kid_subset, n_subsets=kid_subsets, seed=seed)
     is_m, is_s = metrics.classifier_score(probs)
-    coverage = metrics.mode_coverage(pred, extractor.num_classes)
-    precision, recall = metrics.precision_recall(reference_features, feats, k=knn_k)
-    collapse = metrics.detect_mode_collapse(coverage, precision, recall)
-    out = {"fid": metrics.fid(feats, reference_features), "kid": kid_m, "kid_sd": kid_s, "is": is_m, "is_sd": is_s,
-           "classes_covered": coverage["classes_covered"], "kl_uniform": coverage["kl_uniform"],
-           "histogram": coverage["histogram"], "precision": precision, "recall": recall,
-           "collapsed": collapse["collapsed"], "collapse_reasons": collapse["reasons"], "n": int(len(images01))}
+    hist = metrics.mode_coverage(pred, extractor.num_classes)["histogram"]
+    precision, recall = metrics.precision_recall(ref, feats, k=knn_k)
+    density, coverage = metrics.density_coverage(ref, feats, k=knn_k)
+    memorised = (None if reference.train is None else
+                 metrics.memorised_share(images01, reference.train, reference.memorisation_threshold))
+    collapse = metrics.detect_mode_collapse(hist, reference.histogram, memorised)
+    out = {"fid": metrics.fid(feats, ref), "kid": kid_m, "kid_sd": kid_s, "is": is_m, "is_sd": is_s,
+           "classes_covered": collapse["classes_covered"], "kl_real": collapse["kl_real"], "histogram": hist,
+           "precision": precision, "recall": recall, "density": density, "coverage": coverage,
+           "mean_pixel": float(np.mean(images01)), "collapsed": float(collapse["collapsed"]),
+           "memorising": float(collapse["memorising"]), "collapse_reasons": collapse["reasons"],
+           "n": int(len(images01))}
+    if memorised is not None:
+        out["memorised"] = memorised
     if labels is not None:
         out["label_accuracy"] = float(np.mean(pred == np.asarray(labels)))
     return out
 
 
-def quick_metrics(extractor: FeatureExtractor, images01: np.ndarray, reference_features: np.ndarray) -> dict:
-    """The cheap subset tracked during training: FID, classes covered, KL to uniform."""
+def quick_metrics(extractor: FeatureExtractor, images01: np.ndarray, reference: Reference) -> dict:
+    """The cheap subset tracked during training: FID, classes covered, mean pixel value (all-black: 0)."""
     feats, probs = extractor(images01)
-    coverage = metrics.mode_coverage(probs.argmax(axis=1), extractor.num_classes)
-    return {"fid": metrics.fid(feats, reference_features), "classes_covered": coverage["classes_covered"],
-            "kl_uniform": coverage["kl_uniform"]}
+    hist = metrics.mode_coverage(probs.argmax(axis=1), extractor.num_classes)["histogram"]
+    collapse = metrics.detect_mode_collapse(hist, reference.histogram)
+    return {"fid": metrics.fid(feats, reference.features), "classes_covered": collapse["classes_covered"],
+            "mean_pixel": float(np.mean(images01))}

@@ -1,21 +1,31 @@
 """One GAN family, one seed: evaluate the untrained generator, train (resuming), evaluate the result.
 
-This is the unit a study notebook caches with ``RunCache``: its return value
-is JSON (history, per-epoch progress, metrics, grid paths), and its
-``run_dir`` (checkpoint and image grids) is keyed by the same specification,
-so an interrupted notebook run continues where it stopped.
+This is the unit a study notebook runs through the run cache
+(``cache.call(run_gan_experiment, ..., workdir="run_dir")``): it returns one
+``RunResult`` whose ``run_dir`` (checkpoint and image grids) is the cache's
+work directory for the call, so an interrupted notebook run continues where it
+stopped.
+
+Two generated samples from different noise seeds: ``selection`` (for picking
+the best variant) and the report sample (``metrics``), so the variant that is
+reported was not chosen on the numbers shown for it.
 """
 from __future__ import annotations
 
+import tempfile
 import time
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from .evaluation import FeatureExtractor, evaluate_images, quick_metrics
+from ..experiments import RunResult
+from .evaluation import FeatureExtractor, Reference, evaluate_images, quick_metrics
 from .gans import ConditionalGAN
 from .train import build_gan, fixed_inputs, generate, to_unit_range, train_gan
+
+# Noise seeds of the samples, offset from the training seed so that no two samples share noise.
+REPORT_OFFSET, SELECTION_OFFSET = 20_000, 30_000
 
 
 def _sample(gan, n: int, seed: int):
@@ -23,98 +33,70 @@ def _sample(gan, n: int, seed: int):
     return to_unit_range(generate(gan, noise, labels)), labels
 
 
-def _monitor(gan, extractor: FeatureExtractor, reference_features: np.ndarray, n: int, seed: int) -> dict:
+def _monitor(gan, extractor: FeatureExtractor, reference: Reference, n: int, seed: int) -> dict:
     images, _ = _sample(gan, n, seed)
-    return quick_metrics(extractor, images, reference_features)
+    return quick_metrics(extractor, images, reference)
 
 
 def run_gan_experiment(name: str, x: np.ndarray, y: np.ndarray | None, extractor: FeatureExtractor,
-                       reference_features: np.ndarray, *, run_dir: str | Path, epochs: int, batch_size: int,
-                       seed: int, grid_every: int, n_eval: int, num_classes: int = 10, knn_k: int = 3,
-                       n_critic: int = 5, gp_weight: float = 10.0, n_monitor: int = 1000, label: str | None = None,
-                       resume: bool = True, log: bool = True) -> dict:
+                       reference: Reference, *, epochs: int, batch_size: int, seed: int, grid_every: int,
+                       n_eval: int, num_classes: int = 10, knn_k: int = 3, n_critic: int = 5,
+                       gp_weight: float = 10.0, n_monitor: int = 1000, label: str | None = None,
+                       run_dir: str | Path | None = None, log: bool = True) -> RunResult:
     """Train family ``name`` on ``x`` (in [-1, 1]; ``y`` labels for the conditional GAN) and evaluate it.
 
-    ``n_eval`` generated images (fixed noise from ``seed``; balanced classes
-    for the conditional GAN) are compared with ``reference_features`` on every
-    metric, before training (``untrained``) and after (``metrics``);
-    ``progress`` holds FID and class coverage on ``n_monitor`` images every
-    ``grid_every`` epochs.
+    ``metrics``: every metric on ``n_eval`` generated images (balanced classes
+    for the conditional GAN) against ``reference``; ``artifacts``:
+    ``selection`` (the same on a second sample), ``untrained`` (the report
+    sample before training), ``progress`` (FID, classes covered and mean pixel
+    value on ``n_monitor`` images every ``grid_every`` epochs), ``grids``,
+    parameter counts. ``run_dir`` None (cache off): a fresh temporary directory.
     """
     label = label or f"{name} seed {seed}"
-    start = time.perf_counter()
+    run_dir = Path(run_dir) if run_dir is not None else Path(tempfile.mkdtemp(prefix=f"gan-{name}-"))
     gan = build_gan(name, image_shape=x.shape[1:], num_classes=num_classes, seed=seed, n_critic=n_critic,
                     gp_weight=gp_weight)
-    eval_seed = seed + 20_000
     conditional = isinstance(gan, ConditionalGAN)
 
-    def evaluate() -> dict:
-        images, labels = _sample(gan, n_eval, eval_seed)
-        return evaluate_images(extractor, images, reference_features, labels=labels if conditional else None,
+    def evaluate(offset: int) -> dict:
+        images, labels = _sample(gan, n_eval, seed + offset)
+        return evaluate_images(extractor, images, reference, labels=labels if conditional else None,
                                knn_k=knn_k, seed=seed)
 
-    untrained = evaluate()
-    monitor = partial(_monitor, extractor=extractor, reference_features=reference_features,
-                      n=min(n_monitor, n_eval), seed=eval_seed)
+    untrained = evaluate(REPORT_OFFSET)
+    monitor = partial(_monitor, extractor=extractor, reference=reference, n=min(n_monitor, n_eval),
+                      seed=seed + SELECTION_OFFSET)
     out = train_gan(gan, x, y if conditional else None, run_dir=run_dir, epochs=epochs, batch_size=batch_size,
-                    seed=seed, grid_every=grid_every, label=label, log=log, resume=resume, monitor=monitor)
-    out.update(family=name, seed=seed, untrained=untrained, train_seconds=out.pop("seconds"),
-               generator_params=int(gan.generator.count_params()),
-               discriminator_params=int(gan.discriminator.count_params()))
-    if out["status"] == "ok":
-        out["metrics"] = evaluate()
+                    seed=seed, grid_every=grid_every, label=label, log=log, monitor=monitor)
+    steps = (len(x) // batch_size) * out["epochs_run"]
+    artifacts = {"untrained": untrained, "progress": out["progress"], "grids": out["grids"],
+                 "resumed_from": out["resumed_from"], "steps": steps,
+                 "seconds_per_step": out["seconds"] / max(1, steps - (len(x) // batch_size) * out["resumed_from"]),
+                 "generator_params": int(gan.generator.count_params()),
+                 "discriminator_params": int(gan.discriminator.count_params())}
+    result = RunResult(label=label, seed=seed, status=out["status"], message=out["message"],
+                       history=out["history"], epochs_run=out["epochs_run"], best_epoch=out["epochs_run"],
+                       seconds=out["seconds"], variant=name, artifacts=artifacts)
+    if result.ok:
+        start = time.perf_counter()
+        result.metrics = evaluate(REPORT_OFFSET)
+        artifacts["selection"] = evaluate(SELECTION_OFFSET)
+        artifacts["eval_seconds"] = time.perf_counter() - start
         if log:
-            m = out["metrics"]
-            print(f"[{label}] FID {m['fid']:.2f} (untrained {untrained['fid']:.2f}), precision {m['precision']:.2f}, "
-                  f"recall {m['recall']:.2f}, classes covered {m['classes_covered']}", flush=True)
-    out["seconds"] = time.perf_counter() - start
-    return out
+            m = result.metrics
+            print(f"[{label}] FID {m['fid']:.2f} (untrained {untrained['fid']:.2f}), classes covered "
+                  f"{m['classes_covered']}, coverage {m['coverage']:.2f}, mean pixel {m['mean_pixel']:.3f}",
+                  flush=True)
+    return result
 
 
-def run_dir_for(cache, spec: dict, output_dir: str | Path) -> Path:
-    """Checkpoints and grids of the run ``spec``: beside its cache entry (resumable), or, without a
-    cache, under ``output_dir`` (then a rerun starts afresh)."""
-    key = cache.key(spec)
-    return cache.root / "runs" / key if cache.enabled else Path(output_dir) / "runs" / key
-
-
-def cached_gan_experiment(cache, spec: dict, output_dir: str | Path, *args, **kwargs) -> dict:
-    """``run_gan_experiment(*args, **kwargs)`` through ``cache``, in the run directory of ``spec``.
-
-    With the cache on, an interrupted run resumes from its checkpoint, and a
-    stored result whose image grids have gone is recomputed, not trusted.
-    """
-    import shutil
-
-    from .. import io
-
-    stored, run_dir = cache.path(spec), run_dir_for(cache, spec, output_dir)
-    if cache.enabled and stored.is_file():
-        try:
-            grids = io.read_json(stored)["result"]["grids"]
-        except (ValueError, KeyError, TypeError):
-            grids = []
-        if not grids or not all(Path(p).is_file() for _, p in grids):
-            stored.unlink(missing_ok=True)
-            shutil.rmtree(run_dir, ignore_errors=True)  # a damaged run directory: train again from scratch
-    return cache.get_or_run(spec, run_gan_experiment, *args, run_dir=run_dir, resume=cache.enabled, **kwargs)
-
-
-def copy_grids(run: dict, dest: str | Path) -> list:
+def copy_grids(run: RunResult, dest: str | Path) -> list:
     """Copy a run's image grids to ``dest`` (the study's artifacts); returns [[epoch, new path], ...]."""
     from .. import io
 
     out = []
-    for epoch, path in run["grids"]:
+    for epoch, path in run.artifacts["grids"]:
         target = Path(dest) / Path(path).name
         io.write_bytes(target, Path(path).read_bytes())
         out.append([epoch, str(target)])
     return out
-
-
-def raise_if_all_failed(runs: dict[str, list[dict]]) -> None:
-    from ..errors import TrainingDiverged
-
-    flat = [r for rs in runs.values() for r in rs]
-    if flat and all(r["status"] != "ok" for r in flat):
-        raise TrainingDiverged("; ".join(r["message"] for r in flat))

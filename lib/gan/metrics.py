@@ -11,7 +11,9 @@ so everything here works offline: nothing downloads an Inception network.
   the study's classifier in place of Inception (Salimans et al. 2016).
 * ``mode_coverage``: predicted-class histogram, classes covered, KL to uniform.
 * ``precision_recall``: k-NN manifold precision and recall (Kynkäänniemi et al. 2019).
-* ``detect_mode_collapse``: a flag and its reasons, from coverage and precision/recall.
+* ``density_coverage``: the outlier-robust k-NN pair of Naeem et al. 2020 (same balls).
+* ``memorised_share``: share of generated images nearer a training image than held-out real images are.
+* ``detect_mode_collapse``: a flag and its reasons, from the predicted-class histogram.
 """
 from __future__ import annotations
 
@@ -148,9 +150,16 @@ def _inside_manifold(points, support, sq_radii, chunk: int) -> np.ndarray:
 def precision_recall(real_features, fake_features, k: int = 3, chunk: int = 1000) -> tuple[float, float]:
     """k-NN manifold precision and recall (Kynkäänniemi et al. 2019).
 
-    Precision: share of generated samples inside the real manifold (the union
-    of balls around real samples reaching their k-th nearest real neighbour);
-    recall: share of real samples inside the generated manifold.
+    Precision: share of generated samples inside the real manifold, the union
+    of balls around each real sample with radius its distance to its k-th
+    nearest *other* real sample; recall: share of real samples inside the
+    generated manifold, built the same way from the generated samples.
+
+    Precision is a yes/no per generated sample: a sample sitting in one real
+    outlier's (large) ball counts as realistic. A degenerate generated set
+    (every noise vector giving nearly one image, as an untrained generator
+    does) is therefore scored 0 or 1 as a whole, depending on whether that one
+    point lies in some real ball; ``density_coverage`` does not share that flaw.
     """
     real, fake = _features(real_features), _features(fake_features)
     if k >= min(len(real), len(fake)):
@@ -160,33 +169,101 @@ def precision_recall(real_features, fake_features, k: int = 3, chunk: int = 1000
     return float(precision), float(recall)
 
 
-COLLAPSE_THRESHOLDS = {"min_covered_fraction": 0.8, "max_kl_uniform": 0.5, "min_recall": 0.05,
-                       "precise_if": 0.5}
+def density_coverage(real_features, fake_features, k: int = 3, chunk: int = 1000) -> tuple[float, float]:
+    """Density and coverage (Naeem et al. 2020), on the real k-NN balls only.
+
+    Density: the mean number of real balls a generated sample falls in, over k
+    (about 1 for a generator matching the real distribution; one outlier's
+    ball counts once, not as "inside"). Coverage: the share of real samples
+    whose ball holds at least one generated sample (a sample concentrated in
+    one place covers almost nothing).
+    """
+    real, fake = _features(real_features), _features(fake_features)
+    if k >= len(real):
+        raise ValueError(f"k = {k} needs more than {k} real samples")
+    sq_radii = _kth_neighbour_radii(real, k, chunk)
+    counts, covered = np.zeros(len(fake)), np.zeros(len(real), dtype=bool)
+    for i in range(0, len(fake), chunk):
+        inside = _sq_distances(fake[i:i + chunk], real) <= sq_radii[None, :]
+        counts[i:i + chunk] = inside.sum(axis=1)
+        covered |= inside.any(axis=0)
+    return float(counts.mean() / k), float(covered.mean())
 
 
-def detect_mode_collapse(coverage: dict, precision: float, recall: float, **thresholds) -> dict:
-    """Flag mode collapse from the class coverage and the k-NN precision/recall of a generated sample.
+def nearest_distances(points, support, chunk: int = 1000) -> np.ndarray:
+    """Euclidean distance from each row of ``points`` to its nearest row of ``support``."""
+    points, support = _features(points), _features(support)
+    out = np.empty(len(points))
+    for i in range(0, len(points), chunk):
+        out[i:i + chunk] = _sq_distances(points[i:i + chunk], support).min(axis=1)
+    return np.sqrt(out)
 
-    Collapsed when any of (thresholds from ``COLLAPSE_THRESHOLDS``, overridable
-    by keyword): fewer than ``min_covered_fraction`` of the classes covered;
-    KL to uniform above ``max_kl_uniform`` nats (0.5 is about what an even
-    spread over 6 of 10 classes gives); recall below ``min_recall`` although
-    precision is at least ``precise_if`` (realistic images from too few modes).
-    Returns ``{"collapsed": bool, "reasons": [str, ...]}``.
+
+def memorisation_threshold(test_pixels, train_pixels, quantile: float = 0.05) -> float:
+    """The distance to the nearest training image that only ``quantile`` of held-out real images undercut."""
+    flat = lambda x: np.asarray(x, dtype=np.float64).reshape(len(x), -1)  # noqa: E731
+    return float(np.quantile(nearest_distances(flat(test_pixels), flat(train_pixels)), quantile))
+
+
+def memorised_share(images, train_pixels, threshold: float) -> float:
+    """Share of ``images`` nearer their nearest training image (pixel space) than ``threshold``.
+
+    With ``threshold`` from :func:`memorisation_threshold` real held-out images
+    score about its quantile (0.05); a generator that copies training images
+    scores 1.
+    """
+    flat = lambda x: np.asarray(x, dtype=np.float64).reshape(len(x), -1)  # noqa: E731
+    return float(np.mean(nearest_distances(flat(images), flat(train_pixels)) < threshold))
+
+
+# Why these: a class counts as present when it gets a tenth of its share in the real images'
+# histogram; 8 of 10 classes and 0.5 nats (about an even spread over 6 of 10 classes) leave room
+# for a generator that draws nine classes. Memorising: five times the real images' base rate.
+COLLAPSE_THRESHOLDS = {"min_share_of_real": 0.1, "min_covered_fraction": 0.8, "max_kl_real": 0.5,
+                       "max_memorised_share": 0.25}
+
+
+def class_histogram_kl(histogram, reference_histogram, floor: float = 1e-3) -> float:
+    """KL(histogram || reference) in nats; the reference is floored so an empty class stays finite."""
+    h = np.asarray(histogram, dtype=np.float64)
+    r = np.maximum(np.asarray(reference_histogram, dtype=np.float64), floor)
+    r /= r.sum()
+    nz = h > 0
+    return float(np.sum(h[nz] * np.log(h[nz] / r[nz])))
+
+
+def detect_mode_collapse(histogram, reference_histogram, memorised: float | None = None, **thresholds) -> dict:
+    """Collapse and memorisation flags from the evaluator's predicted-class histogram of a generated sample.
+
+    ``reference_histogram`` is the same classifier's histogram of real
+    held-out images (its own confusions make that one not uniform). Collapsed
+    when fewer than ``min_covered_fraction`` of the classes get at least
+    ``min_share_of_real`` of their real share, or when the histogram is more
+    than ``max_kl_real`` nats from the real one. Precision and recall are not
+    used: the k-NN recall of an imperfect but diverse generator is near 0 too.
+    Memorising (a separate flag, not collapse) when ``memorised`` (from
+    :func:`memorised_share`) exceeds ``max_memorised_share``.
+    Returns ``{"collapsed", "memorising", "classes_covered", "kl_real", "reasons"}``.
     """
     unknown = set(thresholds) - set(COLLAPSE_THRESHOLDS)
     if unknown:
         raise ValueError(f"unknown collapse thresholds {sorted(unknown)}; valid: {sorted(COLLAPSE_THRESHOLDS)}")
     t = {**COLLAPSE_THRESHOLDS, **thresholds}
-    min_covered_fraction, max_kl_uniform = t["min_covered_fraction"], t["max_kl_uniform"]
-    min_recall, precise_if = t["min_recall"], t["precise_if"]
-    k = coverage["num_classes"]
+    h, ref = np.asarray(histogram, dtype=np.float64), np.asarray(reference_histogram, dtype=np.float64)
+    if h.shape != ref.shape:
+        raise ValueError(f"histograms of {len(h)} and {len(ref)} classes cannot be compared")
+    present = ref > 0  # a class the classifier never predicts on real images cannot be missed
+    k = int(present.sum())
+    covered = int(np.sum(present & (h >= t["min_share_of_real"] * ref)))
+    kl = class_histogram_kl(h, ref)
+    need = math.ceil(t["min_covered_fraction"] * k - 1e-9)
     reasons = []
-    need = math.ceil(min_covered_fraction * k - 1e-9)
-    if coverage["classes_covered"] < need:
-        reasons.append(f"covers {coverage['classes_covered']} of {k} classes (< {need})")
-    if coverage["kl_uniform"] > max_kl_uniform:
-        reasons.append(f"class histogram {coverage['kl_uniform']:.2f} nats from uniform (> {max_kl_uniform})")
-    if recall < min_recall and precision >= precise_if:
-        reasons.append(f"recall {recall:.2f} < {min_recall} at precision {precision:.2f}")
-    return {"collapsed": bool(reasons), "reasons": reasons}
+    if covered < need:
+        reasons.append(f"covers {covered} of {k} classes (< {need})")
+    if kl > t["max_kl_real"]:
+        reasons.append(f"class histogram {kl:.2f} nats from the real one (> {t['max_kl_real']})")
+    memorising = memorised is not None and memorised > t["max_memorised_share"]
+    if memorising:
+        reasons.append(f"{memorised:.0%} of images nearer a training image than 95 % of real test images are")
+    return {"collapsed": bool(covered < need or kl > t["max_kl_real"]), "memorising": bool(memorising),
+            "classes_covered": covered, "kl_real": kl, "reasons": reasons}

@@ -10,8 +10,10 @@ from .families import family
 # (key, column title, digits); arrows say which direction is better.
 METRICS = (("fid", "FID ↓", 2), ("fid_gap_closed", "FID gap closed ↑", 0), ("kid", "KID ↓", 3),
            ("is", "classifier score ↑", 2), ("classes_covered", "classes covered ↑", 1),
-           ("kl_uniform", "KL to uniform ↓", 3), ("precision", "precision ↑", 3), ("recall", "recall ↑", 3))
-METRICS_KEYS = tuple(k for k, _, _ in METRICS if k != "fid_gap_closed") + ("collapsed",)
+           ("kl_real", "class KL to real ↓", 3), ("precision", "precision ↑", 3), ("recall", "recall ↑", 3),
+           ("density", "density", 3), ("coverage", "coverage ↑", 3), ("memorised", "memorised share ↓", 3),
+           ("mean_pixel", "mean pixel", 3))
+METRICS_KEYS = tuple(k for k, _, _ in METRICS if k != "fid_gap_closed") + ("collapsed", "memorising")
 
 
 def family_table(names, image_shape=(28, 28, 1), num_classes: int = 10) -> pd.DataFrame:
@@ -54,23 +56,25 @@ def metrics_row(runs: list[dict]) -> dict:
     """Formatted cells (mean ± sd over the runs) for one table row; ``runs`` are metric dicts."""
     row = {title: _cell([r.get(key, np.nan) for r in runs], digits) for key, title, digits in METRICS}
     row["mode collapse flagged"] = _collapse_cell([bool(r["collapsed"]) for r in runs])
+    row["memorising flagged"] = _collapse_cell([bool(r.get("memorising", 0)) for r in runs])
     row["seeds"] = len(runs)
     return row
 
 
-def comparison_table(baseline: dict, results: dict[str, list[dict]]) -> pd.DataFrame:
+def comparison_table(baseline: dict, results: dict) -> pd.DataFrame:
     """Rows: the real-vs-real baseline, then per variant the trained and the untrained generator.
 
-    ``results`` maps a variant to its run dicts (from ``run_gan_experiment``),
-    each with ``metrics`` and ``untrained``.
+    ``results`` maps a variant to its finished ``RunResult``s (from ``run_gan_experiment``).
     """
     rows = {"real train vs real test (baseline)": metrics_row([{**baseline, "fid_gap_closed": 100.0}])}
     for name, runs in results.items():
-        rows[name] = metrics_row([with_gap(r["metrics"], r["untrained"], baseline) for r in runs])
+        rows[name] = metrics_row([with_gap(r.metrics, r.artifacts["untrained"], baseline) for r in runs])
     for name, runs in results.items():
-        rows[f"{name}, untrained generator"] = metrics_row([{**r["untrained"], "fid_gap_closed": 0.0} for r in runs])
+        rows[f"{name}, untrained generator"] = metrics_row([{**r.artifacts["untrained"], "fid_gap_closed": 0.0}
+                                                            for r in runs])
     return pd.DataFrame(rows).T
 
 
-def mean_metric(runs: list[dict], key: str, which: str = "metrics") -> float:
-    return mean_sd([r[which][key] for r in runs])[0]
+def gap_closed(run, baseline: dict) -> float:
+    """FID gap closed (%) of one run's report sample."""
+    return fid_gap_closed(run.metrics["fid"], run.artifacts["untrained"]["fid"], baseline["fid"])

@@ -63,6 +63,8 @@ def load_with_fallback(dataset: str, fallback: str | None, params: dict, output_
             ok, detail = False, str(exc)
     if not fallback or fallback == dataset:
         raise DataError(detail)
+    if data_dir:   # the reason goes on the page, where this machine's paths mean nothing
+        detail = detail.replace(str(data_dir), "the data directory")
     reason = (f"{PRETTY.get(dataset, dataset)} is not available on this machine ({detail.rstrip('.')}), so this run "
               f"uses {PRETTY.get(fallback, fallback)}, as fallback_dataset allows")
     return DataChoice(load_dataset(fallback, data_dir), False, dataset, fallback, reason)

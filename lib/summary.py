@@ -1,0 +1,110 @@
+"""The closing summaries of ``make report``, ``make check`` and ``make bench``: plain text to print.
+
+The report's summary reads the same ``summary.json`` files and run outcomes the index
+page is built from, so the two agree. Both the current summary keys (``compute_seconds``,
+``cache``, ``finding``, ``claims``) and the earlier ones (``seconds``, ``headline``) are read.
+"""
+from __future__ import annotations
+
+from .eta import duration
+
+
+def _cache_text(summary: dict, counted: tuple[int, int] | None) -> str:
+    cache = summary.get("cache")
+    reused, trained = ((cache.get("reused", 0), cache.get("trained", 0)) if isinstance(cache, dict)
+                       else counted or (None, None))
+    if reused is None:
+        return "cache: not reported"
+    if reused and not trained:
+        return f"all {reused} runs from the cache"
+    if not reused:
+        return f"{trained} runs trained"
+    return f"{reused} runs from the cache, {trained} trained"
+
+
+def _claims(summary: dict) -> list[tuple[str, str]]:
+    """(line, scope) per headline number: the current ``claims`` or the earlier ``headline``."""
+    if summary.get("claims"):
+        return [(f"{c.get('claim', '?')}: ours {c.get('ours', '?')}, seed {c.get('seed_value') or '—'}"
+                 f" -> {c.get('verdict') or 'n/a'}", c.get("scope") or "") for c in summary["claims"]]
+    return [(f"{h.get('metric', '?')}: ours {h.get('ours', '?')}, seed {h.get('claim') or '—'}"
+             f" -> {h.get('verdict') or 'n/a'}", h.get("note") or "") for h in summary.get("headline") or []]
+
+
+def _claim_lines(summary: dict) -> list[str]:
+    claims = _claims(summary)
+    scopes = {scope for _, scope in claims}
+    if len(scopes) == 1:  # one scope for the whole study (the usual case): say it once
+        shared = scopes.pop()
+        return [f"- {line}" for line, _ in claims] + ([f"  scope: {shared}"] if shared else [])
+    return [f"- {line}" + (f" [{scope}]" if scope else "") for line, scope in claims]
+
+
+def report_summary(profile: str, rows: list[dict], index_path, wall_seconds: float) -> str:
+    """``rows``: per study run now, {"number", "key", "title", "status", "error", "summary", "cache", "log"};
+    ``summary`` is the study's summary.json (None when it has none), ``cache`` the counts its output printed."""
+    failed = [r for r in rows if r["status"] != "ok"]
+    out = [f"Report {profile}: {len(rows) - len(failed)} of {len(rows)} studies ok in {duration(wall_seconds)}"]
+    for r in rows:
+        s = r.get("summary") or {}
+        head = f"  {r['number']}. {r.get('title') or s.get('title') or r['key']}: {r['status']}"
+        if r["status"] == "ok":
+            if isinstance(s.get("compute_seconds"), (int, float)):
+                took = f"compute {duration(s['compute_seconds'])}"
+            elif isinstance(s.get("seconds"), (int, float)):
+                took = f"run time {duration(s['seconds'])}"
+            else:
+                took = "compute time not reported"
+            out.append(f"{head}, {took}, {_cache_text(s, r.get('cache'))}")
+            if s.get("finding"):
+                out.append(f"       {s['finding']}")
+            out += [f"       {line}" for line in _claim_lines(s)]
+        else:
+            out.append(f"{head}: {r.get('error', '')}")
+            if r.get("log"):
+                out.append(f"       log: {r['log']}")
+    out.append(f"Index: {index_path}")
+    return "\n".join(out)
+
+
+def check_summary(profile: str, studies: list, planned: dict[str, dict],
+                  datasets: dict[str, list[str]] | None = None) -> str:
+    """What ``make check`` validated: per study its parameter file and its data.
+
+    ``planned`` is what :func:`lib.pipeline.plan` returns; ``datasets`` optionally maps a
+    study key to lines saying where each dataset will be read from.
+    """
+    out = [f"Checked profile {profile}: {len(studies)} studies, parameters valid, data checked"]
+    for study in studies:
+        params = planned.get(study.key, {})
+        data = (datasets or {}).get(study.key)
+        if not data:
+            data = _planned_data(study, params)
+        seeds = params.get("seeds")
+        extra = f", seeds {seeds}" if seeds is not None else ""
+        out.append(f"  {study.number}. {study.key}: params/{profile}/{study.key}.yaml valid "
+                   f"({len(params)} parameters{extra}); data: {'; '.join(data) or 'none needed'}")
+    return "\n".join(out)
+
+
+def _planned_data(study, params: dict) -> list[str]:
+    if params.get("data_source", "auto") == "generated":
+        return ["generated stand-in data"]
+    if study.datasets:  # plan() loaded and checked each of these or it would have raised
+        return [f"{name}: checked" for name in study.datasets]
+    if params.get("dataset"):
+        fallback = f", fallback {params['fallback_dataset']}" if params.get("fallback_dataset") else ""
+        return [f"{params['dataset']}: checked{fallback}"]
+    return []
+
+
+def bench_summary(rows: list[dict]) -> str:
+    """Per bench case: the speed-up, the accuracies both ways and whether the 2x goal was met."""
+    met = sum(1 for r in rows if r.get("goal_met"))
+    out = [f"Bench: {met} of {len(rows)} cases met the goal (2x at equal accuracy)"]
+    for r in rows:
+        acc = ("" if r.get("reference_test_acc") is None
+               else f", test accuracy {r['reference_test_acc']} -> {r['lib_test_acc']} %")
+        out.append(f"  {r['case']} ({r.get('study', '')}): {r['speedup']:.2f}x{acc}: "
+                   f"{'met' if r.get('goal_met') else 'not met'}")
+    return "\n".join(out)
