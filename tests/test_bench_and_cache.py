@@ -61,6 +61,7 @@ def test_cache_key_ignores_presentation_modules_but_not_training_code(tmp_path):
     assert runs.code_version(lib_copy) != changed
 
 
+@pytest.mark.slow
 def test_bench_runs_both_ways_and_the_gan_step_is_traced_once(tmp_path):
     from lib import bench
     from lib.data.fixtures import write_fixture

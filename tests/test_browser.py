@@ -17,7 +17,7 @@ PAGES = sorted((REPORTS / PROFILE).glob("*.html"))
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
         "--disable-background-networking", "--disable-component-update"]
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="apt-get install chromium")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason="apt-get install chromium")]
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ def setup(tmp_path_factory):
     return ds, split, cache, clf
 
 
+@pytest.mark.slow
 def test_evaluator_is_cached_with_its_weights_and_retrained_when_they_vanish(setup):
     ds, split, cache, clf = setup
     assert clf.ok and clf.metrics["test_accuracy"] > 0.3  # ten classes: chance is 0.1
@@ -37,6 +38,7 @@ def test_evaluator_is_cached_with_its_weights_and_retrained_when_they_vanish(set
     assert extractor.num_classes == 10
 
 
+@pytest.mark.slow
 def test_constructed_generators_get_the_known_collapse_and_memorisation_flags(setup):
     ds, split, cache, clf = setup
     extractor = FeatureExtractor(build_fashion_cnn, clf.artifacts["weights_path"])
@@ -55,6 +57,7 @@ def test_constructed_generators_get_the_known_collapse_and_memorisation_flags(se
     assert one["collapsed"] and one["classes_covered"] == 1
 
 
+@pytest.mark.slow
 def test_experiment_scores_training_against_untrained_and_real_baselines(setup, tmp_path):
     ds, split, cache, clf = setup
     extractor = FeatureExtractor(build_fashion_cnn, clf.artifacts["weights_path"])
@@ -101,6 +104,7 @@ def test_fid_gap_closed():
     assert np.isnan(tables.fid_gap_closed(5.0, 1.0, 1.0))
 
 
+@pytest.mark.slow
 def test_cached_gan_runs_are_reused_and_recomputed_when_their_grids_are_gone(setup, tmp_path):
     ds, split, _, clf = setup
     extractor = FeatureExtractor(build_fashion_cnn, clf.artifacts["weights_path"])

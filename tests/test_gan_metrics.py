@@ -48,6 +48,7 @@ def test_fid_survives_a_singular_covariance():
     assert np.isfinite(metrics.fid(a, a + 1.0))
 
 
+@pytest.mark.slow
 def test_kid_is_near_zero_for_one_distribution_and_clearly_positive_for_a_shift():
     a, b = _gauss(2000, 8, seed=3), _gauss(2000, 8, seed=4)
     same_mean, same_sd = metrics.kid(a, b, subset_size=300, n_subsets=30)

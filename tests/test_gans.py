@@ -109,6 +109,7 @@ def test_bad_image_shape_is_refused_in_one_line():
     assert "divisible by 4" in str(e.value) and "\n" not in str(e.value)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["seed003", "wgan_gp", "cgan"])
 def test_train_step_is_traced_once_and_updates_alternate(tmp_path, name):
     x, y = _images(96)
@@ -218,6 +219,7 @@ RESUME_SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_a_killed_run_resumes_from_its_last_checkpoint(tmp_path):
     script = tmp_path / "run.py"
     script.write_text(RESUME_SCRIPT)

@@ -60,6 +60,7 @@ def test_heatmap_frame_puts_optimisers_on_rows_and_the_rest_on_columns():
     assert frame.loc["sgd", "glorot_uniform / none / none"] == pytest.approx(0.0)
 
 
+@pytest.mark.slow
 def test_every_configuration_of_the_full_profiles_grid_builds():
     full = yaml.safe_load((PARAMS / "full" / "fashion_fcn_vs_alexnet.yaml").read_text())
     configs = grid.expand_grid(full["grid_optimizers"], full["grid_initializers"], full["grid_regularizations"],
@@ -106,6 +107,7 @@ def test_direction_verdict_needs_significance():
     assert ablation.direction_verdict(stats.paired_comparison([0.6], [0.9])) == "inconclusive"
 
 
+@pytest.mark.slow
 def test_every_optimizer_choice_trains(tmp_path):
     from lib import runtime
     from lib.data import classification_split, load_dataset, write_fixture

@@ -47,6 +47,7 @@ def two_studies(tmp_path, monkeypatch):
     return tmp_path, nbdir, [broken, good]
 
 
+@pytest.mark.slow
 def test_a_broken_study_is_marked_and_the_others_still_render(two_studies):
     tmp, nbdir, selected = two_studies
     reports = tmp / "reports" / "testprof"
@@ -175,6 +176,7 @@ def test_atomic_write_onto_a_directory_is_an_output_error(tmp_path):
     with pytest.raises(OutputError, match="cannot write"):
         io.write_text(tmp_path / "file" / "page.html", "x")
 
+@pytest.mark.slow
 def test_the_terminal_shows_a_failure_and_a_closing_summary_and_the_log_keeps_the_rest(two_studies, capsys):
     tmp, nbdir, selected = two_studies
     code = pipeline.report("testprof", selected, build_root=tmp / "build", reports_root=tmp / "reports",

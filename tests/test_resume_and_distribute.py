@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test here trains a model
+
 SCRIPT = textwrap.dedent('''
     import json, sys, time
     from lib import runtime

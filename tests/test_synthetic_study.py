@@ -238,6 +238,7 @@ def test_artifact_round_trip_and_one_grid_per_class(tmp_path):
     assert all(g.is_file() for g in grids)
 
 
+@pytest.mark.slow
 def test_conditional_gan_writes_a_balanced_uint8_artifact(tmp_path):
     from lib import runtime
     from lib.synthetic.artifact import load_artifact
@@ -317,6 +318,7 @@ def test_recipes_give_the_seed_settings_and_the_improved_ones():
     assert isinstance(imp["extra_callbacks"][0], WarmupCosine)
 
 
+@pytest.mark.slow
 def test_the_schedule_drives_the_optimizer_during_training(tmp_path):
     import keras
 

@@ -7,6 +7,8 @@ from lib.runs import RunCache
 from lib.training import raise_if_all_diverged, train_classifier
 from lib.errors import DataError, TrainingDiverged
 
+pytestmark = pytest.mark.slow  # every test here trains a model
+
 
 def _train(split, **kw):
     args = dict(label="t", seed=3, epochs=2, batch_size=32, log=False)

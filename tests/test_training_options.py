@@ -6,6 +6,8 @@ from lib.data import classification_split, load_dataset
 from lib.models import build_cifar_cnn, build_fcn
 from lib.training import train_classifier
 
+pytestmark = pytest.mark.slow  # every test here trains a model
+
 
 def _train(split, **kw):
     args = dict(label="t", seed=3, epochs=2, batch_size=32, log=False)
