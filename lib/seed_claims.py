@@ -32,7 +32,7 @@ REGULARISATION = [
           seed_effect=0.8902 - 0.8854),
     Claim("s2.val_loss", "002", "the validation loss decreased (0.3538 → 0.2923)", "validation loss",
           kind="improves", higher_is_better=False, measure="val_loss", variant=REG, baseline=BASE,
-          seed_effect=0.2923 - 0.3538, scale=1.0, unit=""),
+          seed_effect=0.2923 - 0.3538, scale=1.0, unit="", digits=4),
     Claim("s2.gap_logged", "002", "reduced overfitting: training and validation accuracies more aligned",
           "train − validation accuracy gap as Keras logs it (training mode, dropout on; the seed's measure)",
           kind="improves", higher_is_better=False, measure="logged_gap", variant=REG, baseline=BASE,

@@ -99,8 +99,8 @@ def test_comparison_sentence_follows_the_numbers_both_ways():
     up = sentences.comparison("plain", "BN", "test accuracy", _cmp([0.67, 0.67, 0.68], [0.72, 0.73, 0.73]))
     down = sentences.comparison("plain", "BN", "test accuracy", _cmp([0.72, 0.73, 0.73], [0.67, 0.67, 0.68]))
     flat = sentences.comparison("a", "b", "test accuracy", _cmp([0.70, 0.71, 0.72], [0.71, 0.70, 0.725]))
-    assert "higher" in up and "+5." in up and "larger than seed-to-seed noise" in up and "favour" in up
-    assert "lower" in down and "-5." in down and "disfavour" in down
+    assert "BN − plain: +5." in up and "BN higher" in up and "larger than seed-to-seed noise" in up
+    assert "favour" in up and "BN − plain: -5." in down and "BN lower" in down and "disfavour" in down
     assert "not distinguishable" in flat
 
 

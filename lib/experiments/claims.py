@@ -58,6 +58,7 @@ class Claim:
     scale: float = 100.0
     unit: str = " %"
     addition: bool = False
+    digits: int = 2          # decimals shown (4 for a loss)
     measure: str = ""        # the RunResult metric (or RunSet measure) that tests it
     variant: str = ""        # the arm the claim is about
     baseline: str = ""       # for "improves": the arm it improves on
@@ -69,10 +70,11 @@ class Claim:
             raise ValueError(f"claim {self.key}: an absolute claim needs the seed's value")
 
     def seed_text(self) -> str:
+        d = self.digits
         if self.kind == "absolute":
-            return f"{self.seed_value * self.scale:.2f}{self.unit}"
+            return f"{self.seed_value * self.scale:.{d}f}{self.unit}"
         if self.kind == "improves" and self.seed_effect is not None:
-            return f"{self.seed_effect * self.scale:+.2f}{_points(self.unit)}"
+            return f"{self.seed_effect * self.scale:+.{d}f}{_points(self.unit)}"
         return "—"
 
 
@@ -147,16 +149,16 @@ def judge(claim: Claim, evidence: Evidence) -> Verdict:
 def _measure(claim: Claim, ev: Evidence) -> tuple[str, str, str]:
     """(our number, how it compares, the verdict it would get with enough seeds and budget)."""
     sign = 1.0 if claim.higher_is_better else -1.0
-    s, u = claim.scale, claim.unit
+    s, u, d = claim.scale, claim.unit, claim.digits
     if claim.kind == "absolute":
         m, lo, hi = _mean_ci(ev.values)
         if len(ev.values) < MIN_SEEDS:  # a t-interval from one or two seeds is too wide to mean anything
             lo = hi = float("nan")
-        ours = f"{m * s:.2f}{u}" if math.isnan(lo) else f"{m * s:.2f}{u} (95 % CI {lo * s:.2f} to {hi * s:.2f})"
+        ours = f"{m * s:.{d}f}{u}" if math.isnan(lo) else f"{m * s:.{d}f}{u} (95 % CI {lo * s:.{d}f} to {hi * s:.{d}f})"
         seed, tol = claim.seed_value, claim.tolerance
         diff = sign * (m - seed)
         inside = not math.isnan(lo) and lo <= seed <= hi
-        detail = f"ours − seed's = {(m - seed) * s:+.2f}{_points(u)} (tolerance ±{tol * s:.2f})"
+        detail = f"ours − seed's = {(m - seed) * s:+.{d}f}{_points(u)} (tolerance ±{tol * s:.{d}f})"
         if abs(diff) <= tol:
             return ours, detail, "reproduced"
         if inside:
@@ -176,10 +178,10 @@ def _measure(claim: Claim, ev: Evidence) -> tuple[str, str, str]:
             raise ValueError(f"claim {claim.key}: an 'improves' claim needs a paired comparison")
         pts = _points(u)
         if c.n < MIN_SEEDS or math.isnan(c.ci_low):
-            ours = f"{c.mean_diff * s:+.2f}{pts}"
+            ours = f"{c.mean_diff * s:+.{d}f}{pts}"
             return ours, f"mean over {c.n} paired seed{'s' if c.n != 1 else ''}", \
                 ("reproduced" if sign * c.mean_diff > 0 else "not reproduced")
-        ours = f"{c.mean_diff * s:+.2f}{pts} (95 % CI {c.ci_low * s:+.2f} to {c.ci_high * s:+.2f})"
+        ours = f"{c.mean_diff * s:+.{d}f}{pts} (95 % CI {c.ci_low * s:+.{d}f} to {c.ci_high * s:+.{d}f})"
         detail = f"paired over {c.n} seeds, p = {c.p:.3g}"
         lo, hi = (c.ci_low, c.ci_high) if sign > 0 else (-c.ci_high, -c.ci_low)
         if lo > 0:
@@ -187,7 +189,7 @@ def _measure(claim: Claim, ev: Evidence) -> tuple[str, str, str]:
         if hi < 0:
             return ours, detail + "; significantly the other way", "not reproduced"
         if claim.seed_effect is not None and hi < sign * claim.seed_effect:
-            return ours, detail + f"; the seed's {claim.seed_effect * s:+.2f}{pts} lies outside our interval", \
+            return ours, detail + f"; the seed's {claim.seed_effect * s:+.{d}f}{pts} lies outside our interval", \
                 "not reproduced"
         return ours, detail + "; the interval includes no difference", "inconclusive"
     held = [bool(v) for v in ev.values]

@@ -40,7 +40,7 @@ def comparison(a: str, b: str, metric: str, c: PairedComparison, *, scale: float
         judgement = f"larger than seed-to-seed noise, in {b}'s {'favour' if d > 0 else 'disfavour'}"
     else:
         judgement = "not distinguishable from seed-to-seed noise at the 5 % level"
-    return f"{metric} of {b} is {direction} than {a} by {difference(c, scale, unit)}: {judgement}."
+    return f"{metric}, {b} − {a}: {difference(c, scale, unit)}, {b} {direction}; {judgement}."
 
 
 def verdict_sentence(words: str, v: Verdict) -> str:
