@@ -37,28 +37,10 @@ def test_second_report_run_reuses_every_training_run(tmp_path, monkeypatch):
         outputs.append(text)
         summaries.append(json.loads((tmp_path / "build" / "cached" / "fashion_regularisation" / "summary.json")
                                     .read_text()))
-    assert "cache: " in outputs[0]  # the first run may reuse entries left by an earlier test run
-    assert "cache: 4 reused, 0 trained" in outputs[1]
-    assert summaries[0]["headline"] == summaries[1]["headline"]
-
-
-def test_cache_key_ignores_presentation_modules_but_not_training_code(tmp_path):
-    import shutil
-
-    from lib import runs
-
-    lib_copy = tmp_path / "lib"
-    shutil.copytree(runs._LIB_DIR, lib_copy, ignore=shutil.ignore_patterns("__pycache__"))
-    before = runs.code_version(lib_copy)
-    for presentation in ("plots.py", "report.py", "gan/plots.py"):
-        (lib_copy / presentation).write_text((lib_copy / presentation).read_text() + "\n# restyled\n")
-    assert runs.code_version(lib_copy) == before
-    (lib_copy / "training.py").write_text((lib_copy / "training.py").read_text() + "\n# changed\n")
-    assert runs.code_version(lib_copy) != before
-    (lib_copy / "new_module.py").write_text("X = 1\n")  # unknown modules count, to be safe
-    changed = runs.code_version(lib_copy)
-    (lib_copy / "new_module.py").write_text("X = 2\n")
-    assert runs.code_version(lib_copy) != changed
+    assert summaries[1]["cache"] == {"reused": 4, "trained": 0}
+    assert summaries[0]["claims"] == summaries[1]["claims"] and summaries[0]["finding"] == summaries[1]["finding"]
+    # the page states what the runs cost, not what re-rendering took
+    assert summaries[1]["compute_seconds"] == summaries[0]["compute_seconds"] > 0
 
 
 @pytest.mark.slow

@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 
 from lib.models import build_fashion_cnn
-from lib.runs import RunCache
 from lib.training import raise_if_all_diverged, train_classifier
 from lib.errors import DataError, TrainingDiverged
 
@@ -50,28 +49,9 @@ def test_early_stopping_restores_the_best_epoch(split):
     assert r.metrics["val_loss"] == pytest.approx(min(r.history["val_loss"]), rel=1e-4)
 
 
-def test_run_cache_reuses_identical_runs_and_retrains_changed_ones(tmp_path):
-    cache = RunCache(tmp_path)
-    calls = []
-
-    def run(x):
-        calls.append(x)
-        return {"status": "ok", "value": x}
-
-    assert cache.get_or_run({"a": 1}, run, 1)["value"] == 1
-    assert cache.get_or_run({"a": 1}, run, 1)["value"] == 1
-    assert cache.get_or_run({"a": 2}, run, 2)["value"] == 2
-    assert calls == [1, 2] and cache.hits == 1 and cache.misses == 2
-
-
-def test_run_cache_never_stores_failures(tmp_path):
-    cache = RunCache(tmp_path)
-    cache.get_or_run({"a": 1}, lambda: {"status": "diverged"})
-    assert list(tmp_path.iterdir()) == []
-
-
 def test_non_finite_inputs_are_refused_before_training(split):
-    bad = type(split)(**{**split.__dict__, "x_val": np.full_like(split.x_val, np.nan)})
+    import dataclasses
+    bad = dataclasses.replace(split, x_val=np.full_like(split.x_val, np.nan))
     with pytest.raises(DataError) as e:
         _train(bad)
     assert "validation images contain NaN" in str(e.value)
