@@ -239,7 +239,9 @@ def _run_all(profile, studies, planned, kernel, build_dir: Path, reports_dir: Pa
                 console.warn(f"{study.key}: {outcomes[study.key]['error']} (log: {_shown(log_path)})", failed=True)
             if out_nb.exists():
                 try:
-                    render_html(out_nb, reports_dir / study.page, study.title)
+                    # The page's own title (Study 5 names the dataset a fallback used), else the registry's.
+                    title = (_read_summary(build_dir / study.key / "summary.json") or {}).get("title", study.title)
+                    render_html(out_nb, reports_dir / study.page, title)
                 except OutputError as exc:  # the page cannot be replaced: this study failed, the others go on
                     outcomes[study.key] = {"status": "failed", "error": _one_line(exc)}
                     console.warn(f"{study.key}: {outcomes[study.key]['error']}", failed=True)
