@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(not PAGES, reason="no committed reports/quick (r
 
 def _text(path):
     t = re.sub(r'src="data:[^"]+"', "", path.read_text(errors="replace"))
-    t = re.sub(r"<style.*?</style>", " ", t, flags=re.S)
+    t = re.sub(r"<(style|script)\b.*?</\1>", " ", t, flags=re.S)
     return html.unescape(re.sub(r"<[^>]+>", " ", t))
 
 
