@@ -35,4 +35,4 @@ def test_smoke_report_output_is_short_and_clean(tmp_path):
     unexpected = [ln for ln in lines if not ln.startswith(("[1/1", "Report ", "  ", "Index: "))]
     assert not unexpected, out
     log = (tmp_path / "build" / "smoke" / "logs" / "fashion_regularisation.log").read_text()
-    assert "cache: 0 reused, 4 trained" in log  # what the terminal leaves out is kept
+    assert "[baseline seed 0] epoch 1/3" in log  # what the terminal leaves out is kept
