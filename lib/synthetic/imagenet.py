@@ -41,7 +41,9 @@ def find_weights(arch: str, path: str | None = None, allow_download: bool = True
     cached = keras_cache_dir() / FILES[arch]
     if cached.is_file():
         return str(cached), f"Keras cache ({cached})"
-    how = (f"put {FILES[arch]} into {keras_cache_dir()} or set ${ENV} to its path, on a machine that can reach "
+    # The page names the cache as a user would write it, not this machine's expanded path.
+    how = (f"put {FILES[arch]} into the Keras cache (~/.keras/models, or $KERAS_HOME/models) or set ${ENV} to "
+           f"its path, on a machine that can reach "
            f"the internet: python -c \"import keras; keras.applications.{_app(arch)}(weights='imagenet', "
            f"include_top=False)\"")
     if allow_download:
