@@ -1,13 +1,11 @@
 """Measures for a with/without comparison (Study 1's batch-norm ablation).
 
 Convergence speed (epochs to a validation-accuracy threshold), per-class
-error, and a verdict for a claim that names a direction but no number.
+error. Verdicts on the seed's claims come from lib.experiments.claims.judge.
 """
 from __future__ import annotations
 
 import numpy as np
-
-from .stats import PairedComparison
 
 
 def epochs_to_threshold(history: dict, threshold: float, key: str = "val_accuracy") -> int | None:
@@ -32,15 +30,3 @@ def per_class_error(y_true, y_pred, num_classes: int) -> np.ndarray:
     wrong = np.bincount(y_true[y_true != y_pred], minlength=num_classes).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, wrong / total, np.nan)
-
-
-def direction_verdict(comparison: PairedComparison, alpha: float = 0.05) -> str:
-    """Verdict for 'B is better than A' (differences B - A, larger is better).
-
-    'reproduced' when the mean difference is positive and significant,
-    'not reproduced' when it is negative and significant, 'inconclusive'
-    when the seeds cannot tell (including a single seed pair).
-    """
-    if not comparison.significant(alpha):
-        return "inconclusive"
-    return "reproduced" if comparison.mean_diff > 0 else "not reproduced"

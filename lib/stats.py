@@ -1,4 +1,4 @@
-"""Seed-to-seed statistics: mean ± sd, paired comparisons, verdicts against claims."""
+"""Seed-to-seed statistics: mean ± sd and paired comparisons (verdicts: lib.experiments.claims)."""
 from __future__ import annotations
 
 import math
@@ -58,13 +58,3 @@ def paired_comparison(a, b) -> PairedComparison:
         t, p = (float(x) for x in sps.ttest_rel(b, a))
     half = float(sps.t.ppf(0.975, n - 1) * sd / math.sqrt(n))
     return PairedComparison(n, float(d.mean()), sd, float(d.mean()) - half, float(d.mean()) + half, t, p)
-
-
-def verdict(ours: float, claim: float | None, tolerance: float, higher_is_better: bool = True) -> str:
-    """'reproduced' within ±tolerance, 'beaten' when better by more, else 'not reproduced'."""
-    if claim is None or ours is None or math.isnan(ours):
-        return "n/a"
-    diff = (ours - claim) if higher_is_better else (claim - ours)
-    if abs(diff) <= tolerance:
-        return "reproduced"
-    return "beaten" if diff > 0 else "not reproduced"

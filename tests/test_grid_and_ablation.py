@@ -97,16 +97,6 @@ def test_per_class_error_counts_mistakes_per_true_class():
     assert err[:3].tolist() == pytest.approx([0.5, 1 / 3, 1.0]) and math.isnan(err[3])
 
 
-def test_direction_verdict_needs_significance():
-    up = stats.paired_comparison([0.60, 0.61, 0.62], [0.70, 0.72, 0.71])
-    down = stats.paired_comparison([0.70, 0.72, 0.71], [0.60, 0.61, 0.62])
-    noise = stats.paired_comparison([0.60, 0.70, 0.65], [0.70, 0.60, 0.66])
-    assert ablation.direction_verdict(up) == "reproduced"
-    assert ablation.direction_verdict(down) == "not reproduced"
-    assert ablation.direction_verdict(noise) == "inconclusive"
-    assert ablation.direction_verdict(stats.paired_comparison([0.6], [0.9])) == "inconclusive"
-
-
 @pytest.mark.slow
 def test_every_optimizer_choice_trains(tmp_path):
     from lib import runtime

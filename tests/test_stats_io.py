@@ -22,14 +22,6 @@ def test_single_pair_gives_no_p_value():
     assert math.isnan(c.p) and not c.significant() and "single seed" in c.describe()
 
 
-@pytest.mark.parametrize("ours, claim, expected", [
-    (0.890, 0.8854, "reproduced"), (0.915, 0.8854, "beaten"), (0.870, 0.8854, "not reproduced"),
-    (0.9, None, "n/a"),
-])
-def test_verdicts(ours, claim, expected):
-    assert stats.verdict(ours, claim, tolerance=0.005) == expected
-
-
 def test_fmt_mean_sd():
     assert stats.fmt_mean_sd([0.9, 0.92]) == "91.00 ± 1.41%"
     assert stats.fmt_mean_sd([0.9]) == "90.00%"
