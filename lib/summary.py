@@ -1,4 +1,4 @@
-"""The closing summaries of ``make report``, ``make check`` and ``make bench``: plain text to print.
+"""The closing summaries of ``make report``, and ``make check``: plain text to print.
 
 The report's summary reads the same ``summary.json`` files and run outcomes the index
 page is built from, so the two agree. Both the current summary keys (``compute_seconds``,
@@ -96,15 +96,3 @@ def _planned_data(study, params: dict) -> list[str]:
         fallback = f", fallback {params['fallback_dataset']}" if params.get("fallback_dataset") else ""
         return [f"{params['dataset']}: checked{fallback}"]
     return []
-
-
-def bench_summary(rows: list[dict]) -> str:
-    """Per bench case: the speed-up, the accuracies both ways and whether the 2x goal was met."""
-    met = sum(1 for r in rows if r.get("goal_met"))
-    out = [f"Bench: {met} of {len(rows)} cases met the goal (2x at equal accuracy)"]
-    for r in rows:
-        acc = ("" if r.get("reference_test_acc") is None
-               else f", test accuracy {r['reference_test_acc']} -> {r['lib_test_acc']} %")
-        out.append(f"  {r['case']} ({r.get('study', '')}): {r['speedup']:.2f}x{acc}: "
-                   f"{'met' if r.get('goal_met') else 'not met'}")
-    return "\n".join(out)
