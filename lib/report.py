@@ -105,10 +105,13 @@ class StudyReport:
         rows = self.parameter_rows()
         changed = sum(1 for r in rows if r["set by"] == "profile")
         profile = html.escape(str(self.params.get("profile", "")))
+        def shown(r, key):
+            return _path(r[key]) if r["parameter"] in PATH_KEYS else _value(r[key])
+
         cells = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in (
-                r["parameter"], _value(r["value"]), r["set by"],
-                "" if r["set by"] == "default" else _value(r["default"]), r["meaning"])) + "</tr>"
+            "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in (
+                r["parameter"], shown(r, "value"), r["set by"], "" if r["set by"] == "default" else shown(r, "default")))
+            + f"<td>{_code_spans(html.escape(r['meaning']))}</td></tr>"
             for r in rows)
         return (f"<details><summary><b>Parameters.</b> All {len(rows)} values this page ran with; the "
                 f"<code>{profile}</code> profile changed {changed} of them from the defaults "
@@ -217,6 +220,30 @@ class StudyReport:
         io.write_json(self.output_dir / "summary.json", summary)
         self._refresh(finished)
         return summary
+
+
+PATH_KEYS = ("output_dir", "data_dir")
+
+
+def _path(v) -> str:
+    """A directory as the reader may see it: relative to the project, never a local absolute path."""
+    if v is None:
+        return "null"
+    from .paths import PROJECT_ROOT
+
+    p = Path(v)
+    if not p.is_absolute():
+        return str(p)
+    try:
+        return str(p.resolve().relative_to(PROJECT_ROOT.resolve()))
+    except ValueError:
+        return "(a directory outside the project)"
+
+
+def _code_spans(text: str) -> str:
+    import re
+
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
 
 
 def _value(v) -> str:

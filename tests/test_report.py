@@ -116,6 +116,13 @@ def test_the_header_shows_every_parameter_and_what_the_profile_changed(tmp_path,
     assert html.startswith("<details>") and html.count("<tr>") == len(rows) + 1
     assert "<td>n_critic</td><td>5</td><td>profile</td><td>2</td>" in html
     assert "<td>classifier_n_train</td><td>null</td><td>default</td><td></td>" in html
+    # No local path on a page (tests/test_committed_report.py): directories show relative to the project.
+    assert str(tmp_path) not in html and "<td>output_dir</td><td>(a directory outside the project)</td>" in html
+    assert "train on <code>seeds</code>" in html and "`" not in html
+    from lib.paths import PROJECT_ROOT
+    page.params["output_dir"] = str(PROJECT_ROOT / "build" / "quick" / "fashion_gans")
+    assert "<td>output_dir</td><td>build/quick/fashion_gans</td><td>run</td><td>build/smoke/fashion_gans</td>" \
+        in page._parameters_html()
 
 
 def test_a_default_edited_in_the_schema_shows_on_the_page(tmp_path, monkeypatch):
