@@ -1,15 +1,18 @@
 """Parameter files, notebooks and schemas agree; bad parameters fail in one line."""
 import ast
 import dataclasses
-import json
+import shutil
 import subprocess
 import sys
 
+import nbformat
 import pytest
 import yaml
 
 from lib import pipeline
+from lib import notebook_params
 from lib.errors import ParamError
+from lib.notebook_params import cell_values, parameters_cell
 from lib.params import validate
 from lib.paths import NOTEBOOKS, PARAMS, PROJECT_ROOT
 from lib.studies import RUN_KEYS, STUDIES, get_study
@@ -17,18 +20,8 @@ from lib.studies import RUN_KEYS, STUDIES, get_study
 
 def _parameters_cell(notebook):
     """The parameters cell's assignments, in order: each statement must be ``name = constant``."""
-    nb = json.loads((NOTEBOOKS / notebook).read_text())
-    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
-    assert len(cells) == 1, f"{notebook} needs exactly one cell tagged 'parameters'"
-    values = {}
-    for node in ast.parse("".join(cells[0]["source"])).body:
-        assert isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name), \
-            f"{notebook}: the parameters cell may only assign names (line {node.lineno})"
-        name = node.targets[0].id
-        assert name not in values, f"{notebook}: {name} is assigned twice in the parameters cell"
-        # 1 / 6 is the one expression in use; anything else must be a literal.
-        values[name] = eval(compile(ast.Expression(node.value), notebook, "eval"), {"__builtins__": {}})
-    return values
+    nb = nbformat.read(str(NOTEBOOKS / notebook), as_version=4)
+    return cell_values(parameters_cell(nb, notebook).source, notebook)
 
 
 PARAM_FILES = sorted(PARAMS.glob("*/*.yaml"))
@@ -52,9 +45,38 @@ def test_parameters_cell_assigns_exactly_the_schema_defaults(key):
     schema_defaults = study.defaults()
     differ = {n: (cell[n], schema_defaults[n]) for n in cell
               if cell[n] != schema_defaults[n] or type(cell[n]) is not type(schema_defaults[n])}
-    assert not differ, f"{study.notebook}: (cell, schema) defaults differ; edit both: {differ}"
+    assert not differ, (f"{study.notebook}: (cell, schema) defaults differ: {differ}; the schema in lib/studies.py "
+                        f"is the source: run python -m lib.notebook_params")
     validate(study.schema, schema_defaults, complete=True)
     assert schema_defaults["profile"] == "smoke", "notebook defaults must be the smoke profile"
+
+
+def test_the_sync_tool_writes_an_edited_default_into_the_cell_and_keeps_the_rest(tmp_path):
+    study = get_study("fashion_gans")
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir()
+    shutil.copy(NOTEBOOKS / study.notebook, nb_dir / study.notebook)
+    assert not notebook_params.sync(study, nb_dir), "the committed cell already equals the schema"
+    params = dict(study.params)
+    params["n_critic"] = dataclasses.replace(params["n_critic"], default=5)
+    params["variants"] = dataclasses.replace(params["variants"], default=["dcgan"])
+    del params["knn_k"]
+    params["new_knob"] = dataclasses.replace(params["gp_weight"], default=0.5, help="a new knob")
+    edited = dataclasses.replace(study, params=params)
+    before = (nb_dir / study.notebook).read_text()
+    assert notebook_params.sync(edited, nb_dir)
+    after = (nb_dir / study.notebook).read_text()
+    nb = nbformat.reads(after, as_version=4)
+    assert after == nbformat.writes(nb) + "\n"  # canonical, as tests/test_notebook_text.py wants
+    source = parameters_cell(nb, study.notebook).source
+    assert cell_values(source) == edited.defaults()
+    assert "n_critic = 5                   # WGAN-GP critic steps per generator step (paper: 5)" in source
+    assert "variants = ['dcgan']\n" in source and "knn_k" not in source
+    assert source.endswith("\nnew_knob = 0.5  # a new knob")
+    old_cell = parameters_cell(nbformat.reads(before, as_version=4), study.notebook).source
+    assert [ln for ln in old_cell.splitlines() if "gp_weight" in ln] == [ln for ln in source.splitlines()
+                                                                          if "gp_weight" in ln]
+    assert notebook_params.main(["--check"]) == 0  # the committed notebooks are untouched
 
 
 @pytest.mark.parametrize("profile", ["quick", "full"])
