@@ -7,6 +7,7 @@ page is built from, so the two agree. Both the current summary keys (``compute_s
 from __future__ import annotations
 
 from .eta import duration
+from .studies import RUN_KEYS
 
 
 def _cache_text(summary: dict, counted: tuple[int, int] | None) -> str:
@@ -82,13 +83,16 @@ def check_summary(profile: str, studies: list, planned: dict[str, dict],
             data = _planned_data(study, params)
         seeds = params.get("seeds")
         extra = f", seeds {seeds}" if seeds is not None else ""
+        defaults = study.defaults()
+        changed = sum(1 for k, v in params.items() if k not in RUN_KEYS and k in defaults and v != defaults[k])
         out.append(f"  {study.number}. {study.key}: params/{profile}/{study.key}.yaml valid "
-                   f"({len(params)} parameters{extra}); data: {'; '.join(data) or 'none needed'}")
+                   f"({len(params)} parameters, {changed} changed from the defaults{extra}); "
+                   f"data: {'; '.join(data) or 'none needed'}")
     return "\n".join(out)
 
 
 def _planned_data(study, params: dict) -> list[str]:
-    if params.get("data_source", "auto") == "generated":
+    if params.get("data_source") == "generated":  # plan() gives every parameter, data_source included
         return ["generated stand-in data"]
     if study.datasets:  # plan() loaded and checked each of these or it would have raised
         return [f"{name}: checked" for name in study.datasets]

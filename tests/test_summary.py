@@ -76,6 +76,6 @@ def test_check_summary_names_each_study_and_its_data():
     lines = text.splitlines()
     assert lines[0] == "Checked profile smoke: 3 studies, parameters valid, data checked"
     assert lines[1] == ("  2. fashion_regularisation: params/smoke/fashion_regularisation.yaml valid "
-                        "(3 parameters, seeds [0, 1]); data: generated stand-in data")
+                        "(3 parameters, 0 changed from the defaults, seeds [0, 1]); data: generated stand-in data")
     assert lines[2].endswith("data: cifar10: data_dir /data/cifar-10-batches-py")
-    assert lines[3].endswith("(3 parameters); data: cifar100: checked, fallback cifar10")
+    assert lines[3].endswith("(3 parameters, 2 changed from the defaults); data: cifar100: checked, fallback cifar10")
