@@ -151,7 +151,9 @@ def run_case(case: BenchCase, split, epochs: int, rounds: int, precision: str, s
                "lib_epochs_to_target": None if reached is None else reached[1],
                "seed_img_per_s": _images_per_second(n, ref["times"]),
                "lib_img_per_s": _images_per_second(n, lib["times"]),
-               "lib_final_accuracy": lib["accuracy"][-1], "flops": ref["flops"]}
+               "lib_final_accuracy": lib["accuracy"][-1], "flops": ref["flops"],
+               "seed_curve": ref["accuracy"], "lib_curve": lib["accuracy"], "lib_epoch_seconds": lib["times"],
+               "seed_epoch_seconds": ref["times"]}
         row["throughput_ratio"] = row["lib_img_per_s"] / row["seed_img_per_s"]
         row["tta_ratio"] = None if reached is None else row["seed_seconds"] / reached[0]
         per_round.append(row)
@@ -248,6 +250,9 @@ def levers(bf16: str) -> list[Lever]:
     return [Lever("seeds' way: float32, numpy, batch 32"),
             Lever(f"{bf16}, numpy, batch 32", policy=bf16),
             Lever("float32, tf.data, batch 128", pipeline="tf.data", batch_size=128),
+            Lever(f"{bf16}, tf.data, batch 32", bf16, "tf.data", 32),
+            Lever(f"{bf16}, tf.data, batch 32, steps_per_execution 16", bf16, "tf.data", 32, 16),
+            Lever(f"{bf16}, tf.data, batch 64, steps_per_execution 16", bf16, "tf.data", 64, 16),
             Lever(f"{bf16}, tf.data, batch 128", bf16, "tf.data", 128),
             Lever(f"{bf16}, tf.data, batch 128, steps_per_execution 8", bf16, "tf.data", 128, 8),
             Lever(f"{bf16}, tf.data, batch 128, steps_per_execution 8, XLA", bf16, "tf.data", 128, 8, True),
