@@ -5,7 +5,7 @@ number of epochs, twice in one process:
 
 * **reference**, as the seeds wrote it: numpy arrays straight into ``model.fit``
   with default settings (float32, batch 32, Adam at its default rate, constant);
-* **lib**, through ``lib.training.train_classifier`` with the library's
+* **lib**, through ``lib.train.classifier.train_classifier`` with the library's
   defaults for that study (precision ``auto``, the study's batch size, the
   in-memory ``tf.data`` pipeline, cosine learning-rate decay).
 
@@ -162,7 +162,7 @@ def _reference_fit(build: Callable, split, epochs: int, batch_size: int = 32, po
 
 def _lib_fit(case: BenchCase, split, epochs: int, policy: str, batch_size: int | None = None,
              steps_per_execution: int | None = None):
-    from .training import train_classifier
+    from .train.classifier import train_classifier
 
     keras.mixed_precision.set_global_policy(policy)
     timer = EpochTimer()
@@ -214,7 +214,7 @@ def run_gan_case(name: str, x_uint8: np.ndarray, epochs: int, precision: str, ba
     import tensorflow as tf
 
     from . import runtime
-    from .gan.train import build_gan, gan_dataset, to_gan_range
+    from .gan.loop import build_gan, gan_dataset, to_gan_range
 
     x = to_gan_range(x_uint8)
     steps = len(x) // batch_size
