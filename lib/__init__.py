@@ -2,8 +2,8 @@
 
 Notebooks import from here; they define no functions of their own. Modules:
 ``data`` (loading, checksums, fixtures), ``models`` (builders), ``train``
-(the classifier loop, the callbacks and checkpoints every run shares), ``runtime`` (seeds,
-precision), ``experiments`` (cached run results),
+(runtime set-up, the classifier loop, the callbacks and checkpoints every run shares),
+``experiments`` (cached run results),
 ``stats``, ``plots``, ``report`` (page header, summaries, index) and
 ``pipeline`` (the batch runner behind ``make report``).
 """

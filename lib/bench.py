@@ -148,7 +148,7 @@ class EpochTimer(keras.callbacks.Callback):
 
 def _reference_fit(build: Callable, split, epochs: int, batch_size: int = 32, policy: str = "float32"):
     """The seeds' way: numpy arrays into ``fit``, default Adam, constant rate."""
-    from . import runtime
+    from .train import runtime
 
     keras.mixed_precision.set_global_policy(policy)
     runtime.reseed(0)
@@ -194,7 +194,7 @@ def _row(case_name: str, study: str, n: int, epochs: int, reference: str, lib: s
 
 
 def run_case(case: BenchCase, split, epochs: int, precision: str) -> dict:
-    from . import runtime
+    from .train import runtime
 
     n = len(split.y_train)
     ref, ref_timer = _reference_fit(case.build, split, epochs)
@@ -213,7 +213,7 @@ def run_gan_case(name: str, x_uint8: np.ndarray, epochs: int, precision: str, ba
     """Images/s of the traced GAN step under ``fit`` against the same step called eagerly in a loop."""
     import tensorflow as tf
 
-    from . import runtime
+    from .train import runtime
     from .gan.loop import build_gan, gan_dataset, to_gan_range
 
     x = to_gan_range(x_uint8)
@@ -249,7 +249,7 @@ def run_gan_case(name: str, x_uint8: np.ndarray, epochs: int, precision: str, ba
 
 def run_levers(split, epochs: int = 3) -> list[dict]:
     """Throughput of the Study 2 CNN with one setting changed at a time (no accuracy: too short)."""
-    from . import runtime
+    from .train import runtime
 
     case = _cases()["fashion_cnn"]
     n = len(split.y_train)

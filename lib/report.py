@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import io
 from .paths import resolve
-from .runtime import hardware_summary
+from .train.runtime import hardware_summary
 from .studies import get_study
 
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 
 from .params import Param, positive_int, rate, unknown_name_error, validate
 from .gan.families import variant_list
-from .distribute import STRATEGIES
-from .runtime import PRECISIONS
+from .train.distribute import STRATEGIES
+from .train.runtime import PRECISIONS
 
 COMMON: dict[str, Param] = {
     "profile": Param("str", help="profile name shown in the report"),

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lib import runtime
+from lib.train import runtime
 from lib.data import classification_split, load_dataset, write_fixture
 from lib.experiments import Cache
 from lib.gan import family_run, images, tables

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lib import runtime
+from lib.train import runtime
 from lib.errors import ParamError
 from lib.gan import checkpoints, families
 from lib.train import callbacks
@@ -203,7 +203,7 @@ def test_variants_parameter_refuses_unknown_and_repeated_names():
 RESUME_SCRIPT = textwrap.dedent("""
     import json, sys, time
     import keras, numpy as np
-    from lib import runtime
+    from lib.train import runtime
     from lib.gan.loop import build_gan, train_gan
     runtime.configure(seed=0, precision="float32")
     slow = sys.argv[2] == "slow"

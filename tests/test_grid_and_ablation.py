@@ -99,7 +99,7 @@ def test_per_class_error_counts_mistakes_per_true_class():
 
 @pytest.mark.slow
 def test_every_optimizer_choice_trains(tmp_path):
-    from lib import runtime
+    from lib.train import runtime
     from lib.data import classification_split, load_dataset, write_fixture
     from lib.train.classifier import train_classifier
 

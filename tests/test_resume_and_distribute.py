@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow  # every test here trains a model
 
 SCRIPT = textwrap.dedent('''
     import json, sys, time
-    from lib import runtime
+    from lib.train import runtime
     from lib.data import classification_split, load_dataset, write_fixture
     from lib.models import build_fashion_cnn
     from lib.train import callbacks, classifier
@@ -75,9 +75,9 @@ MIRRORED = textwrap.dedent('''
     import tensorflow as tf
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    from lib import runtime
+    from lib.train import runtime
     from lib.data import classification_split, load_dataset, write_fixture
-    from lib.distribute import make_strategy, scaled
+    from lib.train.distribute import make_strategy, scaled
     from lib.models import build_fashion_cnn
     from lib.train.classifier import train_classifier
     write_fixture("fashion_mnist", sys.argv[1], n_train=200, n_test=40)
@@ -104,7 +104,7 @@ def test_mirrored_strategy_on_two_logical_cpus(tmp_path):
 
 
 def test_multiworker_without_tf_config_is_a_clear_error(monkeypatch):
-    from lib.distribute import make_strategy
+    from lib.train.distribute import make_strategy
     from lib.errors import ParamError
 
     monkeypatch.delenv("TF_CONFIG", raising=False)

@@ -23,7 +23,7 @@ import keras
 import numpy as np
 
 from ..errors import DataError, ParamError
-from ..runtime import reseed
+from ..train.runtime import reseed
 from ..train.callbacks import EpochCheckpoint, EpochLogger, StopOnNonFinite
 from ..train.checkpoints import CHECKPOINT
 from .callbacks import ImageGrid, PeriodicMetrics

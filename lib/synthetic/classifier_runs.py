@@ -19,8 +19,8 @@ import numpy as np
 from ..data.splits import Split
 from ..errors import ParamError
 from ..experiments import RunResult
-from ..recipes import Recipe
-from ..runtime import reseed
+from ..train.recipes import Recipe
+from ..train.runtime import reseed
 from .mixing import cas_split, mix_synthetic
 from .source import PRETTY
 

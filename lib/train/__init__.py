@@ -7,4 +7,7 @@ Modules (import them directly; this package file stays light, importing no Keras
 * ``checkpoints`` a run's variables and state in one atomically written ``.npz`` file, and its restore
 * ``datasets``    the in-memory ``tf.data`` pipeline and one-hot labels
 * ``augment``     label-preserving augmentation of the Fashion-MNIST images
+* ``runtime``     process-wide settings of a run: seeds, op determinism, precision, threads
+* ``distribute``  the ``strategy`` parameter and its scaling rules
+* ``recipes``     Study 5's training recipes (the seed's and an improved one) for ``train_classifier``
 """

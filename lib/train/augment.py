@@ -1,4 +1,4 @@
-"""Label-preserving augmentation of the Fashion-MNIST images (CIFAR's is in :mod:`lib.recipes`)."""
+"""Label-preserving augmentation of the Fashion-MNIST images (CIFAR's is in :mod:`lib.train.recipes`)."""
 from __future__ import annotations
 
 

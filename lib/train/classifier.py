@@ -15,7 +15,7 @@ from .. import io
 from ..data.splits import Split
 from ..errors import DataError, ParamError
 from ..experiments.record import RunResult
-from ..runtime import reseed
+from .runtime import reseed
 from .callbacks import EpochCheckpoint, EpochLogger, StopOnNonFinite, TestSetMonitor
 from .checkpoints import CHECKPOINT, RunState, restore_checkpoint
 from .datasets import make_dataset, one_hot_labels
@@ -39,7 +39,7 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
     so a killed run resumes where it stopped, losing at most the epoch in
     progress (early stopping's patience restarts on resume); the final weights are saved there as ``final.weights.h5``.
     ``strategy``: a ``tf.distribute`` strategy; ``batch_size`` is then the
-    global batch, split across its replicas (see :mod:`lib.distribute`).
+    global batch, split across its replicas (see :mod:`lib.train.distribute`).
     ``one_hot``: train on one-hot labels with categorical cross-entropy (the
     same loss values as the sparse form). ``augment``: an augmentation layer, or a
     function ``seed -> layer`` (such as :func:`lib.train.augment.fashion_augmentation`). ``optimizer_options``: more optimiser
