@@ -58,14 +58,14 @@ test-notebooks: setup
 
 # Re-record the nbval golden cells after an intended change of results.
 goldens: setup
-	$(PY) -m lib.goldens notebooks/*.ipynb
+	$(PY) -m tools.goldens notebooks/*.ipynb
 
 clean:
 	rm -rf build .pytest_cache
 
 # Our training path against the seeds' (numpy into model.fit, defaults); table + build/bench/results.{csv,json}
 bench: setup
-	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m lib.bench $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m tools.bench $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
 # A copy of the study's notebook with the profile's parameters injected (not run), opened in JupyterLab.
 lab: setup

@@ -7,18 +7,13 @@ with ``notebooks/goldens/<study>.json`` as ``pytest.approx`` would, so another
 CPU or TensorFlow build that moves a number by round-off does not fail the
 suite, while a real change does; the cell's printed line, which nbval compares,
 stays the same. ``golden="record"`` rewrites the file (``make goldens``); the
-report pipeline passes ``golden="off"``.
-
-    python -m lib.goldens notebooks/*.ipynb        (or: make goldens)
+report pipeline passes ``golden="off"``. The recorder is a developer tool:
+``python -m tools.goldens notebooks/*.ipynb`` (``make goldens``).
 """
 from __future__ import annotations
 
 import math
-import sys
-import tempfile
 from pathlib import Path
-
-import nbformat
 
 from . import io
 from .paths import NOTEBOOKS, PROJECT_ROOT
@@ -69,40 +64,3 @@ def check(study_key: str, params: dict, metrics: dict, root: Path = GOLDENS) -> 
         raise GoldenMismatch(f"{study_key} smoke metrics differ from {path.name} (abs {tol['abs']}, rel "
                              f"{tol['rel']}): {'; '.join(problems)}; if intended, run `make goldens`")
     return f"golden check: {len(metrics)} metrics match {_shown(path)} within tolerance"
-
-
-def record(notebook: Path, kernel: str = "smallimg") -> int:
-    """Run ``notebook`` on its defaults with golden="record"; keep only the golden cell's output."""
-    import papermill as pm
-
-    with tempfile.TemporaryDirectory() as tmp:
-        executed = Path(tmp) / notebook.name
-        pm.execute_notebook(str(notebook), str(executed), kernel_name=kernel, progress_bar=False,
-                            parameters={"golden": "record"}, cwd=str(PROJECT_ROOT))
-        ran = nbformat.read(str(executed), as_version=4)
-    source = nbformat.read(str(notebook), as_version=4)
-    kept = 0
-    ran_cells = [c for c in ran.cells if "injected-parameters" not in c.metadata.get("tags", [])]
-    for cell, done in zip(source.cells, ran_cells):
-        if cell.cell_type != "code":
-            continue
-        if MARKER in cell.source:
-            cell.outputs = [o for o in done.outputs if o.get("output_type") != "stream"]
-            cell.execution_count = 1  # nbval refuses outputs of "unrun" cells
-            kept += 1
-        else:
-            cell.outputs = []
-            cell.execution_count = None
-    io.write_text(notebook, nbformat.writes(source) + "\n")
-    return kept
-
-
-def main(paths: list[str]) -> int:
-    for p in paths:
-        n = record(Path(p))
-        print(f"{p}: recorded {n} golden cell(s)")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -1,6 +1,7 @@
 """Parameter schemas and validation: bad input fails fast, in one line, before any training."""
 from __future__ import annotations
 
+import copy
 import difflib
 import math
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ class Param:
     high_open: bool = False
     choices: tuple = ()
     help: str = ""
+    default: Any = None            # the value a notebook runs with unless a profile sets another
 
     def check(self, name: str, value: Any) -> None:
         if value is None:
@@ -68,12 +70,33 @@ def _has_kind(kind: str, value: Any) -> bool:
     raise ValueError(f"unknown parameter kind {kind}")
 
 
-def positive_int(help="", high=None, optional=False) -> Param:
-    return Param("int", optional=optional, low=1, high=high, help=help)
+@dataclass(frozen=True)
+class NameList(Param):
+    """A list of names, each of which must be one of ``choices`` (``item`` says what a name is); no repeats."""
+    item: str = "value"
+
+    def check(self, name, value):
+        if value is None or not isinstance(value, list):
+            return super().check(name, value)
+        Param(self.kind, optional=self.optional, help=self.help).check(name, value)  # type, non-empty
+        for v in value:
+            if v not in self.choices:
+                raise ParamError(f"parameter {name}: {unknown_name_error(self.item, v, self.choices)}")
+        if len(set(value)) != len(value):
+            raise ParamError(f"parameter {name} lists a name twice: {value!r}")
 
 
-def rate(help="") -> Param:
-    return Param("float", low=0.0, high=1.0, high_open=True, help=help)
+def positive_int(help="", high=None, optional=False, default=None) -> Param:
+    return Param("int", optional=optional, low=1, high=high, help=help, default=default)
+
+
+def rate(help="", default=None) -> Param:
+    return Param("float", low=0.0, high=1.0, high_open=True, help=help, default=default)
+
+
+def defaults(schema: dict[str, Param]) -> dict:
+    """Every parameter's default (fresh copies: a caller may change a list in place)."""
+    return {name: copy.deepcopy(p.default) for name, p in schema.items()}
 
 
 def unknown_name_error(kind: str, name: str, valid) -> ParamError:

@@ -57,7 +57,10 @@ def select_studies(spec: str | None) -> list[Study]:
 
 
 def load_params(profile: str, study: Study) -> dict:
-    """Read params/<profile>/<study>.yaml and validate it against the study's schema."""
+    """Read params/<profile>/<study>.yaml and validate it against the study's schema.
+
+    Returns only what the file sets; :func:`effective_params` lays it over the schema's defaults.
+    """
     path = PARAMS / profile / f"{study.key}.yaml"
     if not path.is_file():
         raise ParamError(f"no parameter file {path.relative_to(PARAMS.parent)} for study {study.key} in "
@@ -69,6 +72,14 @@ def load_params(profile: str, study: Study) -> dict:
     if not isinstance(values, dict):
         raise ParamError(f"{path} must be a mapping of parameter names to values")
     return validate(study.schema, values, where=str(path.relative_to(PARAMS.parent)))
+
+
+def effective_params(profile: str, study: Study) -> dict:
+    """Every parameter of the study: the schema's defaults with the profile file's values laid over them.
+
+    The notebook gets this whole set, so no value silently comes from its parameters cell.
+    """
+    return {**study.defaults(), **load_params(profile, study)}
 
 
 def _read_text(path: Path) -> str:
@@ -105,7 +116,7 @@ def check_data(planned: dict[str, dict], studies: list[Study]) -> dict[str, list
     lines: dict[str, list[str]] = {}
     for study in studies:
         params = planned[study.key]
-        if params.get("data_source", "auto") != "auto":
+        if params["data_source"] != "auto":
             continue
         for name, fallback in _datasets(study, params):
             key = (name, fallback, params.get("data_dir"))
@@ -130,13 +141,14 @@ def plan(profile: str, studies: list[Study], data_dir: str | None, build_root: P
     io.ensure_writable_dir(reports_root / profile, "reports")
     planned = {}
     for study in studies:
-        params = load_params(profile, study)
+        params = effective_params(profile, study)
         params["profile"] = profile
         params["golden"] = "off"  # goldens belong to nbval's runs of the notebook defaults
         params["output_dir"] = str((build_root / profile / study.key).resolve())
         if data_dir:
             params["data_dir"] = str(Path(data_dir).expanduser().resolve())
-        planned[study.key] = params
+        planned[study.key] = validate(study.schema, params, where=f"{PARAMS.name}/{profile}/{study.key}.yaml",
+                                      complete=True)
     checked = check_data(planned, studies)
     if data_lines is not None:
         data_lines.update(checked)

@@ -11,8 +11,8 @@ import pandas as pd
 
 from . import io
 from .paths import resolve
+from .studies import RUN_KEYS, get_study
 from .train.runtime import hardware_summary
-from .studies import get_study
 
 
 def library_versions() -> dict:
@@ -84,13 +84,54 @@ class StudyReport:
                 f"`{source_commit()}` |\n| Hardware | {hardware_summary()} |\n"
                 f"| Runtime settings | {rt} |\n| Libraries | {versions} |\n\n**Data.**\n{data}\n")
 
+    def parameter_rows(self) -> list[dict]:
+        """Every parameter of the study: its value here, its default, and what set it.
+
+        ``set by`` is "default" where the value is the schema's default, "profile" where the profile
+        changed it, and "run" for what the pipeline sets itself (profile name, output directory, ...).
+        """
+        rows = []
+        for name, param in self.study.schema.items():
+            value = self.params.get(name, param.default)
+            changed = value != param.default
+            rows.append({"parameter": name, "value": value, "default": param.default,
+                         "set by": ("run" if name in RUN_KEYS else "profile") if changed else "default",
+                         "meaning": param.help})
+        return rows
+
+    def _parameters_html(self) -> str:
+        import html
+
+        rows = self.parameter_rows()
+        changed = sum(1 for r in rows if r["set by"] == "profile")
+        profile = html.escape(str(self.params.get("profile", "")))
+        def shown(r, key):
+            return _path(r[key]) if r["parameter"] in PATH_KEYS else _value(r[key])
+
+        cells = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in (
+                r["parameter"], shown(r, "value"), r["set by"], "" if r["set by"] == "default" else shown(r, "default")))
+            + f"<td>{_code_spans(html.escape(r['meaning']))}</td></tr>"
+            for r in rows)
+        return (f"<details><summary><b>Parameters.</b> All {len(rows)} values this page ran with; the "
+                f"<code>{profile}</code> profile changed {changed} of them from the defaults "
+                f"(lib/studies.py).</summary>\n<table><thead><tr><th>parameter</th><th>value</th><th>set by</th>"
+                f"<th>default</th><th>meaning</th></tr></thead><tbody>{cells}</tbody></table></details>")
+
+    def show_parameters(self) -> None:
+        """Every parameter's value, and which ones the profile changed, as a collapsed table."""
+        from IPython.display import HTML
+
+        _display(HTML(self._parameters_html()))
+
     def _refresh(self, finished: float | None = None) -> None:
         if self._handle is not None:
             self._handle.update(_md(self._header_text(finished)))
 
     def show_header(self) -> None:
-        """Display the header now; later calls update it in place (data, compute time)."""
+        """Display the header now (and under it every parameter); later calls update it in place."""
         self._handle = _display(_md(self._header_text()), display_id=True)
+        self.show_parameters()
 
     def set_title(self, title: str) -> None:
         """The page title when it depends on the run (e.g. the dataset a fallback used)."""
@@ -179,6 +220,43 @@ class StudyReport:
         io.write_json(self.output_dir / "summary.json", summary)
         self._refresh(finished)
         return summary
+
+
+PATH_KEYS = ("output_dir", "data_dir")
+
+
+def _path(v) -> str:
+    """A directory as the reader may see it: relative to the project, never a local absolute path."""
+    if v is None:
+        return "null"
+    from .paths import PROJECT_ROOT
+
+    p = Path(v)
+    if not p.is_absolute():
+        return str(p)
+    try:
+        return str(p.resolve().relative_to(PROJECT_ROOT.resolve()))
+    except ValueError:
+        return "(a directory outside the project)"
+
+
+def _code_spans(text: str) -> str:
+    import re
+
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+
+
+def _value(v) -> str:
+    """A parameter value as a profile file would write it."""
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    if isinstance(v, list):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    return str(v)
 
 
 def source_commit() -> str:

@@ -1,46 +1,74 @@
-"""The registry of studies: notebook, question, datasets and parameter schema of each."""
+"""The registry of studies: notebook, question, datasets and parameter schema of each.
+
+The schema is the one place for a parameter's type, bounds, default and help. The defaults are the
+smoke profile (what a notebook runs with on its own); each notebook's parameters cell repeats them
+(tests/test_params.py holds the two equal) and a profile file changes some of them.
+
+Plain data only: the registry imports no model, training or GAN code. The names those modules
+accept are listed here as tuples (GAN_VARIANTS, GRID_*), so ``make check`` refuses a bad name
+before anything trains; tests/test_params.py checks that the lists equal what the code accepts.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .params import Param, positive_int, rate, unknown_name_error, validate
-from .gan.families import variant_list
+from .params import NameList, Param, defaults, positive_int, rate, unknown_name_error, validate
 from .train.distribute import STRATEGIES
 from .train.runtime import PRECISIONS
 
+# lib/gan/families.py's FAMILIES, in its order.
+GAN_VARIANTS = ("vanilla", "vanilla_nobn", "seed003", "seed003_lr2e-4", "dcgan", "wgan_gp", "cgan")
+# lib/grid.py's OPTIMIZERS and INITIALIZERS; lib/models/dense.py's REGULARIZATIONS and NORMALIZATIONS.
+GRID_OPTIMIZERS = ("sgd", "sgd_momentum", "rmsprop", "adam")
+GRID_INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal")
+GRID_REGULARIZATIONS = ("none", "dropout", "l2")
+GRID_NORMALIZATIONS = ("none", "batchnorm")
+
+# Set by the run (lib.pipeline), not by a profile file.
+RUN_KEYS = ("profile", "output_dir", "golden", "data_dir")
+
 COMMON: dict[str, Param] = {
-    "profile": Param("str", help="profile name shown in the report"),
-    "data_source": Param("str", choices=("auto", "generated"),
+    "profile": Param("str", help="profile name shown in the report", default="smoke"),
+    "data_source": Param("str", choices=("auto", "generated"), default="generated",
                          help="auto: data dir, system copy or download; generated: tiny stand-in data"),
     "data_dir": Param("str", optional=True, help="local data directory (else $SMALLIMG_DATA_DIR)"),
+    # Its default is build/smoke/<study key> (Study.schema).
     "output_dir": Param("str", help="where figures, metrics and the summary go"),
-    "seeds": Param("list[int]", low=0, help="one run per seed and variant"),
-    "precision": Param("str", choices=PRECISIONS, help="Keras dtype policy; auto picks per hardware"),
-    "deterministic": Param("bool", help="TensorFlow op determinism (slower; for goldens)"),
-    "use_cache": Param("bool", help="reuse finished runs with identical inputs"),
-    "golden": Param("str", choices=("check", "record", "off"),
+    "seeds": Param("list[int]", low=0, help="one run per seed and variant", default=[0]),
+    "precision": Param("str", choices=PRECISIONS, help="Keras dtype policy; auto picks per hardware",
+                       default="float32"),
+    "deterministic": Param("bool", help="TensorFlow op determinism (slower; for goldens)", default=True),
+    "use_cache": Param("bool", help="reuse finished runs with identical inputs", default=False),
+    "golden": Param("str", choices=("check", "record", "off"), default="check",
                     help="nbval golden metrics: check (notebook default), record (make goldens), off (make report)"),
 }
 
 
-VAL_FRACTION = Param("float", low=0.0, high=0.5, low_open=True, help="share of training images held out")
+def val_fraction(default: float) -> Param:
+    return Param("float", low=0.0, high=0.5, low_open=True, help="share of training images held out",
+                 default=default)
 
 
-def classification_subset() -> dict[str, Param]:
+def classification_subset(val_default: float) -> dict[str, Param]:
     """``n_train``, ``n_test`` and ``val_fraction``: how much of a classification dataset a study uses."""
     return {
         "n_train": positive_int("training images used, validation included (null: all)", optional=True),
         "n_test": positive_int("test images used (null: all)", optional=True),
-        "val_fraction": VAL_FRACTION,
+        "val_fraction": val_fraction(val_default),
     }
 
 
-def epochs_param(help: str) -> Param:
-    return positive_int(help, high=10_000)
+def epochs_param(help: str, default: int) -> Param:
+    return positive_int(help, high=10_000, default=default)
 
 
-def batch_param(help: str = "minibatch size") -> Param:
-    return positive_int(help, high=65_536)
+def batch_param(help: str = "minibatch size", default: int = 64) -> Param:
+    return positive_int(help, high=65_536, default=default)
+
+
+def seeds(default: list[int]) -> Param:
+    """The common ``seeds`` parameter with a study's own default."""
+    return replace(COMMON["seeds"], default=default)
 
 
 @dataclass(frozen=True)
@@ -55,7 +83,12 @@ class Study:
 
     @property
     def schema(self) -> dict[str, Param]:
-        return {**COMMON, **self.params}
+        output_dir = replace(COMMON["output_dir"], default=f"build/smoke/{self.key}")
+        return {**COMMON, "output_dir": output_dir, **self.params}
+
+    def defaults(self) -> dict:
+        """The value of every parameter when nothing overrides it (the notebook's parameters cell)."""
+        return defaults(self.schema)
 
     @property
     def page(self) -> str:
@@ -79,18 +112,22 @@ register(Study(
               "higher test accuracy, by more than seed-to-seed noise?"),
     datasets=("cifar10",),
     params={
-        **classification_subset(),
-        "epochs": epochs_param("training epochs (no early stopping)"),
-        "batch_size": batch_param("minibatch size"),
-        "learning_rate": Param("float", low=0.0, high=1.0, low_open=True, help="Adam learning rate"),
-        "lr_schedule": Param("str", choices=("constant", "cosine"),
+        "seeds": seeds([0, 1]),
+        **classification_subset(val_default=0.1),
+        "epochs": epochs_param("training epochs (no early stopping)", 3),
+        "batch_size": batch_param("minibatch size", 64),
+        "learning_rate": Param("float", low=0.0, high=1.0, low_open=True, help="Adam learning rate",
+                               default=0.001),
+        "lr_schedule": Param("str", choices=("constant", "cosine"), default="cosine",
                              help="constant (the seed) or cosine decay to 0 over the epochs"),
-        "conv_filters": Param("list[int]", low=1, high=4096, help="widths of the three conv layers"),
-        "dense_units": Param("int", low=0, high=65_536, help="hidden dense layer before the softmax (0: none)"),
-        "bn_momentum": rate("momentum of batch norm's moving averages (Keras default 0.99)"),
-        "accuracy_threshold": Param("float", low=0.0, high=1.0, low_open=True, high_open=True,
+        "conv_filters": Param("list[int]", low=1, high=4096, help="widths of the three conv layers",
+                              default=[8, 16, 32]),
+        "dense_units": Param("int", low=0, high=65_536, help="hidden dense layer before the softmax (0: none)",
+                             default=0),
+        "bn_momentum": rate("momentum of batch norm's moving averages (Keras default 0.99)", 0.9),
+        "accuracy_threshold": Param("float", low=0.0, high=1.0, low_open=True, high_open=True, default=0.5,
                                     help="validation accuracy whose first epoch measures convergence"),
-        "lr_sweep": Param("list[float]", optional=True, low=0.0, high=1.0, low_open=True,
+        "lr_sweep": Param("list[float]", optional=True, low=0.0, high=1.0, low_open=True, default=[0.001, 0.01],
                           help="learning rates for the sweep, first seed only (null: no sweep)"),
     },
 ))
@@ -105,15 +142,17 @@ register(Study(
               "Fashion-MNIST CNN generalise better than the unregularised baseline?"),
     datasets=("fashion_mnist",),
     params={
-        **classification_subset(),
-        "epochs": epochs_param("maximum epochs"),
-        "batch_size": batch_param("minibatch size"),
-        "learning_rate": Param("float", low=0.0, high=1.0, low_open=True, help="Adam learning rate"),
-        "dropout_rate": rate("dropout after each conv block (regularised model)"),
-        "dense_dropout_rate": rate("dropout after the dense layer (regularised model)"),
-        "early_stopping_patience": positive_int("epochs without val-loss improvement before stopping"),
-        "augment": Param("bool", help="random shifts and flips for the regularised model"),
-        "strategy": Param("str", choices=STRATEGIES,
+        "seeds": seeds([0, 1]),
+        **classification_subset(val_default=1 / 6),
+        "epochs": epochs_param("maximum epochs", 3),
+        "batch_size": batch_param("minibatch size", 64),
+        "learning_rate": Param("float", low=0.0, high=1.0, low_open=True, help="Adam learning rate",
+                               default=0.001),
+        "dropout_rate": rate("dropout after each conv block (regularised model)", 0.25),
+        "dense_dropout_rate": rate("dropout after the dense layer (regularised model)", 0.5),
+        "early_stopping_patience": positive_int("epochs without val-loss improvement before stopping", default=3),
+        "augment": Param("bool", help="random shifts and flips for the regularised model", default=False),
+        "strategy": Param("str", choices=STRATEGIES, default="default",
                           help="default: one device; mirrored: all local GPUs; multiworker: TF_CONFIG cluster"),
     },
 ))
@@ -129,27 +168,36 @@ register(Study(
               "CNN get on the test set?"),
     datasets=("fashion_mnist",),
     params={
-        **classification_subset(),
-        "batch_size": batch_param("minibatch size"),
-        "lr_schedule": Param("str", choices=("constant", "cosine"),
+        **classification_subset(val_default=1 / 6),
+        "batch_size": batch_param("minibatch size", 64),
+        "lr_schedule": Param("str", choices=("constant", "cosine"), default="cosine",
                              help="constant (the seed) or cosine decay to 0 over each run's epochs"),
-        "grid_optimizers": Param("list[str]", help="sgd, sgd_momentum, rmsprop, adam"),
-        "grid_initializers": Param("list[str]", help="Keras initializer names, e.g. glorot_uniform, he_uniform"),
-        "grid_regularizations": Param("list[str]", help="none, dropout, l2"),
-        "grid_normalizations": Param("list[str]", help="none, batchnorm"),
+        "grid_optimizers": NameList("list[str]", choices=GRID_OPTIMIZERS, item="optimizer",
+                                    help=", ".join(GRID_OPTIMIZERS), default=["sgd_momentum", "adam"]),
+        "grid_initializers": NameList("list[str]", choices=GRID_INITIALIZERS, item="initializer",
+                                      help="Keras initializer names: " + ", ".join(GRID_INITIALIZERS),
+                                      default=["he_uniform"]),
+        "grid_regularizations": NameList("list[str]", choices=GRID_REGULARIZATIONS, item="regularization",
+                                         help=", ".join(GRID_REGULARIZATIONS), default=["dropout", "l2"]),
+        "grid_normalizations": NameList("list[str]", choices=GRID_NORMALIZATIONS, item="normalization",
+                                        help=", ".join(GRID_NORMALIZATIONS), default=["none", "batchnorm"]),
         "grid_n_train": positive_int("training images per grid run (null: the whole training part)",
-                                     optional=True),
-        "grid_epochs": epochs_param("epochs per grid configuration"),
-        "fcn_units": Param("list[int]", low=1, high=65_536, help="hidden widths of the base FCN"),
-        "dnn_units": Param("list[int]", low=1, high=65_536, help="hidden widths of the deeper DNN"),
-        "dropout_rate": rate("dropout after each hidden layer (the 'dropout' regularisation)"),
-        "l2_factor": Param("float", low=0.0, high=1.0, low_open=True, help="L2 penalty (the 'l2' regularisation)"),
-        "fcn_epochs": epochs_param("epochs for the chosen FCN and the DNN"),
-        "alexnet_filters": Param("list[int]", low=1, high=4096, help="widths of the five conv layers"),
-        "alexnet_dense_units": positive_int("width of the two hidden dense layers", high=65_536),
-        "alexnet_dropout": rate("dropout after each hidden dense layer"),
-        "alexnet_epochs": epochs_param("AlexNet training epochs"),
-        "alexnet_learning_rate": Param("float", low=0.0, high=1.0, low_open=True, help="AlexNet Adam learning rate"),
+                                     optional=True, default=300),
+        "grid_epochs": epochs_param("epochs per grid configuration", 1),
+        "fcn_units": Param("list[int]", low=1, high=65_536, help="hidden widths of the base FCN", default=[64]),
+        "dnn_units": Param("list[int]", low=1, high=65_536, help="hidden widths of the deeper DNN",
+                           default=[128, 64, 32]),
+        "dropout_rate": rate("dropout after each hidden layer (the 'dropout' regularisation)", 0.2),
+        "l2_factor": Param("float", low=0.0, high=1.0, low_open=True, help="L2 penalty (the 'l2' regularisation)",
+                           default=0.0001),
+        "fcn_epochs": epochs_param("epochs for the chosen FCN and the DNN", 2),
+        "alexnet_filters": Param("list[int]", low=1, high=4096, help="widths of the five conv layers",
+                                 default=[8, 16, 16, 16, 16]),
+        "alexnet_dense_units": positive_int("width of the two hidden dense layers", high=65_536, default=64),
+        "alexnet_dropout": rate("dropout after each hidden dense layer", 0.5),
+        "alexnet_epochs": epochs_param("AlexNet training epochs", 3),
+        "alexnet_learning_rate": Param("float", low=0.0, high=1.0, low_open=True, help="AlexNet Adam learning rate",
+                                       default=0.001),
     },
 ))
 
@@ -165,21 +213,26 @@ register(Study(
               "real-vs-real baseline?"),
     datasets=("fashion_mnist",),
     params={
-        "variants": variant_list("GAN families to train on `seeds`: vanilla, vanilla_nobn, seed003, "
-                                 "seed003_lr2e-4, dcgan, wgan_gp, cgan"),
-        "bn_seeds": Param("list[int]", low=0, help="seeds of the paired vanilla GAN with / without batch norm "
-                                                    "in G (seed 000's claim); [] skips it"),
-        "n_train": positive_int("training images the GANs learn from (null: all 60,000)", optional=True),
-        "epochs": epochs_param("GAN training epochs (seed: 30)"),
-        "batch_size": batch_param("GAN minibatch size (seed: 64)"),
-        "grid_every": positive_int("save a fixed-noise image grid every N epochs (seed: 2)", high=10_000),
-        "n_critic": positive_int("WGAN-GP critic updates per generator update", high=100),
-        "gp_weight": Param("float", low=0.0, high=1000.0, low_open=True, help="WGAN-GP gradient-penalty weight"),
-        "n_eval": Param("int", low=20, high=10_000, help="generated and real images per metric"),
-        "knn_k": positive_int("k of the k-NN precision/recall", high=100),
+        "variants": NameList("list[str]", choices=GAN_VARIANTS, item="GAN family",
+                             help="GAN families to train on `seeds`: " + ", ".join(GAN_VARIANTS),
+                             default=["vanilla", "seed003", "seed003_lr2e-4", "dcgan", "wgan_gp", "cgan"]),
+        "bn_seeds": Param("list[int]", low=0, default=[0, 1],
+                          help="seeds of the paired vanilla GAN with / without batch norm "
+                               "in G (seed 000's claim); [] skips it"),
+        "n_train": positive_int("training images the GANs learn from (null: all 60,000)", optional=True,
+                                default=384),
+        "epochs": epochs_param("GAN training epochs (seed: 30)", 2),
+        "batch_size": batch_param("GAN minibatch size (seed: 64)", 64),
+        "grid_every": positive_int("save a fixed-noise image grid every N epochs (seed: 2)", high=10_000,
+                                   default=1),
+        "n_critic": positive_int("WGAN-GP critic updates per generator update (paper: 5)", high=100, default=2),
+        "gp_weight": Param("float", low=0.0, high=1000.0, low_open=True, help="WGAN-GP gradient-penalty weight",
+                           default=10.0),
+        "n_eval": Param("int", low=20, high=10_000, help="generated and real images per metric", default=200),
+        "knn_k": positive_int("k of the k-NN precision/recall", high=100, default=3),
         "classifier_n_train": positive_int("images for the feature classifier, validation included (null: all)",
                                            optional=True),
-        "classifier_epochs": positive_int("feature classifier training epochs", high=1_000),
+        "classifier_epochs": positive_int("feature classifier training epochs", high=1_000, default=4),
     },
 ))
 
@@ -194,38 +247,41 @@ register(Study(
     # The dataset is a parameter (with a stated fallback), so the notebook resolves it itself.
     datasets=(),
     params={
-        "dataset": Param("str", choices=("cifar100", "cifar10"), help="the dataset to study"),
+        "dataset": Param("str", choices=("cifar100", "cifar10"), help="the dataset to study", default="cifar100"),
         "fallback_dataset": Param("str", optional=True, choices=("cifar10", "cifar100"),
                                   help="used, and said so on every number, when `dataset` cannot be had "
                                        "(null: no fallback, stop with an error)"),
-        "n_classes": Param("int", optional=True, low=2, high=100,
+        "n_classes": Param("int", optional=True, low=2, high=100, default=5,
                            help="keep the first N classes (null: all); a reduction stated beside every number"),
         "n_train": positive_int("training images used after the class selection, validation included (null: all)",
-                                optional=True),
-        "n_test": positive_int("test images used after the class selection (null: all)", optional=True),
-        "val_fraction": VAL_FRACTION,
-        "vgg_width": Param("float", low=0.0, high=4.0, low_open=True,
+                                optional=True, default=1000),
+        "n_test": positive_int("test images used after the class selection (null: all)", optional=True, default=500),
+        "val_fraction": val_fraction(0.2),
+        "vgg_width": Param("float", low=0.0, high=4.0, low_open=True, default=0.125,
                            help="VGG-16 width multiplier (1: the real VGG-16; 0.25: a quarter of every layer)"),
-        "seed_epochs": epochs_param("seed recipe: maximum epochs (early stopping decides)"),
-        "seed_batch_size": batch_param("seed recipe: minibatch size (seed: 64)"),
-        "seed_learning_rate": Param("float", low=0.0, high=1.0, low_open=True,
+        "seed_epochs": epochs_param("seed recipe: maximum epochs (early stopping decides)", 2),
+        "seed_batch_size": batch_param("seed recipe: minibatch size (seed: 64)", 64),
+        "seed_learning_rate": Param("float", low=0.0, high=1.0, low_open=True, default=0.001,
                                     help="seed recipe: Adam learning rate"),
-        "seed_patience": epochs_param("seed recipe: epochs without val-loss improvement before stopping"),
-        "epochs": epochs_param("improved recipe (and ResNet, CAS): epochs of the warm-up + cosine schedule"),
-        "batch_size": batch_param("improved recipe: minibatch size"),
-        "learning_rate": Param("float", low=0.0, high=10.0, low_open=True, help="improved recipe: peak learning rate"),
-        "optimizer": Param("str", choices=("sgd", "adam"),
+        "seed_patience": epochs_param("seed recipe: epochs without val-loss improvement before stopping", 2),
+        "epochs": epochs_param("improved recipe (and ResNet, CAS): epochs of the warm-up + cosine schedule", 2),
+        "batch_size": batch_param("improved recipe: minibatch size", 32),
+        "learning_rate": Param("float", low=0.0, high=10.0, low_open=True, help="improved recipe: peak learning rate",
+                               default=0.01),
+        "optimizer": Param("str", choices=("sgd", "adam"), default="sgd",
                            help="improved recipe: sgd (Nesterov momentum 0.9) or adam"),
-        "weight_decay": Param("float", low=0.0, high=0.1, help="improved recipe: decoupled weight decay (0: none)"),
-        "warmup_epochs": Param("int", low=0, high=1_000, help="improved recipe: linear warm-up epochs"),
-        "resnet_depth": Param("int", low=8, high=1_202, help="ResNet depth 6n + 2 (20: ResNet-20)"),
-        "resnet_width": Param("float", low=0.0, high=8.0, low_open=True, help="ResNet width multiplier"),
-        "gan_epochs": epochs_param("conditional GAN training epochs"),
-        "gan_batch_size": batch_param("conditional GAN minibatch size"),
-        "synthetic_fractions": Param("list[float]", low=0.0, high=10.0,
+        "weight_decay": Param("float", low=0.0, high=0.1, help="improved recipe: decoupled weight decay (0: none)",
+                              default=0.005),
+        "warmup_epochs": Param("int", low=0, high=1_000, help="improved recipe: linear warm-up epochs", default=1),
+        "resnet_depth": Param("int", low=8, high=1_202, help="ResNet depth 6n + 2 (20: ResNet-20)", default=8),
+        "resnet_width": Param("float", low=0.0, high=8.0, low_open=True, help="ResNet width multiplier",
+                              default=0.5),
+        "gan_epochs": epochs_param("conditional GAN training epochs", 2),
+        "gan_batch_size": batch_param("conditional GAN minibatch size", 32),
+        "synthetic_fractions": Param("list[float]", low=0.0, high=10.0, default=[0.0, 0.5],
                                      help="synthetic images added, as a share of the real training images, for "
                                           "the improved VGG-16 sweep (0 is always included)"),
-        "compare_fraction": Param("float", low=0.0, high=10.0, low_open=True,
+        "compare_fraction": Param("float", low=0.0, high=10.0, low_open=True, default=0.5,
                                   help="the share at which the seed-recipe VGG-16 and the ResNet are also "
                                        "trained with synthetic images"),
     },

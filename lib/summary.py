@@ -1,4 +1,4 @@
-"""The closing summaries of ``make report``, ``make check`` and ``make bench``: plain text to print.
+"""The closing summaries of ``make report``, and ``make check``: plain text to print.
 
 The report's summary reads the same ``summary.json`` files and run outcomes the index
 page is built from, so the two agree. Both the current summary keys (``compute_seconds``,
@@ -7,6 +7,7 @@ page is built from, so the two agree. Both the current summary keys (``compute_s
 from __future__ import annotations
 
 from .eta import duration
+from .studies import RUN_KEYS
 
 
 def _cache_text(summary: dict, counted: tuple[int, int] | None) -> str:
@@ -82,13 +83,16 @@ def check_summary(profile: str, studies: list, planned: dict[str, dict],
             data = _planned_data(study, params)
         seeds = params.get("seeds")
         extra = f", seeds {seeds}" if seeds is not None else ""
+        defaults = study.defaults()
+        changed = sum(1 for k, v in params.items() if k not in RUN_KEYS and k in defaults and v != defaults[k])
         out.append(f"  {study.number}. {study.key}: params/{profile}/{study.key}.yaml valid "
-                   f"({len(params)} parameters{extra}); data: {'; '.join(data) or 'none needed'}")
+                   f"({len(params)} parameters, {changed} changed from the defaults{extra}); "
+                   f"data: {'; '.join(data) or 'none needed'}")
     return "\n".join(out)
 
 
 def _planned_data(study, params: dict) -> list[str]:
-    if params.get("data_source", "auto") == "generated":
+    if params.get("data_source") == "generated":  # plan() gives every parameter, data_source included
         return ["generated stand-in data"]
     if study.datasets:  # plan() loaded and checked each of these or it would have raised
         return [f"{name}: checked" for name in study.datasets]
@@ -96,15 +100,3 @@ def _planned_data(study, params: dict) -> list[str]:
         fallback = f", fallback {params['fallback_dataset']}" if params.get("fallback_dataset") else ""
         return [f"{params['dataset']}: checked{fallback}"]
     return []
-
-
-def bench_summary(rows: list[dict]) -> str:
-    """Per bench case: the speed-up, the accuracies both ways and whether the 2x goal was met."""
-    met = sum(1 for r in rows if r.get("goal_met"))
-    out = [f"Bench: {met} of {len(rows)} cases met the goal (2x at equal accuracy)"]
-    for r in rows:
-        acc = ("" if r.get("reference_test_acc") is None
-               else f", test accuracy {r['reference_test_acc']} -> {r['lib_test_acc']} %")
-        out.append(f"  {r['case']} ({r.get('study', '')}): {r['speedup']:.2f}x{acc}: "
-                   f"{'met' if r.get('goal_met') else 'not met'}")
-    return "\n".join(out)

@@ -1,25 +1,27 @@
 """Parameter files, notebooks and schemas agree; bad parameters fail in one line."""
 import ast
-import json
+import dataclasses
+import shutil
+import subprocess
+import sys
 
+import nbformat
 import pytest
 import yaml
 
 from lib import pipeline
+from lib import notebook_params
 from lib.errors import ParamError
+from lib.notebook_params import cell_values, parameters_cell
 from lib.params import validate
-from lib.paths import NOTEBOOKS, PARAMS
-from lib.studies import STUDIES, get_study
+from lib.paths import NOTEBOOKS, PARAMS, PROJECT_ROOT
+from lib.studies import RUN_KEYS, STUDIES, get_study
 
 
 def _parameters_cell(notebook):
-    nb = json.loads((NOTEBOOKS / notebook).read_text())
-    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
-    assert len(cells) == 1, f"{notebook} needs exactly one cell tagged 'parameters'"
-    tree = ast.parse("".join(cells[0]["source"]))
-    return {t.id: ast.literal_eval(node.value) if not isinstance(node.value, ast.BinOp) else eval(
-        compile(ast.Expression(node.value), "<p>", "eval"))
-            for node in tree.body if isinstance(node, ast.Assign) for t in node.targets}
+    """The parameters cell's assignments, in order: each statement must be ``name = constant``."""
+    nb = nbformat.read(str(NOTEBOOKS / notebook), as_version=4)
+    return cell_values(parameters_cell(nb, notebook).source, notebook)
 
 
 PARAM_FILES = sorted(PARAMS.glob("*/*.yaml"))
@@ -34,12 +36,102 @@ def test_every_params_key_exists_in_the_notebooks_parameters_cell(path):
 
 
 @pytest.mark.parametrize("key", list(STUDIES))
-def test_parameters_cell_matches_schema_and_its_defaults_are_valid(key):
+def test_parameters_cell_assigns_exactly_the_schema_defaults(key):
+    """The schema (lib/studies.py) is where a default is set; the notebook's cell must repeat it exactly."""
     study = STUDIES[key]
-    defaults = _parameters_cell(study.notebook)
-    assert set(defaults) == set(study.schema)
-    validate(study.schema, defaults, complete=True)
-    assert defaults["profile"] == "smoke", "notebook defaults must be the smoke profile"
+    cell = _parameters_cell(study.notebook)
+    assert set(cell) == set(study.schema), (f"{study.notebook}: missing {sorted(set(study.schema) - set(cell))}, "
+                                            f"not in the schema {sorted(set(cell) - set(study.schema))}")
+    schema_defaults = study.defaults()
+    differ = {n: (cell[n], schema_defaults[n]) for n in cell
+              if cell[n] != schema_defaults[n] or type(cell[n]) is not type(schema_defaults[n])}
+    assert not differ, (f"{study.notebook}: (cell, schema) defaults differ: {differ}; the schema in lib/studies.py "
+                        f"is the source: run python -m lib.notebook_params")
+    validate(study.schema, schema_defaults, complete=True)
+    assert schema_defaults["profile"] == "smoke", "notebook defaults must be the smoke profile"
+
+
+def test_the_sync_tool_writes_an_edited_default_into_the_cell_and_keeps_the_rest(tmp_path):
+    study = get_study("fashion_gans")
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir()
+    shutil.copy(NOTEBOOKS / study.notebook, nb_dir / study.notebook)
+    assert not notebook_params.sync(study, nb_dir), "the committed cell already equals the schema"
+    params = dict(study.params)
+    params["n_critic"] = dataclasses.replace(params["n_critic"], default=5)
+    params["variants"] = dataclasses.replace(params["variants"], default=["dcgan"])
+    del params["knn_k"]
+    params["new_knob"] = dataclasses.replace(params["gp_weight"], default=0.5, help="a new knob")
+    edited = dataclasses.replace(study, params=params)
+    before = (nb_dir / study.notebook).read_text()
+    assert notebook_params.sync(edited, nb_dir)
+    after = (nb_dir / study.notebook).read_text()
+    nb = nbformat.reads(after, as_version=4)
+    assert after == nbformat.writes(nb) + "\n"  # canonical, as tests/test_notebook_text.py wants
+    source = parameters_cell(nb, study.notebook).source
+    assert cell_values(source) == edited.defaults()
+    assert "n_critic = 5                   # WGAN-GP critic steps per generator step (paper: 5)" in source
+    assert "variants = ['dcgan']\n" in source and "knn_k" not in source
+    assert source.endswith("\nnew_knob = 0.5  # a new knob")
+    old_cell = parameters_cell(nbformat.reads(before, as_version=4), study.notebook).source
+    assert [ln for ln in old_cell.splitlines() if "gp_weight" in ln] == [ln for ln in source.splitlines()
+                                                                          if "gp_weight" in ln]
+    assert notebook_params.main(["--check"]) == 0  # the committed notebooks are untouched
+
+
+@pytest.mark.parametrize("profile", ["quick", "full"])
+@pytest.mark.parametrize("key", list(STUDIES))
+def test_quick_and_full_state_every_parameter_they_run_with(profile, key):
+    """No quick or full value silently comes from the defaults (the smoke profile's values)."""
+    study = STUDIES[key]
+    listed = set(yaml.safe_load((PARAMS / profile / f"{key}.yaml").read_text()))
+    missing = sorted(set(study.schema) - listed - set(RUN_KEYS))
+    assert not missing, f"params/{profile}/{key}.yaml does not state {missing}"
+
+
+def test_the_pipeline_gives_every_parameter_with_the_schema_defaults_under_the_profile(tmp_path, monkeypatch):
+    (tmp_path / "custom").mkdir()
+    (tmp_path / "custom" / "fashion_gans.yaml").write_text("epochs: 7\n")
+    monkeypatch.setattr(pipeline, "PARAMS", tmp_path)
+    study = get_study("fashion_gans")
+    values = pipeline.effective_params("custom", study)
+    assert values == {**study.defaults(), "epochs": 7}
+    # A default edited in the schema reaches the run.
+    edited = dataclasses.replace(study, params={**study.params,
+                                                "n_critic": dataclasses.replace(study.params["n_critic"], default=3)})
+    assert pipeline.effective_params("custom", edited)["n_critic"] == 3
+    planned = pipeline.plan("custom", [study], None, tmp_path / "b", tmp_path / "r")["fashion_gans"]
+    assert set(planned) == set(study.schema) and planned["data_source"] == "generated"
+    assert planned["profile"] == "custom" and planned["golden"] == "off"
+
+
+def test_registry_name_lists_equal_what_the_code_accepts():
+    from lib import grid, studies
+    from lib.gan import families
+    from lib.models import dense
+
+    assert studies.GAN_VARIANTS == tuple(families.FAMILIES)
+    assert studies.GRID_OPTIMIZERS == tuple(grid.OPTIMIZERS)
+    assert studies.GRID_INITIALIZERS == grid.INITIALIZERS
+    assert studies.GRID_REGULARIZATIONS == dense.REGULARIZATIONS
+    assert studies.GRID_NORMALIZATIONS == dense.NORMALIZATIONS
+    schema = get_study("fashion_fcn_vs_alexnet").schema
+    for name, valid in zip(("grid_optimizers", "grid_initializers", "grid_regularizations", "grid_normalizations"),
+                           grid._VALID.values()):
+        assert schema[name].choices == tuple(valid), name
+        assert grid._PARAM[grid.FACTORS[list(grid._VALID.values()).index(valid)]] == name
+    assert get_study("fashion_gans").schema["variants"].choices == tuple(families.FAMILIES)
+
+
+def test_the_registry_imports_no_model_training_or_gan_code():
+    out = subprocess.run([sys.executable, "-c", "import lib.studies, sys; "
+                          "print(sorted(m for m in sys.modules if m.startswith('lib.')))"],
+                         cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
+    loaded = ast.literal_eval(out.strip())
+    assert not [m for m in loaded if m.split(".")[1] in ("gan", "models", "synthetic")], loaded
+    # Of the training package only its Keras-free settings: the strategy and precision names.
+    assert [m for m in loaded if m.startswith("lib.train.")] == ["lib.train.distribute", "lib.train.runtime"], loaded
+    assert "keras" not in out and "tensorflow" not in out
 
 
 @pytest.mark.parametrize("profile", ["smoke", "quick", "full"])
@@ -111,6 +203,29 @@ def test_bad_params_file_fails_check_in_one_line(tmp_path, monkeypatch, capsys, 
     code = pipeline.main(_custom_profile(tmp_path, monkeypatch, content))
     err = capsys.readouterr().err.strip()
     assert code == 2 and expected in err and "\n" not in err and err.startswith("error: ")
+
+
+@pytest.mark.parametrize("study, content, expected", [
+    ("3", b"grid_optimizers: [adam, adamw]\n",
+     "parameter grid_optimizers: unknown optimizer 'adamw' (did you mean 'adam'?); valid: adam, rmsprop, sgd, "
+     "sgd_momentum"),
+    ("3", b"grid_initializers: [he_unifrom]\n", "unknown initializer 'he_unifrom' (did you mean 'he_uniform'?)"),
+    ("3", b"grid_regularizations: [l1]\n", "unknown regularization 'l1'; valid: dropout, l2, none"),
+    ("3", b"grid_normalizations: [layernorm]\n", "unknown normalization 'layernorm'"),
+    ("3", b"grid_normalizations: [none, none]\n", "grid_normalizations lists a name twice"),
+    ("4", b"variants: [dcgan, wgan]\n", "parameter variants: unknown GAN family 'wgan' (did you mean 'cgan'?); valid: cgan, dcgan, seed003"),
+])
+def test_unknown_grid_and_gan_names_fail_check_before_anything_runs(tmp_path, monkeypatch, capsys, study, content,
+                                                                    expected):
+    key = get_study(study).key
+    (tmp_path / "custom").mkdir()
+    (tmp_path / "custom" / f"{key}.yaml").write_bytes(content)
+    monkeypatch.setattr(pipeline, "PARAMS", tmp_path)
+    monkeypatch.setattr(pipeline, "check_data", lambda *a, **k: pytest.fail("no data is read before the params pass"))
+    code = pipeline.main(["check", "--profile", "custom", "--studies", study,
+                          "--build-dir", str(tmp_path / "b"), "--reports-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and expected in err and "\n" not in err and err.startswith("error: ") and f"custom/{key}.yaml: " in err
 
 
 @pytest.mark.parametrize("spec", [",", " , ,", ""])

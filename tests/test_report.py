@@ -86,3 +86,70 @@ def test_render_hides_the_golden_cell_and_progress_markers(tmp_path):
     nb.cells = [kept, golden]
     out = _drop_logs(nb)
     assert len(out.cells) == 1 and out.cells[0].outputs[0]["text"] == "visible\n"
+
+
+def _quick_gans_page(tmp_path, monkeypatch, shown):
+    from lib import pipeline, report
+
+    monkeypatch.setattr(report, "_display", lambda obj, **kw: shown.append(obj))
+    study = pipeline.get_study("fashion_gans")
+    params = {**pipeline.effective_params("quick", study), "profile": "quick", "golden": "off",
+              "output_dir": str(tmp_path)}
+    return report.StudyReport("fashion_gans", params)
+
+
+def test_the_header_shows_every_parameter_and_what_the_profile_changed(tmp_path, monkeypatch):
+    from lib import report
+
+    shown = []
+    page = _quick_gans_page(tmp_path, monkeypatch, shown)
+    monkeypatch.setattr(report.StudyReport, "_header_text", lambda self, finished=None: "# header")
+    page.show_header()
+    assert len(shown) == 2 and shown[0].data == "# header"
+    html = shown[1].data
+    rows = {r["parameter"]: r for r in page.parameter_rows()}
+    assert set(rows) == set(page.study.schema)
+    assert rows["n_critic"]["value"] == 5 and rows["n_critic"]["set by"] == "profile"
+    assert rows["gp_weight"]["set by"] == "default" and rows["golden"]["set by"] == "run"
+    changed = sum(1 for r in rows.values() if r["set by"] == "profile")
+    assert f"the <code>quick</code> profile changed {changed} of them" in html
+    assert html.startswith("<details>") and html.count("<tr>") == len(rows) + 1
+    assert "<td>n_critic</td><td>5</td><td>profile</td><td>2</td>" in html
+    assert "<td>classifier_n_train</td><td>null</td><td>default</td><td></td>" in html
+    # No local path on a page (tests/test_committed_report.py): directories show relative to the project.
+    assert str(tmp_path) not in html and "<td>output_dir</td><td>(a directory outside the project)</td>" in html
+    assert "train on <code>seeds</code>" in html and "`" not in html
+    from lib.paths import PROJECT_ROOT
+    page.params["output_dir"] = str(PROJECT_ROOT / "build" / "quick" / "fashion_gans")
+    assert "<td>output_dir</td><td>build/quick/fashion_gans</td><td>run</td><td>build/smoke/fashion_gans</td>" \
+        in page._parameters_html()
+
+
+def test_a_default_edited_in_the_schema_shows_on_the_page(tmp_path, monkeypatch):
+    import dataclasses
+
+    from lib import studies
+
+    study = studies.STUDIES["fashion_gans"]
+    edited = dataclasses.replace(study, params={**study.params,
+                                                "knn_k": dataclasses.replace(study.params["knn_k"], default=7)})
+    monkeypatch.setitem(studies.STUDIES, "fashion_gans", edited)
+    page = _quick_gans_page(tmp_path, monkeypatch, [])
+    assert "<td>knn_k</td><td>3</td><td>profile</td><td>7</td>" in page._parameters_html()  # quick sets 3
+    page.params.pop("knn_k")
+    assert "<td>knn_k</td><td>7</td><td>default</td>" in page._parameters_html()
+
+
+def test_the_parameter_table_is_an_output_on_the_code_free_page(tmp_path, monkeypatch):
+    import nbformat
+
+    from lib.render import render_html
+
+    page = _quick_gans_page(tmp_path, monkeypatch, [])
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("page.show_header()")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": page._parameters_html()})]
+    nb.cells = [cell]
+    nbformat.write(nb, str(tmp_path / "executed.ipynb"))
+    html = render_html(tmp_path / "executed.ipynb", tmp_path / "page.html", "t").read_text()
+    assert "<td>n_critic</td><td>5</td><td>profile</td>" in html and "page.show_header()" not in html

@@ -1,4 +1,4 @@
-"""The closing summaries of make report, make check and make bench, on hand-made inputs."""
+"""The closing summaries of make report and make check, on hand-made inputs."""
 import json
 
 from lib import index, summary
@@ -76,17 +76,6 @@ def test_check_summary_names_each_study_and_its_data():
     lines = text.splitlines()
     assert lines[0] == "Checked profile smoke: 3 studies, parameters valid, data checked"
     assert lines[1] == ("  2. fashion_regularisation: params/smoke/fashion_regularisation.yaml valid "
-                        "(3 parameters, seeds [0, 1]); data: generated stand-in data")
+                        "(3 parameters, 0 changed from the defaults, seeds [0, 1]); data: generated stand-in data")
     assert lines[2].endswith("data: cifar10: data_dir /data/cifar-10-batches-py")
-    assert lines[3].endswith("(3 parameters); data: cifar100: checked, fallback cifar10")
-
-
-def test_bench_summary_counts_goals():
-    rows = [{"case": "fashion_cnn", "study": "Study 2", "speedup": 2.54, "reference_test_acc": 86.49,
-             "lib_test_acc": 86.5, "goal_met": True},
-            {"case": "dcgan", "study": "Study 4", "speedup": 1.5, "reference_test_acc": None,
-             "lib_test_acc": None, "goal_met": False}]
-    lines = summary.bench_summary(rows).splitlines()
-    assert lines == ["Bench: 1 of 2 cases met the goal (2x at equal accuracy)",
-                     "  fashion_cnn (Study 2): 2.54x, test accuracy 86.49 -> 86.5 %: met",
-                     "  dcgan (Study 4): 1.50x: not met"]
+    assert lines[3].endswith("(3 parameters, 2 changed from the defaults); data: cifar100: checked, fallback cifar10")

@@ -1,13 +1,13 @@
 """The GAN families a study can train, with the hyper-parameters that define each.
 
-Pure Python (no TensorFlow import), so the study registry can use it.
+Pure Python (no TensorFlow import). The study registry (lib/studies.py) keeps the family names as
+plain data (GAN_VARIANTS); tests/test_params.py checks that they equal ``FAMILIES``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import ParamError
-from ..params import Param, unknown_name_error
+from ..params import unknown_name_error
 
 
 @dataclass(frozen=True)
@@ -55,22 +55,3 @@ def family(name: str) -> Family:
     if name not in FAMILIES:
         raise unknown_name_error("GAN family", name, FAMILIES)
     return FAMILIES[name]
-
-
-@dataclass(frozen=True)
-class ChoiceList(Param):
-    """A list of names, each of which must be one of ``choices``; no repeats."""
-
-    def check(self, name, value):
-        if value is None or not isinstance(value, list):
-            return super().check(name, value)
-        Param(self.kind, optional=self.optional, help=self.help).check(name, value)  # type, non-empty
-        for v in value:
-            if v not in self.choices:
-                raise ParamError(f"parameter {name}: {unknown_name_error('value', v, self.choices)}")
-        if len(set(value)) != len(value):
-            raise ParamError(f"parameter {name} lists a name twice: {value!r}")
-
-
-def variant_list(help: str = "") -> ChoiceList:
-    return ChoiceList("list[str]", choices=tuple(FAMILIES), help=help)
