@@ -6,7 +6,7 @@ A notebook's stdout is the only channel from a study to ``make report``:
   (``cached=1``: it comes from the run cache and will print no epochs);
 * ``::warning <text>``: something the user must see (a fallback dataset, a skipped part);
 * the training loops' epoch lines, ``[baseline seed 1] epoch 3/15 loss 0.3 ... (12.3 s)``
-  (:class:`lib.training.EpochLogger`, :class:`lib.gan.callbacks.EpochProgress`);
+  (:class:`lib.train.callbacks.EpochLogger`, classifier and GAN runs alike);
 * the notebooks' ``cache: 2 reused, 4 trained`` line;
 * ``[label] STOPPED: <why>``, printed to stderr when a run diverges.
 

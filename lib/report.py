@@ -11,8 +11,8 @@ import pandas as pd
 
 from . import io
 from .paths import resolve
-from .runtime import hardware_summary
 from .studies import RUN_KEYS, get_study
+from .train.runtime import hardware_summary
 
 
 def library_versions() -> dict:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from .params import NameList, Param, defaults, positive_int, rate, unknown_name_error, validate
-from .distribute import STRATEGIES
-from .runtime import PRECISIONS
+from .train.distribute import STRATEGIES
+from .train.runtime import PRECISIONS
 
 # lib/gan/families.py's FAMILIES, in its order.
 GAN_VARIANTS = ("vanilla", "vanilla_nobn", "seed003", "seed003_lr2e-4", "dcgan", "wgan_gp", "cgan")

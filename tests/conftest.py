@@ -22,7 +22,7 @@ def isolated_sources(monkeypatch, tmp_path):
 @pytest.fixture(scope="module")
 def split(tmp_path_factory):
     """A tiny generated Fashion-MNIST split (240 train / 60 val / 60 test), float32 and deterministic."""
-    from lib import runtime
+    from lib.train import runtime
     from lib.data import classification_split, load_dataset, write_fixture
 
     root = tmp_path_factory.mktemp("data")

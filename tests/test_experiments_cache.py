@@ -153,11 +153,11 @@ def test_code_version_follows_imports_and_ignores_presentation(tmp_path, monkeyp
 
 def test_real_training_run_does_not_depend_on_the_data_loaders():
     from lib.models import build_fashion_cnn
-    from lib.training import train_classifier
+    from lib.train.classifier import train_classifier
     modules = set()
     cache_mod._modules_in([train_classifier, functools.partial(build_fashion_cnn)], modules)
     files = {p.relative_to(cache_mod.LIB_DIR).as_posix() for p in cache_mod._closure(modules)}
-    assert "training.py" in files and "models/fashion_cnn.py" in files
+    assert "train/classifier.py" in files and "models/fashion_cnn.py" in files
     assert not any(f.startswith("data/loading") or f.startswith("data/formats") for f in files)
     assert not files & cache_mod.PRESENTATION
 

@@ -4,11 +4,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lib import runtime
+from lib.train import runtime
 from lib.data import classification_split, load_dataset, write_fixture
 from lib.experiments import Cache
-from lib.gan import data as gan_data
-from lib.gan import experiment, tables
+from lib.gan import family_run, images, tables
 from lib.gan.evaluation import FeatureExtractor, Reference, evaluate_images, train_evaluator
 from lib.models import build_fashion_cnn
 
@@ -42,8 +41,8 @@ def test_evaluator_is_cached_with_its_weights_and_retrained_when_they_vanish(set
 def test_constructed_generators_get_the_known_collapse_and_memorisation_flags(setup):
     ds, split, cache, clf = setup
     extractor = FeatureExtractor(build_fashion_cnn, clf.artifacts["weights_path"])
-    reference_images, _ = gan_data.evaluation_sets(ds, 100, 3)
-    x, _ = gan_data.gan_training_set(ds, 300)
+    reference_images, _ = images.evaluation_sets(ds, 100, 3)
+    x, _ = images.gan_training_set(ds, 300)
     reference = Reference(extractor, reference_images, (x + 1) / 2)
     real = evaluate_images(extractor, reference_images, reference)
     assert not real["collapsed"] and not real["memorising"] and real["fid"] == pytest.approx(0.0, abs=1e-6)
@@ -61,12 +60,12 @@ def test_constructed_generators_get_the_known_collapse_and_memorisation_flags(se
 def test_experiment_scores_training_against_untrained_and_real_baselines(setup, tmp_path):
     ds, split, cache, clf = setup
     extractor = FeatureExtractor(build_fashion_cnn, clf.artifacts["weights_path"])
-    reference_images, real_train = gan_data.evaluation_sets(ds, 100, 3)
-    x, y = gan_data.gan_training_set(ds, 256)
+    reference_images, real_train = images.evaluation_sets(ds, 100, 3)
+    x, y = images.gan_training_set(ds, 256)
     reference = Reference(extractor, reference_images, (x + 1) / 2)
     baseline = evaluate_images(extractor, real_train, reference)
     assert x.min() >= -1 and x.max() <= 1 and len(x) == 256
-    out = experiment.run_gan_experiment("vanilla", x, y, extractor, reference, run_dir=tmp_path / "run", epochs=2,
+    out = family_run.run_gan_experiment("vanilla", x, y, extractor, reference, run_dir=tmp_path / "run", epochs=2,
                                         batch_size=32, seed=0, grid_every=1, n_eval=100, log=False)
     assert out.ok and out.epochs_run == 2 and out.artifacts["steps"] == 16
     untrained = out.artifacts["untrained"]
@@ -83,7 +82,7 @@ def test_experiment_scores_training_against_untrained_and_real_baselines(setup, 
     assert list(table.index) == ["real train vs real test (baseline)", "vanilla", "vanilla, untrained generator"]
     assert table.loc["vanilla", "seeds"] == 2 and "±" in table.loc["vanilla", "FID ↓"]
     assert table.loc["vanilla, untrained generator", "mode collapse flagged"] == "yes in 2 of 2 seeds"
-    copied = experiment.copy_grids(out, tmp_path / "artifacts")
+    copied = family_run.copy_grids(out, tmp_path / "artifacts")
     assert [e for e, _ in copied] == [0, 1, 2] and all((tmp_path / "artifacts").glob("epoch_*.png"))
 
 
@@ -92,9 +91,9 @@ def test_evaluation_sets_refuse_impossible_sizes(setup):
 
     ds = setup[0]
     with pytest.raises(ParamError, match="exceeds the 120 test images"):
-        gan_data.evaluation_sets(ds, 500, 3)
+        images.evaluation_sets(ds, 500, 3)
     with pytest.raises(ParamError, match="must exceed knn_k"):
-        gan_data.evaluation_sets(ds, 3, 3)
+        images.evaluation_sets(ds, 3, 3)
 
 
 def test_fid_gap_closed():
@@ -108,17 +107,17 @@ def test_fid_gap_closed():
 def test_cached_gan_runs_are_reused_and_recomputed_when_their_grids_are_gone(setup, tmp_path):
     ds, split, _, clf = setup
     extractor = FeatureExtractor(build_fashion_cnn, clf.artifacts["weights_path"])
-    reference_images, _ = gan_data.evaluation_sets(ds, 60, 3)
+    reference_images, _ = images.evaluation_sets(ds, 60, 3)
     reference = Reference(extractor, reference_images)
-    x, y = gan_data.gan_training_set(ds, 64)
+    x, y = images.gan_training_set(ds, 64)
     cache = Cache(tmp_path / "cache")
     kwargs = dict(name="vanilla", x=x, y=y, extractor=extractor, reference=reference, epochs=1, batch_size=32,
                   seed=0, grid_every=1, n_eval=60, log=False)
-    first = cache.call(experiment.run_gan_experiment, workdir="run_dir", **kwargs)
+    first = cache.call(family_run.run_gan_experiment, workdir="run_dir", **kwargs)
     assert Path(first.artifacts["grids"][0][1]).is_relative_to(cache.root / "runs")
-    again = cache.call(experiment.run_gan_experiment, workdir="run_dir", **kwargs)
+    again = cache.call(family_run.run_gan_experiment, workdir="run_dir", **kwargs)
     assert (cache.reused, cache.trained) == (1, 1) and again.metrics == first.metrics
     Path(first.artifacts["grids"][-1][1]).unlink()
-    redone = cache.call(experiment.run_gan_experiment, workdir="run_dir", **kwargs)
+    redone = cache.call(family_run.run_gan_experiment, workdir="run_dir", **kwargs)
     assert cache.trained == 2 and redone.artifacts["resumed_from"] == 0
     assert all(Path(p).is_file() for _, p in redone.artifacts["grids"])

@@ -11,11 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lib import runtime
+from lib.train import runtime
 from lib.errors import ParamError
-from lib.gan import callbacks, checkpoints, families
+from lib.gan import checkpoints, families
+from lib.train import callbacks
 from lib.gan.models import build_conditional_discriminator, build_conditional_generator, build_networks
-from lib.gan.train import CHECKPOINT, build_gan, fixed_inputs, generate, train_gan
+from lib.gan.loop import CHECKPOINT, build_gan, fixed_inputs, generate, train_gan
 from lib.paths import PROJECT_ROOT
 from lib.studies import get_study
 
@@ -202,8 +203,8 @@ def test_variants_parameter_refuses_unknown_and_repeated_names():
 RESUME_SCRIPT = textwrap.dedent("""
     import json, sys, time
     import keras, numpy as np
-    from lib import runtime
-    from lib.gan.train import build_gan, train_gan
+    from lib.train import runtime
+    from lib.gan.loop import build_gan, train_gan
     runtime.configure(seed=0, precision="float32")
     slow = sys.argv[2] == "slow"
 

@@ -73,7 +73,7 @@ def test_every_configuration_of_the_full_profiles_grid_builds():
 
 
 def test_training_subset_keeps_validation_and_test_and_stratifies():
-    from lib.training import Split
+    from lib.data import Split
 
     y = np.repeat(np.arange(10), 20)
     split = Split(np.zeros((200, 2, 2, 1), "float32"), y, np.ones((30, 2, 2, 1)), np.arange(30) % 10,
@@ -99,9 +99,9 @@ def test_per_class_error_counts_mistakes_per_true_class():
 
 @pytest.mark.slow
 def test_every_optimizer_choice_trains(tmp_path):
-    from lib import runtime
+    from lib.train import runtime
     from lib.data import classification_split, load_dataset, write_fixture
-    from lib.training import train_classifier
+    from lib.train.classifier import train_classifier
 
     write_fixture("fashion_mnist", tmp_path, n_train=200, n_test=40)
     runtime.configure(seed=0, deterministic=True, precision="float32")

@@ -25,13 +25,13 @@ def test_warning_marker_round_trips_on_one_line(capsys):
 
 
 @pytest.mark.parametrize("line, expected", [
-    # lib.training.EpochLogger
+    # lib.train.callbacks.EpochLogger, a classifier run
     ("[baseline seed 1] epoch 3/15 accuracy 0.7660 loss 1.2404 val_loss 0.7119 (12.3 s)",
      Epoch("baseline seed 1", 3, 15, "accuracy 0.7660 loss 1.2404 val_loss 0.7119", 12.3)),
-    # lib.gan.callbacks.EpochProgress, lines mode (negative losses included)
+    # EpochLogger of a GAN run, lines mode (negative losses included)
     ("[wgan_gp seed 0] epoch 2/2 d_loss -0.5039 g_loss 0.8205 gp 0.3577 (0.8 s)",
      Epoch("wgan_gp seed 0", 2, 2, "d_loss -0.5039 g_loss 0.8205 gp 0.3577", 0.8)),
-    # EpochProgress in bar mode: no metrics, no timing
+    # EpochLogger in bar mode: no metrics, no timing
     ("[dcgan seed 0] epoch 1/20", Epoch("dcgan seed 0", 1, 20, "", None)),
     ("cache: 2 reused, 4 trained", CacheCount(2, 4)),
     ("[regularised seed 1] STOPPED: loss became NaN/inf in epoch 2",

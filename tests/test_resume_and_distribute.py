@@ -14,22 +14,22 @@ pytestmark = pytest.mark.slow  # every test here trains a model
 
 SCRIPT = textwrap.dedent('''
     import json, sys, time
-    from lib import runtime
+    from lib.train import runtime
     from lib.data import classification_split, load_dataset, write_fixture
     from lib.models import build_fashion_cnn
-    from lib import training
+    from lib.train import callbacks, classifier
     root, ckpt, slow = sys.argv[1], sys.argv[2], sys.argv[3] == "slow"
     if slow:  # give the test time to kill the run between epochs
-        original = training.EpochLogger.on_epoch_end
+        original = callbacks.EpochLogger.on_epoch_end
         def sleepy(self, epoch, logs=None):
             original(self, epoch, logs)
             time.sleep(1.0)
-        training.EpochLogger.on_epoch_end = sleepy
+        callbacks.EpochLogger.on_epoch_end = sleepy
     write_fixture("fashion_mnist", root, n_train=200, n_test=40)
     runtime.configure(seed=0, deterministic=True, precision="float32")
     split = classification_split(load_dataset("fashion_mnist", root, allow_download=False), None, None, 0.2)
-    r = training.train_classifier(build_fashion_cnn, split, label="resume", seed=0, epochs=6, batch_size=32,
-                                  checkpoint_dir=ckpt)
+    r = classifier.train_classifier(build_fashion_cnn, split, label="resume", seed=0, epochs=6, batch_size=32,
+                                    checkpoint_dir=ckpt)
     print("RESULT " + json.dumps({"epochs_run": r.epochs_run, "loss": r.history["loss"]}), flush=True)
 ''')
 
@@ -41,19 +41,21 @@ def _env():
 def test_killed_run_resumes_from_its_last_epoch(tmp_path):
     script = tmp_path / "train.py"
     script.write_text(SCRIPT)
+    from lib.train.checkpoints import CHECKPOINT, read_state
+
     ckpt = tmp_path / "ckpt"
-    state = ckpt / "state.json"
+    state = ckpt / CHECKPOINT
     first = subprocess.Popen([sys.executable, str(script), str(tmp_path / "data"), str(ckpt), "slow"],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=_env(), text=True)
     deadline = time.time() + 120
     while time.time() < deadline:
-        if state.is_file() and json.loads(state.read_text())["epoch"] >= 2:
+        if state.is_file() and (read_state(state) or {"epoch": 0})["epoch"] >= 2:
             break
         assert first.poll() is None, first.stdout.read()
         time.sleep(0.1)
     first.send_signal(signal.SIGKILL)
     first.wait()
-    done_before = json.loads(state.read_text())["epoch"]
+    done_before = read_state(state)["epoch"]
     assert 2 <= done_before < 6, "the kill must land part-way through the run"
 
     second = subprocess.run([sys.executable, str(script), str(tmp_path / "data"), str(ckpt), "fast"],
@@ -65,7 +67,7 @@ def test_killed_run_resumes_from_its_last_epoch(tmp_path):
     assert f"epoch {resumed}/6" not in out and f"epoch {resumed + 1}/6" in out  # no epoch retrained
     result = json.loads(out.split("RESULT ")[1])
     assert result["epochs_run"] == 6 and len(result["loss"]) == 6
-    assert (ckpt / "final.weights.h5").is_file() and not list(ckpt.glob("epoch-*.keras"))
+    assert (ckpt / "final.weights.h5").is_file() and not state.exists()
 
 
 MIRRORED = textwrap.dedent('''
@@ -73,11 +75,11 @@ MIRRORED = textwrap.dedent('''
     import tensorflow as tf
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    from lib import runtime
+    from lib.train import runtime
     from lib.data import classification_split, load_dataset, write_fixture
-    from lib.distribute import make_strategy, scaled
+    from lib.train.distribute import make_strategy, scaled
     from lib.models import build_fashion_cnn
-    from lib.training import train_classifier
+    from lib.train.classifier import train_classifier
     write_fixture("fashion_mnist", sys.argv[1], n_train=200, n_test=40)
     runtime.configure(seed=0, deterministic=False, precision="float32")
     split = classification_split(load_dataset("fashion_mnist", sys.argv[1], allow_download=False), None, None, 0.2)
@@ -102,7 +104,7 @@ def test_mirrored_strategy_on_two_logical_cpus(tmp_path):
 
 
 def test_multiworker_without_tf_config_is_a_clear_error(monkeypatch):
-    from lib.distribute import make_strategy
+    from lib.train.distribute import make_strategy
     from lib.errors import ParamError
 
     monkeypatch.delenv("TF_CONFIG", raising=False)

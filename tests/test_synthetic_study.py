@@ -8,7 +8,7 @@ from lib.data import loading
 from lib.data.fixtures import write_cifar10, write_cifar100
 from lib.errors import DataError, ParamError
 from lib.paths import PARAMS
-from lib.training import Split
+from lib.data import Split
 
 
 # --- models ------------------------------------------------------------------------------------------------
@@ -240,7 +240,7 @@ def test_artifact_round_trip_and_one_grid_per_class(tmp_path):
 
 @pytest.mark.slow
 def test_conditional_gan_writes_a_balanced_uint8_artifact(tmp_path):
-    from lib import runtime
+    from lib.train import runtime
     from lib.synthetic.artifact import load_artifact
     from lib.synthetic.gan_run import train_and_sample
 
@@ -258,7 +258,7 @@ def test_conditional_gan_writes_a_balanced_uint8_artifact(tmp_path):
 
 
 def test_acgan_generator_depends_on_the_label_and_the_discriminator_classifies():
-    from lib import runtime
+    from lib.train import runtime
     from lib.synthetic.acgan import build_acgan
 
     runtime.configure(seed=0, precision="mixed_bfloat16")      # the GAN keeps its own float32 policy
@@ -276,8 +276,8 @@ def test_acgan_generator_depends_on_the_label_and_the_discriminator_classifies()
 def test_class_head_learns_real_classes_and_pushes_the_generator_towards_them(tmp_path):
     """Two trivially separable classes (dark and bright images): the head learns them on real images and the
     generator makes class 1 brighter than class 0 from the same noise; nothing else in the losses tells it to."""
-    from lib import runtime
-    from lib.gan.train import train_gan
+    from lib.train import runtime
+    from lib.gan.loop import train_gan
     from lib.synthetic.acgan import build_acgan
 
     runtime.configure(seed=0, precision="float32")
@@ -295,7 +295,7 @@ def test_class_head_learns_real_classes_and_pushes_the_generator_towards_them(tm
 # --- recipes ----------------------------------------------------------------------------------------------------
 
 def test_warmup_cosine_rises_to_the_peak_then_decays_towards_zero():
-    from lib.recipes import WarmupCosine
+    from lib.train.recipes import WarmupCosine
 
     s = WarmupCosine(0.1, epochs=10, warmup_epochs=2)
     steps = 10
@@ -307,7 +307,7 @@ def test_warmup_cosine_rises_to_the_peak_then_decays_towards_zero():
 
 
 def test_recipes_give_the_seed_settings_and_the_improved_ones():
-    from lib.recipes import WarmupCosine, improved_recipe, seed_recipe
+    from lib.train.recipes import WarmupCosine, improved_recipe, seed_recipe
 
     seed = seed_recipe(epochs=50).train_kwargs(0)
     assert seed["one_hot"] and seed["optimizer"] == "adam" and seed["batch_size"] == 64
@@ -322,9 +322,9 @@ def test_recipes_give_the_seed_settings_and_the_improved_ones():
 def test_the_schedule_drives_the_optimizer_during_training(tmp_path):
     import keras
 
-    from lib import runtime
-    from lib.recipes import improved_recipe
-    from lib.training import train_classifier
+    from lib.train import runtime
+    from lib.train.recipes import improved_recipe
+    from lib.train.classifier import train_classifier
 
     runtime.configure(seed=0, precision="float32")
     split = _split(n_per_class=16)
@@ -351,9 +351,9 @@ def _tiny():
 
 
 def test_every_arm_takes_the_same_number_of_optimiser_steps():
-    from lib import runtime
-    from lib.recipes import improved_recipe
-    from lib.synthetic.experiment import train_arm
+    from lib.train import runtime
+    from lib.train.recipes import improved_recipe
+    from lib.synthetic.classifier_runs import train_arm
 
     runtime.configure(seed=0, precision="float32")
     split = _split(n_per_class=20)                                 # 80 real training images
@@ -371,15 +371,15 @@ def test_every_arm_takes_the_same_number_of_optimiser_steps():
 
 
 def test_train_arm_refuses_a_synthetic_arm_without_images():
-    from lib.recipes import improved_recipe
-    from lib.synthetic.experiment import train_arm
+    from lib.train.recipes import improved_recipe
+    from lib.synthetic.classifier_runs import train_arm
 
     with pytest.raises(ParamError, match="synthetic images are needed"):
         train_arm(_split(), _tiny, improved_recipe(1, 16, 0.01), num_classes=4, seed=0, label="x", fraction=0.5)
 
 
 def test_cas_gate_is_a_multiple_of_chance_and_fails_below_it():
-    from lib.synthetic.experiment import cas_gate
+    from lib.synthetic.classifier_runs import cas_gate
 
     assert cas_gate([0.0938, 0.0913], 10) == (False, pytest.approx(0.2))   # the old GAN's CAS: below chance
     assert cas_gate([0.27, 0.29], 10)[0]
@@ -388,7 +388,7 @@ def test_cas_gate_is_a_multiple_of_chance_and_fails_below_it():
 
 
 def test_the_title_names_the_dataset_that_ran():
-    from lib.synthetic.experiment import display_title
+    from lib.synthetic.classifier_runs import display_title
 
     assert display_title("cifar10", "cifar100") == ("Study 5: CIFAR-10 VGG-16 with GAN-synthetic training data "
                                                     "(fallback: CIFAR-100 unavailable)")
@@ -434,9 +434,9 @@ def test_imagenet_weights_come_from_a_path_or_the_keras_cache_else_the_baseline_
 def test_imagenet_baseline_trains_at_toy_scale_with_random_weights(arch):
     from functools import partial
 
-    from lib import runtime
-    from lib.recipes import improved_recipe
-    from lib.synthetic.experiment import train_arm
+    from lib.train import runtime
+    from lib.train.recipes import improved_recipe
+    from lib.synthetic.classifier_runs import train_arm
     from lib.synthetic.imagenet import build_pretrained
 
     runtime.configure(seed=0, precision="float32")
@@ -452,7 +452,7 @@ def test_imagenet_baseline_trains_at_toy_scale_with_random_weights(arch):
 def test_resnet_can_be_built_in_float32_under_a_bfloat16_study_policy():
     import keras
 
-    from lib import runtime
+    from lib.train import runtime
     from lib.models.resnet import build_resnet
 
     runtime.configure(seed=0, precision="mixed_bfloat16")

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from lib.models import build_fashion_cnn
-from lib.training import raise_if_all_diverged, train_classifier
+from lib.experiments import RunSet
+from lib.train.classifier import train_classifier
 from lib.errors import DataError, TrainingDiverged
 
 pytestmark = pytest.mark.slow  # every test here trains a model
@@ -38,7 +39,7 @@ def test_exploding_loss_stops_the_run_with_a_clear_message(split):
     assert r.status == "diverged" and r.epochs_run == 1
     assert "NaN/inf in epoch 1" in r.message and "learning rate" in r.message
     with pytest.raises(TrainingDiverged):
-        raise_if_all_diverged([r])
+        RunSet({"t": [r]}).raise_if_all_failed()
 
 
 def test_early_stopping_restores_the_best_epoch(split):

@@ -4,7 +4,7 @@ import pytest
 
 from lib.data import classification_split, load_dataset
 from lib.models import build_cifar_cnn, build_fcn
-from lib.training import train_classifier
+from lib.train.classifier import train_classifier
 
 pytestmark = pytest.mark.slow  # every test here trains a model
 
@@ -56,7 +56,7 @@ def test_batch_norm_cnn_trains_with_one_hot_labels_deterministically():
 
 
 def test_cosine_schedule_decays_the_rate_to_zero_over_the_run(split):
-    from lib.training import _schedule
+    from lib.train.classifier import _schedule
 
     cos = _schedule("cosine", 0.01, epochs=3, steps_per_epoch=10)
     assert float(cos(0)) == pytest.approx(0.01) and float(cos(15)) == pytest.approx(0.005, rel=1e-3)
@@ -85,7 +85,7 @@ def test_improved_vgg_recipe_trains_under_mixed_float16_as_on_a_gpu():
 
     from lib.data import write_fixture as wf
     from lib.models import build_vgg16
-    from lib.recipes import improved_recipe
+    from lib.train.recipes import improved_recipe
 
     with tempfile.TemporaryDirectory() as tmp:
         wf("cifar100", tmp, n_train=200, n_test=40)

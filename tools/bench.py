@@ -109,7 +109,7 @@ def _images_per_second(n: int, times: list[float]) -> float:
 
 
 def seeds_way(case: BenchCase, split, epochs: int, seed: int) -> dict:
-    from lib.runtime import reseed
+    from lib.train.runtime import reseed
 
     keras.mixed_precision.set_global_policy("float32")
     reseed(seed)
@@ -122,7 +122,7 @@ def seeds_way(case: BenchCase, split, epochs: int, seed: int) -> dict:
 
 
 def library_way(case: BenchCase, split, epochs: int, seed: int, policy: str) -> dict:
-    from lib.training import train_classifier
+    from lib.train.classifier import train_classifier
 
     keras.mixed_precision.set_global_policy(policy)
     timer = EpochTimer()
@@ -136,7 +136,7 @@ def library_way(case: BenchCase, split, epochs: int, seed: int, policy: str) -> 
 
 def run_case(case: BenchCase, split, epochs: int, rounds: int, precision: str, say=print) -> dict:
     """``rounds`` x (seeds' way, library's way), alternating; per-round ratios and their medians."""
-    from lib.runtime import resolve_precision
+    from lib.train.runtime import resolve_precision
 
     policy = resolve_precision(precision)
     n = len(split.y_train)
@@ -194,8 +194,8 @@ def run_gan_case(name: str, x_uint8: np.ndarray, rounds: int, precision: str, ba
     """Images/s of the traced GAN step under ``fit`` against the same step called eagerly, one epoch each per round."""
     import tensorflow as tf
 
-    from lib.gan.train import build_gan, gan_dataset, to_gan_range
-    from lib.runtime import resolve_precision
+    from lib.gan.loop import build_gan, gan_dataset, to_gan_range
+    from lib.train.runtime import resolve_precision
 
     x = to_gan_range(x_uint8)
     steps = len(x) // batch_size
@@ -261,8 +261,8 @@ def levers(bf16: str) -> list[Lever]:
 
 def run_levers(build: Callable, split, rounds: int, say=print) -> list[dict]:
     """One setting changed at a time; each built and warmed once, then one epoch per setting per round."""
-    from lib.runtime import resolve_precision
-    from lib.training import make_dataset
+    from lib.train.runtime import resolve_precision
+    from lib.train.datasets import make_dataset
 
     n = len(split.y_train)
     chosen = levers(resolve_precision("auto"))

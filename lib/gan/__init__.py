@@ -6,13 +6,14 @@ registry can import :mod:`lib.gan.families` without loading TensorFlow):
 * ``families``   the GAN families, their fixed hyper-parameters, the ``variants`` parameter type
 * ``models``     generator and discriminator builders per family
 * ``gans``       ``keras.Model`` subclasses with their own ``train_step``: GAN, WGANGP, ConditionalGAN
-* ``callbacks``  per-epoch log line or progress bar, fixed-noise image grids, checkpoints
-* ``checkpoints`` the whole training state in one atomically written file, and its restore
-* ``train``      ``build_gan`` and ``train_gan`` (resumes from the last checkpoint)
+* ``callbacks``  fixed-noise image grids, periodic metrics (the epoch logger, stop-on-NaN and epoch
+                 checkpoint are the shared ones of ``lib.train.callbacks``)
+* ``checkpoints`` what a GAN's checkpoint holds (the format is ``lib.train.checkpoints``'), and its restore
+* ``loop``       ``build_gan`` and ``train_gan`` (resumes from the last checkpoint)
 * ``metrics``    FID, KID, classifier Inception score, mode coverage, k-NN precision/recall, collapse flag
 * ``evaluation`` the classifier feature extractor and ``evaluate_images``
-* ``experiment`` train one family for one seed and evaluate it (what a notebook caches)
-* ``data``       training subset in [-1, 1], reference and real-baseline evaluation sets
+* ``family_run`` train one family for one seed and evaluate it (what a notebook caches)
+* ``images``     training subset in [-1, 1], reference and real-baseline evaluation sets
 * ``tables``     the families table and the every-metric comparison table
 * ``plots``      loss curves, image progressions, class histograms
 """

@@ -1,18 +1,12 @@
-"""Monitoring a GAN's training as Keras callbacks.
+"""Monitoring a GAN's training as Keras callbacks (the epoch logger, the stop on NaN/inf and the
+epoch checkpoint are the shared ones of :mod:`lib.train.callbacks`).
 
-* :class:`EpochProgress`: a progress bar when run interactively, one flushed line
-  per epoch in batch (papermill, CI logs).
 * :class:`ImageGrid`: images from fixed noise every N epochs, saved as PNG files.
 * :class:`PeriodicMetrics`: a metrics function of the generator every N epochs.
-* :class:`Checkpoint`: the whole training state after every epoch (resume).
-* :class:`StopOnNonFinite`: stops the run when a loss becomes NaN or infinite.
 """
 from __future__ import annotations
 
 import math
-import os
-import sys
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -20,66 +14,7 @@ import keras
 import numpy as np
 
 from .. import io
-from .checkpoints import RunState, save_checkpoint
-
-PROGRESS_ENV = "SMALLIMG_PROGRESS"
-
-
-def progress_mode() -> str:
-    """"bar" in a terminal or a notebook a person runs in Jupyter; "lines" in batch.
-
-    ``$SMALLIMG_PROGRESS`` (``bar`` or ``lines``) overrides the guess.
-    Jupyter's server names each kernel's notebook in ``$JPY_SESSION_NAME``;
-    papermill's kernels have no such variable.
-    """
-    forced = os.environ.get(PROGRESS_ENV, "").strip().lower()
-    if forced in ("bar", "lines"):
-        return forced
-    interactive = (hasattr(sys.stdout, "isatty") and sys.stdout.isatty()) or "JPY_SESSION_NAME" in os.environ
-    return "bar" if interactive else "lines"
-
-
-def _fmt(logs: dict) -> str:
-    return " ".join(f"{k} {float(v):.4f}" for k, v in logs.items())
-
-
-class EpochProgress(keras.callbacks.Callback):
-    def __init__(self, label: str, epochs: int, steps: int, mode: str | None = None):
-        super().__init__()
-        self.label, self.epochs, self.steps = label, epochs, steps
-        self.mode = mode or progress_mode()
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._t = time.perf_counter()
-        self._epoch = epoch
-        self._bar = None
-        if self.mode == "bar":
-            print(f"[{self.label}] epoch {epoch + 1}/{self.epochs}", flush=True)
-
-    def on_train_batch_end(self, batch, logs=None):
-        if self.mode == "bar":
-            logs = logs or {}
-            if self._bar is None:  # the logs are running means already: show them as they are
-                self._bar = keras.utils.Progbar(self.steps, stateful_metrics=list(logs))
-            self._bar.update(batch + 1, [(k, float(v)) for k, v in logs.items()])
-
-    def on_epoch_end(self, epoch, logs=None):
-        if self.mode == "lines":
-            print(f"[{self.label}] epoch {epoch + 1}/{self.epochs} {_fmt(logs or {})} "
-                  f"({time.perf_counter() - self._t:.1f} s)", flush=True)
-
-
-class StopOnNonFinite(keras.callbacks.Callback):
-    """Stop at the end of an epoch whose losses are not finite; remember which."""
-
-    def __init__(self):
-        super().__init__()
-        self.bad_epoch = None
-
-    def on_epoch_end(self, epoch, logs=None):
-        if any(not math.isfinite(float(v)) for k, v in (logs or {}).items() if k.endswith("loss")):
-            self.bad_epoch = epoch + 1
-            self.model.stop_training = True
+from .checkpoints import GanState
 
 
 def tile_images(images: np.ndarray, cols: int, pad: int = 1) -> np.ndarray:
@@ -104,7 +39,7 @@ def save_png(mosaic: np.ndarray, path: str | Path) -> Path:
 class ImageGrid(keras.callbacks.Callback):
     """Save ``generate(noise, labels)`` as ``grids/epoch_XXX.png`` at epoch 0, every ``every`` epochs and at the end."""
 
-    def __init__(self, state: RunState, run_dir: Path, noise: np.ndarray, labels: np.ndarray | None, cols: int,
+    def __init__(self, state: GanState, run_dir: Path, noise: np.ndarray, labels: np.ndarray | None, cols: int,
                  every: int, epochs: int):
         super().__init__()
         self.state, self.dir = state, Path(run_dir) / "grids"
@@ -128,7 +63,7 @@ class ImageGrid(keras.callbacks.Callback):
 class PeriodicMetrics(keras.callbacks.Callback):
     """``state.progress`` gets ``{"epoch": e, **fn(model)}`` at epoch 0, every ``every`` epochs and at the end."""
 
-    def __init__(self, state: RunState, fn: Callable, every: int, epochs: int):
+    def __init__(self, state: GanState, fn: Callable, every: int, epochs: int):
         super().__init__()
         self.state, self.fn, self.every, self.epochs = state, fn, every, epochs
 
@@ -143,16 +78,3 @@ class PeriodicMetrics(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0 or epoch + 1 == self.epochs:
             self._record(epoch + 1)
-
-
-class Checkpoint(keras.callbacks.Callback):
-    """Record the epoch's logs in ``state`` and write the checkpoint. Put it after the other callbacks."""
-
-    def __init__(self, state: RunState, path: Path, stop: StopOnNonFinite | None = None):
-        super().__init__()
-        self.state, self.path, self.stop = state, Path(path), stop
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.state.record_epoch(logs or {})
-        if self.stop is None or self.stop.bad_epoch is None:  # never checkpoint a diverged model
-            save_checkpoint(self.model, self.state, self.path)

@@ -1,14 +1,13 @@
 """Offline evaluation of generated images with a classifier trained on the real data.
 
 The classifier (for Fashion-MNIST, ``lib.models.build_fashion_cnn``) is trained
-with ``lib.training.train_classifier``; its penultimate layer gives the feature
+with ``lib.train.classifier.train_classifier``; its penultimate layer gives the feature
 vectors for FID, KID and precision/recall, its softmax the class probabilities
 for the Inception-style score and the mode coverage.
 """
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -16,16 +15,10 @@ from typing import Callable
 import keras
 import numpy as np
 
-from ..training import Split, train_classifier
+from .. import io
+from ..data.splits import Split
+from ..train.classifier import train_classifier
 from . import metrics
-
-
-def _save_weights(model: keras.Model, path: Path) -> None:
-    """Atomically: Keras wants the ``.weights.h5`` suffix, so write beside and rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{os.getpid()}.{path.name}")
-    model.save_weights(tmp)
-    os.replace(tmp, path)
 
 
 def train_evaluator(build_model: Callable, split: Split, *, seed: int, epochs: int, batch_size: int,
@@ -42,7 +35,7 @@ def train_evaluator(build_model: Callable, split: Split, *, seed: int, epochs: i
                               learning_rate=learning_rate)
     if result.status == "ok":
         weights = Path(run_dir or tempfile.mkdtemp(prefix="evaluator-")) / "evaluator.weights.h5"
-        _save_weights(built[-1], weights)
+        io.atomic_write(weights, lambda p: built[-1].save_weights(str(p)), suffix=".weights.h5")
         result.artifacts["weights_path"] = str(weights)
     return result
 

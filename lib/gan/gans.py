@@ -132,7 +132,7 @@ class ConditionalGAN(GAN):
         gan.fit(tf.data.Dataset of (images in [-1, 1], int labels), batched with drop_remainder=True)
         images = gan.generate(noise, labels)    # float32 in [-1, 1], one image per (noise row, label)
 
-    (``lib.gan.train.build_gan("cgan", image_shape, num_classes)`` does the
+    (``lib.gan.loop.build_gan("cgan", image_shape, num_classes)`` does the
     first four lines.) The discriminator judges real images with their true
     labels and generated images with the labels they were generated for; the
     generator step reuses the batch's labels, so the class mix follows the data.

@@ -10,5 +10,7 @@ Modules (import them directly; this file stays light):
                 (the unit a notebook caches)
 * ``mixing``    add a given fraction of synthetic images to the real training set; the Classification Accuracy
                 Score split (train on synthetic only, test on real)
+* ``classifier_runs`` the classifier arms (real + synthetic, synthetic only) at an equal number of optimiser
+                steps; the CAS gate; the page title
 * ``figures``   real-vs-synthetic sample overview and the accuracy-per-fraction plot
 """

@@ -126,7 +126,7 @@ def build_acgan(num_classes: int, width: int = WIDTH, seed: int = 0, lr: float =
     Built under its own dtype policy ``precision`` (float32 by default, whatever the study's policy):
     mixed bfloat16 made these small layers about 30 % slower per image on the 2-core CPU (measured).
     """
-    from ..runtime import reseed
+    from ..train.runtime import reseed
 
     reseed(seed)
     previous = keras.config.dtype_policy()

@@ -31,7 +31,7 @@ def generate_balanced(gan, num_classes: int, per_class: int, seed: int, batch_si
 
     The noise depends only on ``seed``; generation runs in inference mode.
     """
-    from ..gan.train import generate
+    from ..gan.loop import generate
 
     labels = balanced_labels(num_classes, per_class)
     noise = np.random.default_rng(seed).standard_normal((len(labels), gan.noise_dim)).astype(np.float32)

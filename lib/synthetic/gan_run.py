@@ -34,7 +34,7 @@ def train_and_sample(x_train: np.ndarray, y_train: np.ndarray, class_names: list
     ``run_dir`` (an interrupted run) is continued; without ``run_dir`` (cache
     off) the run writes to a fresh temporary folder.
     """
-    from ..gan.train import to_gan_range, train_gan
+    from ..gan.loop import to_gan_range, train_gan
 
     start = time.perf_counter()
     run_dir = Path(run_dir) if run_dir is not None else Path(tempfile.mkdtemp(prefix="study5_gan_"))

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..data import scale_images
 from ..errors import ParamError
-from ..training import Split
+from ..data.splits import Split
 from .source import class_counts
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 
-from .errors import ParamError
+from ..errors import ParamError
 
 STRATEGIES = ("default", "mirrored", "multiworker")
 

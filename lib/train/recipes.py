@@ -1,7 +1,7 @@
 """Training recipes for the CIFAR classifiers of Study 5: the seed's and an improved one.
 
 A :class:`Recipe` holds everything that decides how a classifier is trained
-and turns it into keyword arguments for :func:`lib.training.train_classifier`:
+and turns it into keyword arguments for :func:`lib.train.classifier.train_classifier`:
 
 * the seed's recipe: Adam, categorical cross-entropy on one-hot labels, a
   constant learning rate, early stopping on validation loss, no augmentation;

@@ -22,7 +22,7 @@ import numpy as np
 from ..experiments import RunResult
 from .evaluation import FeatureExtractor, Reference, evaluate_images, quick_metrics
 from .gans import ConditionalGAN
-from .train import build_gan, fixed_inputs, generate, to_unit_range, train_gan
+from .loop import build_gan, fixed_inputs, generate, to_unit_range, train_gan
 
 # Noise seeds of the samples, offset from the training seed so that no two samples share noise.
 REPORT_OFFSET, SELECTION_OFFSET = 20_000, 30_000

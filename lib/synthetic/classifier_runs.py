@@ -19,8 +19,8 @@ import numpy as np
 from ..data.splits import Split
 from ..errors import ParamError
 from ..experiments import RunResult
-from ..recipes import Recipe
-from ..runtime import reseed
+from ..train.recipes import Recipe
+from ..train.runtime import reseed
 from .mixing import cas_split, mix_synthetic
 from .source import PRETTY
 
@@ -60,9 +60,9 @@ def fit_steps(build: Callable, data: Split, recipe: Recipe, *, steps_per_epoch: 
     ``data``'s training part; then loss and accuracy on ``real_train`` (default: the training part), validation
     and test, in inference mode. A NaN/inf loss ends the run as ``"diverged"``."""
     import keras
-    import tensorflow as tf
 
-    from ..training import EpochLogger, StopOnNonFinite, _one_hot_labels, make_dataset
+    from ..train.callbacks import EpochLogger, StopOnNonFinite
+    from ..train.datasets import make_dataset, one_hot_labels
 
     for name, x in (("training", data.x_train), ("validation", data.x_val), ("test", data.x_test)):
         if not np.isfinite(x).all():
@@ -73,20 +73,16 @@ def fit_steps(build: Callable, data: Split, recipe: Recipe, *, steps_per_epoch: 
     model.compile(optimizer=keras.optimizers.get({"class_name": kw["optimizer"], "config": {
         "learning_rate": kw["learning_rate"], **kw["optimizer_options"]}}),
         loss="categorical_crossentropy", metrics=["accuracy"])
-    hot = _one_hot_labels(model)
-    train = tf.data.Dataset.from_tensor_slices((data.x_train, hot(data.y_train)))
-    train = train.shuffle(len(data.y_train), seed=seed, reshuffle_each_iteration=True).repeat().batch(kw["batch_size"])
-    if kw["augment"] is not None:
-        augment = kw["augment"]
-        train = train.map(lambda a, b: (augment(a, training=True), b), num_parallel_calls=tf.data.AUTOTUNE,
-                          deterministic=True)
+    hot = one_hot_labels(model)
+    train = make_dataset(data.x_train, hot(data.y_train), kw["batch_size"], shuffle_seed=seed, augment=kw["augment"],
+                         repeat=True)
     stop = StopOnNonFinite()
     callbacks = [stop, *kw["extra_callbacks"], *([EpochLogger(label, recipe.epochs)] if log else [])]
     if kw["early_stopping_patience"]:
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=kw["early_stopping_patience"],
                                                        restore_best_weights=True))
     start = time.perf_counter()
-    history = model.fit(train.prefetch(tf.data.AUTOTUNE), validation_data=make_dataset(data.x_val, hot(data.y_val), 1024),
+    history = model.fit(train, validation_data=make_dataset(data.x_val, hot(data.y_val), 1024),
                         epochs=recipe.epochs, steps_per_epoch=steps_per_epoch, callbacks=callbacks, verbose=0)
     seconds = time.perf_counter() - start
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..data import GENERATED_NOTE, Dataset, scale_images, stratified_indices
 from ..errors import ParamError
-from .train import to_gan_range
+from .loop import to_gan_range
 
 
 def gan_training_set(ds: Dataset, n_train: int | None, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -23,14 +23,14 @@ import keras
 import numpy as np
 
 from ..errors import DataError, ParamError
-from ..runtime import reseed
-from .callbacks import Checkpoint, EpochProgress, ImageGrid, PeriodicMetrics, StopOnNonFinite
-from .checkpoints import RunState, restore_checkpoint
+from ..train.runtime import reseed
+from ..train.callbacks import EpochCheckpoint, EpochLogger, StopOnNonFinite
+from ..train.checkpoints import CHECKPOINT
+from .callbacks import ImageGrid, PeriodicMetrics
+from .checkpoints import GanState, gan_variables, restore_checkpoint
 from .families import family
 from .gans import GAN, WGANGP, ConditionalGAN
 from .models import build_networks
-
-CHECKPOINT = "checkpoint.npz"
 
 
 def to_gan_range(x_uint8: np.ndarray) -> np.ndarray:
@@ -125,7 +125,7 @@ def train_gan(gan: GAN, x: np.ndarray, y: np.ndarray | None = None, *, run_dir: 
         raise ParamError(f"batch_size {batch_size} is larger than the {len(x)} training images")
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    state = (restore_checkpoint(gan, run_dir / CHECKPOINT) if resume else None) or RunState()
+    state = (restore_checkpoint(gan, run_dir / CHECKPOINT) if resume else None) or GanState()
     resumed_from = state.epoch
     if resumed_from and log:
         print(f"[{label}] resuming from the checkpoint after epoch {resumed_from} of {epochs}", flush=True)
@@ -137,8 +137,8 @@ def train_gan(gan: GAN, x: np.ndarray, y: np.ndarray | None = None, *, run_dir: 
     if monitor is not None:
         callbacks.append(PeriodicMetrics(state, monitor, grid_every, epochs))
     if log:
-        callbacks.append(EpochProgress(label, epochs, steps, progress))
-    callbacks += [stop, *extra_callbacks, Checkpoint(state, run_dir / CHECKPOINT, stop)]
+        callbacks.append(EpochLogger(label, epochs, steps, mode=progress))
+    callbacks += [stop, *extra_callbacks, EpochCheckpoint(run_dir / CHECKPOINT, state, gan_variables, stop)]
     start = time.perf_counter()
     if state.epoch < epochs:
         gan.fit(gan_dataset(x, y, batch_size, seed), epochs=epochs, initial_epoch=state.epoch,
