@@ -13,11 +13,17 @@ from lib.models import build_fashion_cnn
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory):
+def dataset(tmp_path_factory):
     root = tmp_path_factory.mktemp("data")
     write_fixture("fashion_mnist", root, n_train=400, n_test=120)
     runtime.configure(seed=0, deterministic=True, precision="float32")
-    ds = load_dataset("fashion_mnist", root, allow_download=False)
+    return load_dataset("fashion_mnist", root, allow_download=False)
+
+
+@pytest.fixture(scope="module")
+def setup(dataset, tmp_path_factory):
+    """The dataset, its split, a run cache and the feature classifier trained through it (slow tests only)."""
+    ds = dataset
     split = classification_split(ds, None, None, 0.1)
     cache = Cache(tmp_path_factory.mktemp("cache"))
     clf = cache.call(train_evaluator, build_fashion_cnn, split, seed=0, epochs=3, batch_size=32, workdir="run_dir")
@@ -86,10 +92,10 @@ def test_experiment_scores_training_against_untrained_and_real_baselines(setup, 
     assert [e for e, _ in copied] == [0, 1, 2] and all((tmp_path / "artifacts").glob("epoch_*.png"))
 
 
-def test_evaluation_sets_refuse_impossible_sizes(setup):
+def test_evaluation_sets_refuse_impossible_sizes(dataset):
     from lib.errors import ParamError
 
-    ds = setup[0]
+    ds = dataset
     with pytest.raises(ParamError, match="exceeds the 120 test images"):
         images.evaluation_sets(ds, 500, 3)
     with pytest.raises(ParamError, match="must exceed knn_k"):

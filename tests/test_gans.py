@@ -128,6 +128,7 @@ def test_train_step_is_traced_once_and_updates_alternate(tmp_path, name):
         assert {"w_distance", "gp"} <= set(h)
 
 
+@pytest.mark.slow  # trains a GAN
 def test_training_changes_the_generator_and_writes_grids_and_checkpoint(tmp_path):
     x, _ = _images(64)
     gan = build_gan("dcgan", seed=0)
@@ -140,6 +141,7 @@ def test_training_changes_the_generator_and_writes_grids_and_checkpoint(tmp_path
     assert (tmp_path / CHECKPOINT).is_file() and out["epochs_run"] == 3 and out["resumed_from"] == 0
 
 
+@pytest.mark.slow  # trains a GAN
 def test_checkpoint_round_trip_restores_weights_optimizers_and_noise(tmp_path):
     x, y = _images(64)
     gan = build_gan("cgan", seed=2)
@@ -155,6 +157,7 @@ def test_checkpoint_round_trip_restores_weights_optimizers_and_noise(tmp_path):
     np.testing.assert_array_equal(generate(gan, noise, labels), generate(fresh, noise, labels))
 
 
+@pytest.mark.slow  # trains a GAN
 def test_a_checkpoint_of_another_model_is_ignored(tmp_path):
     x, _ = _images(64)
     train_gan(build_gan("vanilla", seed=0), x, run_dir=tmp_path, epochs=1, batch_size=32, seed=0, log=False)
@@ -174,7 +177,7 @@ def test_bad_inputs_fail_before_training(tmp_path):
         train_gan(build_gan("cgan"), x, None, run_dir=tmp_path, epochs=1, batch_size=32, seed=0, log=False)
 
 
-def test_progress_mode_and_log_lines(monkeypatch, tmp_path, capsys):
+def test_progress_mode(monkeypatch):
     monkeypatch.setenv(callbacks.PROGRESS_ENV, "lines")
     assert callbacks.progress_mode() == "lines"
     monkeypatch.setenv(callbacks.PROGRESS_ENV, "bar")
@@ -182,6 +185,10 @@ def test_progress_mode_and_log_lines(monkeypatch, tmp_path, capsys):
     monkeypatch.delenv(callbacks.PROGRESS_ENV)
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
     assert callbacks.progress_mode() == "lines"  # pytest captures stdout: not a terminal
+
+
+@pytest.mark.slow  # trains a GAN
+def test_progress_log_lines(tmp_path, capsys):
     x, _ = _images(64)
     train_gan(build_gan("vanilla"), x, run_dir=tmp_path, epochs=2, batch_size=32, seed=0, label="v", progress="lines")
     lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("[v] epoch")]

@@ -1,5 +1,7 @@
 """The batch runner: one broken study leaves the others and the index intact; bad outputs fail early."""
+import contextlib
 import json
+from io import StringIO
 
 import nbformat
 import pytest
@@ -20,8 +22,7 @@ def _notebook(path, body):
     nbformat.write(nb, str(path))
 
 
-@pytest.fixture
-def two_studies(tmp_path, monkeypatch):
+def _two_studies(tmp_path, monkeypatch):
     nbdir, params = tmp_path / "notebooks", tmp_path / "params" / "testprof"
     nbdir.mkdir()
     params.mkdir(parents=True)
@@ -47,14 +48,35 @@ def two_studies(tmp_path, monkeypatch):
     return tmp_path, nbdir, [broken, good]
 
 
+@pytest.fixture
+def two_studies(tmp_path, monkeypatch):
+    return _two_studies(tmp_path, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def broken_and_good_report(tmp_path_factory):
+    """One real report run of the two studies (a kernel per notebook), shared by the tests that read what it left.
+
+    A file written earlier sits in the reports directory; the run is not interactive (as under capsys) and
+    its terminal output is kept. Returns (tmp, exit code, terminal output).
+    """
+    tmp = tmp_path_factory.mktemp("two_studies")
+    with pytest.MonkeyPatch.context() as mp:
+        _, nbdir, selected = _two_studies(tmp, mp)
+        reports = tmp / "reports" / "testprof"
+        reports.mkdir(parents=True)
+        (reports / "notes.txt").write_text("written earlier")
+        out = StringIO()
+        with contextlib.redirect_stdout(out):
+            code = pipeline.report("testprof", selected, build_root=tmp / "build", reports_root=tmp / "reports",
+                                   notebooks_dir=nbdir, interactive=False)
+    return tmp, code, out.getvalue()
+
+
 @pytest.mark.slow
-def test_a_broken_study_is_marked_and_the_others_still_render(two_studies):
-    tmp, nbdir, selected = two_studies
+def test_a_broken_study_is_marked_and_the_others_still_render(broken_and_good_report):
+    tmp, code, _ = broken_and_good_report
     reports = tmp / "reports" / "testprof"
-    reports.mkdir(parents=True)
-    (reports / "notes.txt").write_text("written earlier")
-    code = pipeline.report("testprof", selected, build_root=tmp / "build", reports_root=tmp / "reports",
-                           notebooks_dir=nbdir)
     assert code == 1
     page = (reports / "index.html").read_text()
     assert '<a href="91_good.html">Good study</a>' in page
@@ -177,11 +199,8 @@ def test_atomic_write_onto_a_directory_is_an_output_error(tmp_path):
         io.write_text(tmp_path / "file" / "page.html", "x")
 
 @pytest.mark.slow
-def test_the_terminal_shows_a_failure_and_a_closing_summary_and_the_log_keeps_the_rest(two_studies, capsys):
-    tmp, nbdir, selected = two_studies
-    code = pipeline.report("testprof", selected, build_root=tmp / "build", reports_root=tmp / "reports",
-                           notebooks_dir=nbdir, interactive=False)
-    out = capsys.readouterr().out
+def test_the_terminal_shows_a_failure_and_a_closing_summary_and_the_log_keeps_the_rest(broken_and_good_report):
+    tmp, code, out = broken_and_good_report
     assert code == 1
     assert "FAILED [1/2 broken] broken: RuntimeError: deliberately broken study (log: " in out
     assert "Report testprof: 1 of 2 studies ok" in out and "91. Good study: ok" in out

@@ -273,6 +273,7 @@ def test_acgan_generator_depends_on_the_label_and_the_discriminator_classifies()
     assert tuple(score.shape) == (3, 1) and tuple(logits.shape) == (3, 3)
 
 
+@pytest.mark.slow  # 240 training steps of an AC-GAN
 def test_class_head_learns_real_classes_and_pushes_the_generator_towards_them(tmp_path):
     """Two trivially separable classes (dark and bright images): the head learns them on real images and the
     generator makes class 1 brighter than class 0 from the same noise; nothing else in the losses tells it to."""
@@ -350,6 +351,7 @@ def _tiny():
                              keras.layers.Dense(4, activation="softmax")])
 
 
+@pytest.mark.slow  # trains three arms
 def test_every_arm_takes_the_same_number_of_optimiser_steps():
     from lib.train import runtime
     from lib.train.recipes import improved_recipe
@@ -430,6 +432,7 @@ def test_imagenet_weights_come_from_a_path_or_the_keras_cache_else_the_baseline_
         imagenet.find_weights("alexnet")
 
 
+@pytest.mark.slow  # builds and trains full VGG-16 / ResNet-50
 @pytest.mark.parametrize("arch", ["vgg16", "resnet50"])
 def test_imagenet_baseline_trains_at_toy_scale_with_random_weights(arch):
     from functools import partial
