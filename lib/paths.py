@@ -1,6 +1,7 @@
 """Project locations; relative paths in parameters are taken from the project root."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -8,7 +9,8 @@ NOTEBOOKS = PROJECT_ROOT / "notebooks"
 PARAMS = PROJECT_ROOT / "params"
 BUILD = PROJECT_ROOT / "build"
 REPORTS = PROJECT_ROOT / "reports"
-CACHE = BUILD / "cache"
+# The run cache; SMALLIMG_CACHE_DIR moves it (the tests point it into a temporary directory).
+CACHE = Path(os.environ.get("SMALLIMG_CACHE_DIR") or BUILD / "cache").expanduser()
 
 
 def resolve(path: str | Path) -> Path:

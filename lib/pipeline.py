@@ -34,7 +34,7 @@ from .studies import STUDIES, Study, get_study
 from .summary import check_summary, report_summary
 
 KERNEL = "smallimg"
-PROGRESS_ENV = "SMALLIMG_PROGRESS"  # lib.gan.callbacks reads it; importing that module would load Keras here
+PROGRESS_ENV = "SMALLIMG_PROGRESS"  # lib.train.callbacks reads it; importing that module would load Keras here
 log = logging.getLogger("pipeline")
 
 

@@ -15,6 +15,7 @@ def test_second_report_run_reuses_every_training_run(tmp_path, monkeypatch):
         "data_source: generated\nseeds: [0, 1]\nprecision: float32\ndeterministic: true\n"
         "use_cache: true\nepochs: 2\nbatch_size: 64\nn_train: 600\nn_test: 100\n")
     monkeypatch.setattr(pipeline, "PARAMS", tmp_path / "params")
+    monkeypatch.setenv("SMALLIMG_CACHE_DIR", str(tmp_path / "cache"))  # the kernels' cache, not the checkout's
     study = pipeline.get_study("fashion_regularisation")
     outputs, summaries = [], []
     for _ in range(2):
@@ -25,6 +26,7 @@ def test_second_report_run_reuses_every_training_run(tmp_path, monkeypatch):
         outputs.append(text)
         summaries.append(json.loads((tmp_path / "build" / "cached" / "fashion_regularisation" / "summary.json")
                                     .read_text()))
+    assert summaries[0]["cache"] == {"reused": 0, "trained": 4}
     assert summaries[1]["cache"] == {"reused": 4, "trained": 0}
     assert summaries[0]["claims"] == summaries[1]["claims"] and summaries[0]["finding"] == summaries[1]["finding"]
     # the page states what the runs cost, not what re-rendering took

@@ -53,7 +53,8 @@ class BenchCase:
     batch_size: int                 # the library's recipe from here on
     learning_rate: float
     epochs: int | None = None       # the library's schedule length (default: --epochs)
-    lr_schedule: str = "cosine"
+    lr_schedule: str = "cosine"     # "cosine", or "warmup_cosine" (linear warm-up, then cosine; per step)
+    warmup_epochs: int = 1
     steps_per_execution: int = 8
     train_fraction: float = 1.0     # of --n-train, for models too slow for the full subset
 
@@ -123,13 +124,18 @@ def seeds_way(case: BenchCase, split, epochs: int, seed: int) -> dict:
 
 def library_way(case: BenchCase, split, epochs: int, seed: int, policy: str) -> dict:
     from lib.train.classifier import train_classifier
+    from lib.train.recipes import WarmupCosine
 
     keras.mixed_precision.set_global_policy(policy)
     timer = EpochTimer()
-    result = train_classifier(case.build, split, label=f"bench {case.name}", seed=seed, epochs=case.epochs or epochs,
+    epochs = case.epochs or epochs
+    warmup = case.lr_schedule == "warmup_cosine"
+    callbacks = [timer] + ([WarmupCosine(case.learning_rate, epochs, case.warmup_epochs)] if warmup else [])
+    result = train_classifier(case.build, split, label=f"bench {case.name}", seed=seed, epochs=epochs,
                               batch_size=case.batch_size, learning_rate=case.learning_rate,
-                              lr_schedule=case.lr_schedule, steps_per_execution=case.steps_per_execution,
-                              log=False, test_curve=True, extra_callbacks=[timer])
+                              lr_schedule="constant" if warmup else case.lr_schedule,
+                              steps_per_execution=case.steps_per_execution,
+                              log=False, test_curve=True, extra_callbacks=callbacks)
     keras.mixed_precision.set_global_policy("float32")
     return {"times": timer.times, "accuracy": result.history["test_accuracy"], "status": result.status}
 
