@@ -62,14 +62,19 @@ class BenchCase:
 def cases() -> dict[str, BenchCase]:
     from lib.models import build_alexnet, build_cifar_cnn, build_fashion_cnn, build_vgg16
 
+    # Recipes chosen on seed 0 of this subset (one run each, before this bench's rounds): the smallest batch
+    # that keeps dispatch overhead low with steps_per_execution, the rate scaled up and decayed to 0.
+    # VGG-16 without batch norm sat at chance for 4 epochs under a cold start at 1e-3; one warm-up epoch fixed it.
     return {c.name: c for c in [
-        BenchCase("fashion_cnn", "Study 2", "fashion_mnist", partial(build_fashion_cnn), 32, 256, 4e-3, epochs=4),
-        BenchCase("cifar_bn_cnn", "Study 1", "cifar10", partial(build_cifar_cnn, batch_norm=True), 128, 256, 4e-3,
+        BenchCase("fashion_cnn", "Study 2", "fashion_mnist", partial(build_fashion_cnn), 32, 64, 2e-3, epochs=6,
+                  steps_per_execution=16),
+        BenchCase("cifar_bn_cnn", "Study 1", "cifar10", partial(build_cifar_cnn, batch_norm=True), 128, 128, 2e-3,
                   epochs=4),
-        BenchCase("alexnet", "Study 3", "fashion_mnist", partial(build_alexnet), 32, 256, 3e-3, epochs=4),
+        BenchCase("alexnet", "Study 3", "fashion_mnist", partial(build_alexnet), 32, 64, 1.5e-3, epochs=5,
+                  steps_per_execution=16),
         BenchCase("vgg16_quarter", "Study 5", "cifar10",
-                  partial(build_vgg16, width=0.25, batch_norm=False, num_classes=10), 64, 128, 2e-3, epochs=4,
-                  train_fraction=0.5),
+                  partial(build_vgg16, width=0.25, batch_norm=False, num_classes=10), 64, 64, 1e-3, epochs=6,
+                  lr_schedule="warmup_cosine", steps_per_execution=16, train_fraction=0.5),
     ]}
 
 
@@ -178,8 +183,10 @@ def summarise_case(case: BenchCase, n: int, epochs: int, policy: str, per_round:
     return {
         "case": case.name, "study": case.study, "train_images": n, "rounds": len(per_round),
         "seeds_way": f"float32, numpy into fit, batch {case.seed_batch_size}, Adam 1e-3 constant, {epochs} epochs",
-        "library_way": (f"{policy}, tf.data, batch {case.batch_size}, Adam {case.learning_rate:g} {case.lr_schedule} "
-                        f"over {case.epochs or epochs} epochs, steps_per_execution {case.steps_per_execution}"),
+        "library_way": (f"{policy}, tf.data, batch {case.batch_size}, Adam {case.learning_rate:g} "
+                        + (f"{case.warmup_epochs}-epoch warm-up then cosine" if case.lr_schedule == "warmup_cosine"
+                           else case.lr_schedule)
+                        + f" over {case.epochs or epochs} epochs, steps_per_execution {case.steps_per_execution}"),
         "seed_test_acc": round(med("target") * 100, 2),
         "lib_final_test_acc": round(med("lib_final_accuracy") * 100, 2),
         "seed_seconds": round(med("seed_seconds"), 1),
