@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from lib import pipeline
-from lib import notebook_params
+from tools import notebook_params
 from lib.errors import ParamError
-from lib.notebook_params import cell_values, parameters_cell
+from tools.notebook_params import cell_values, parameters_cell
 from lib.params import validate
 from lib.paths import NOTEBOOKS, PARAMS, PROJECT_ROOT
 from lib.studies import RUN_KEYS, STUDIES, get_study
@@ -46,7 +46,7 @@ def test_parameters_cell_assigns_exactly_the_schema_defaults(key):
     differ = {n: (cell[n], schema_defaults[n]) for n in cell
               if cell[n] != schema_defaults[n] or type(cell[n]) is not type(schema_defaults[n])}
     assert not differ, (f"{study.notebook}: (cell, schema) defaults differ: {differ}; the schema in lib/studies.py "
-                        f"is the source: run python -m lib.notebook_params")
+                        f"is the source: run python -m tools.notebook_params")
     validate(study.schema, schema_defaults, complete=True)
     assert schema_defaults["profile"] == "smoke", "notebook defaults must be the smoke profile"
 

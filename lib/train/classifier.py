@@ -21,9 +21,10 @@ from .checkpoints import CHECKPOINT, RunState, restore_checkpoint
 from .datasets import make_dataset, one_hot_labels
 
 
-# Steps run per call into the traced graph. One call per step costs Python, callbacks and dispatch
-# each time; 8 per call sped the Study 2 CNN at batch 128 by 1.1-1.2x here (make bench, levers), and the
-# steps and their results are the same. Callbacks see every 8th batch (on_train_batch_*).
+# Steps run per call into the traced graph. One call per step pays Python, callbacks and dispatch each
+# time; on the Study 2 CNN at batch 32, 16 steps per call ran at 1.39x the seeds' way against 1.04x for
+# one (make bench levers, 2026-12-01, AMD EPYC); at batch 128 the two were within the rounds' spread.
+# The steps and their results are the same; callbacks see every 8th batch (on_train_batch_*).
 STEPS_PER_EXECUTION = 8
 
 

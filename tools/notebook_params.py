@@ -1,7 +1,7 @@
 """Copy the schema's defaults (lib/studies.py) into each notebook's ``parameters`` cell.
 
-    python -m lib.notebook_params           # rewrite the cells whose values differ from the schema
-    python -m lib.notebook_params --check   # only say which differ (exit 1 if any)
+    python -m tools.notebook_params           # rewrite the cells whose values differ from the schema
+    python -m tools.notebook_params --check   # only say which differ (exit 1 if any)
 
 A default is edited in the schema; this writes it into the cell, keeping the cell's comments and
 layout: only a value that differs is replaced, a parameter the cell lacks is appended with the
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import nbformat
 
-from .paths import NOTEBOOKS
-from .studies import STUDIES, Study
+from lib.paths import NOTEBOOKS
+from lib.studies import STUDIES, Study
 
 
 def cell_values(source: str, where: str = "the parameters cell") -> dict:
@@ -85,7 +85,7 @@ def sync(study: Study, notebooks_dir: Path = NOTEBOOKS, write: bool = True) -> b
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lib.notebook_params", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.notebook_params", description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a cell differs")
     args = parser.parse_args(argv)
     differ = [s.notebook for s in STUDIES.values() if sync(s, write=not args.check)]
