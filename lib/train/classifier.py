@@ -64,6 +64,8 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
             raise DataError(f"{name} images contain NaN or infinite values; check the data preparation")
     reseed(seed)
     checkpoint = Path(checkpoint_dir) / CHECKPOINT if checkpoint_dir is not None else None
+    if strategy is not None and strategy.num_replicas_in_sync > 1:
+        steps_per_execution = 1  # Keras' multi-step loop fails on a distributed iterator (TF 2.21, Keras 3)
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
         model = build_model()
         model.compile(optimizer=keras.optimizers.get({"class_name": optimizer,
