@@ -98,33 +98,26 @@ class EpochTimer(keras.callbacks.Callback):
         self.times.append(self._last - self._t)
 
 
-class TestAccuracy(keras.callbacks.Callback):
-    """Test accuracy after each epoch (after the timer has stopped: never timed)."""
-
-    def __init__(self, x, y):
-        super().__init__()
-        self.x, self.y, self.values = x, y, []
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.values.append(float(self.model.evaluate(self.x, self.y, batch_size=1024, verbose=0)[1]))
-
-
 def _images_per_second(n: int, times: list[float]) -> float:
     steady = times[1:] if len(times) > 1 else times
     return n * len(steady) / sum(steady)
 
 
 def seeds_way(case: BenchCase, split, epochs: int, seed: int) -> dict:
+    from lib.train.callbacks import TestSetMonitor
+    from lib.train.datasets import make_dataset
     from lib.train.runtime import reseed
 
     keras.mixed_precision.set_global_policy("float32")
     reseed(seed)
     model = case.build()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    timer, acc = EpochTimer(), TestAccuracy(split.x_test, split.y_test)
+    # The library's test-set monitor runs after the timer's epoch end, so evaluation is never timed.
+    timer, monitor = EpochTimer(), TestSetMonitor(make_dataset(split.x_test, split.y_test, 1024))
     model.fit(split.x_train, split.y_train, epochs=epochs, batch_size=case.seed_batch_size, verbose=0,
-              callbacks=[timer, acc])
-    return {"times": timer.times, "accuracy": acc.values, "flops": training_flops_per_image(model)}
+              callbacks=[timer, monitor])
+    return {"times": timer.times, "accuracy": monitor.history["test_accuracy"],
+            "flops": training_flops_per_image(model)}
 
 
 def library_way(case: BenchCase, split, epochs: int, seed: int, policy: str) -> dict:
