@@ -78,3 +78,109 @@ def test_bench_refuses_an_unknown_case_before_training(tmp_path):
     with pytest.raises(SystemExit, match="unknown bench case.*fashion_cnm"):
         bench.main(["--cases", "fashion_cnm", "--out", str(tmp_path / "bench")])
     assert not (tmp_path / "bench").exists()
+
+
+def test_op_kinds_split_matrix_arithmetic_from_the_optimiser_and_the_rest():
+    from tools.bench_profile import op_kind
+
+    scope = "StatefulPartitionedCall/gradient_tape/cnn/conv2d_1/convolution"
+    assert op_kind(f"{scope}/Conv2DBackpropFilter:_MklNativeConv2DBackpropFilterWithBias", "adam") == "matrix"
+    assert op_kind("StatefulPartitionedCall/cnn/dense/MatMul:_MklMatMul", "adam") == "matrix"
+    assert op_kind("StatefulPartitionedCall/adam/Sub_26:Sub", "adam") == "optimizer"
+    assert op_kind("StatefulPartitionedCall/adam/Sub_26:Sub", "sgd") == "other"
+    assert op_kind("StatefulPartitionedCall/adamw_like/Sub:Sub", "adam") == "other"   # whole scope names only
+    assert op_kind("StatefulPartitionedCall/cnn/max_pooling2d/MaxPool:_MklNativeMaxPool", "adam") == "other"
+    assert op_kind("ExecutorState::Process", "adam") is None
+
+
+def _trace(step_ms: float, threads: dict[str, list[tuple[str, float, float]]], steps: int = 1):
+    """A hand-made XSpace: ``steps`` traced step calls of ``step_ms`` each, back to back, and per executor
+    thread its events as (name, start ms, duration ms)."""
+    from tensorflow.tsl.profiler.protobuf import xplane_pb2
+
+    space = xplane_pb2.XSpace()
+    plane = space.planes.add(name="/host:CPU")
+    ids: dict[str, int] = {}
+
+    def meta(name):
+        if name not in ids:
+            ids[name] = len(ids) + 1
+            plane.event_metadata[ids[name]].name = name
+        return ids[name]
+
+    python = plane.lines.add(name="python")
+    for i in range(steps):
+        python.events.add(metadata_id=meta("multi_step_on_iterator"), offset_ps=int(i * step_ms * 1e9),
+                          duration_ps=int(step_ms * 1e9))
+    for thread, events in threads.items():
+        line = plane.lines.add(name=thread)
+        for name, start, ms in events:
+            line.events.add(metadata_id=meta(name), offset_ps=int(start * 1e9), duration_ps=int(ms * 1e9))
+    return space
+
+
+def test_the_breakdown_splits_wall_time_into_kinds_and_counts_time_without_any_kernel_as_idle():
+    from tools.bench_profile import op_time_breakdown, shares
+
+    found = op_time_breakdown(_trace(10.0, {
+        "tf_Compute/0": [("ExecutorState::Process", 0, 10),           # bookkeeping around the kernels
+                         ("m/conv/Conv2D:_MklNativeFusedConv2D", 1, 4), ("m/adam/Mul:Mul", 5, 1),
+                         ("m/relu/ReluGrad:ReluGrad", 6, 2)],
+        "tf_Compute/1": [],
+        "tf_numa_-1_Eigen/1": [("m/conv/Conv2D:_MklNativeFusedConv2D", 1, 4)]}))   # a worker shard: not counted
+    assert found["threads"] == 2 and found["step_wall"] == pytest.approx(0.010)
+    sec = found["seconds"]
+    assert sec["matrix"] == pytest.approx(0.004) and sec["optimizer"] == pytest.approx(0.001)
+    assert sec["other"] == pytest.approx(0.002) and sec["idle"] == pytest.approx(0.003)
+    s = shares(found)
+    assert sum(s.values()) == pytest.approx(1.0) and s["matrix"] == pytest.approx(0.4)
+
+
+def test_a_function_call_op_is_not_counted_over_the_kernels_it_encloses():
+    from tools.bench_profile import op_time_breakdown
+
+    sec = op_time_breakdown(_trace(10.0, {"tf_Compute/0": [
+        ("StatefulPartitionedCall:StatefulPartitionedCall", 0, 9),     # encloses the two kernels below
+        ("m/conv/Conv2D:_MklNativeFusedConv2D", 1, 5), ("m/relu/Relu:Relu", 6, 2)]}))["seconds"]
+    assert sec["matrix"] == pytest.approx(0.005) and sec["other"] == pytest.approx(0.002)
+    assert sec["idle"] == pytest.approx(0.003)
+
+
+def test_kernels_running_at_once_on_two_threads_share_the_time_they_overlap():
+    from tools.bench_profile import op_time_breakdown
+
+    found = op_time_breakdown(_trace(5.0, {"tf_Compute/0": [("m/conv/Conv2D:Conv2D", 0, 4)],
+                                           "tf_Compute/1": [("m/relu/Relu:Relu", 2, 2)]}, steps=2))
+    sec = found["seconds"]
+    assert found["step_wall"] == pytest.approx(0.010)          # two calls back to back
+    assert sec["matrix"] + sec["other"] == pytest.approx(0.004)  # the union of the kernels' intervals
+    assert sec["matrix"] == pytest.approx(0.004 * 4 / 6) and sec["idle"] == pytest.approx(0.006)
+
+
+def test_thread_settings_are_labelled_with_what_tensorflow_chooses_for_zero():
+    from tools.bench_threads import SETTINGS, label
+
+    assert label(0, 0) == "intra-op default, inter-op default" and label(2, 1) == "intra-op 2, inter-op 1"
+    assert SETTINGS[0] == (0, 0)          # the ratios are to TensorFlow's default
+
+
+@pytest.mark.slow
+def test_thread_settings_run_in_their_own_processes_and_the_profile_accounts_for_the_step_time(tmp_path):
+    from lib.data import classification_split, load_dataset
+    from lib.data.fixtures import write_fixture
+    from tools.bench import profile_both_ways
+    from tools.bench_threads import SETTINGS, run_thread_levers
+
+    write_fixture("fashion_mnist", tmp_path / "data", n_train=300, n_test=50)
+    rows = run_thread_levers("fashion_cnn", 256, rounds=1, data_dir=str(tmp_path / "data"), epochs=1)
+    assert [r["setting"] for r in rows][0] == "intra-op default, inter-op default" and len(rows) == len(SETTINGS)
+    assert rows[0]["vs_default"] == 1.0 and all(r["img_per_s"] > 0 for r in rows)
+
+    from lib.models import build_fashion_cnn
+
+    split = classification_split(load_dataset("fashion_mnist", str(tmp_path / "data")), 257, 50, 1 / 257)
+    profiles = profile_both_ways("Study 2 CNN", build_fashion_cnn, split)
+    assert [p["way"].split(":")[0] for p in profiles] == ["seeds' way", "library's way"]
+    for p in profiles:
+        assert p["ms_per_step"] > 0 and p["matrix_share"] > 0
+        assert sum(p[f"{k}_share"] for k in ("matrix", "optimizer", "other", "idle")) == pytest.approx(1.0, abs=0.01)
