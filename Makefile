@@ -64,7 +64,8 @@ goldens: setup
 clean:
 	rm -rf build .pytest_cache
 
-# Our training path against the seeds' (numpy into model.fit, defaults); table + build/bench/results.{csv,json}
+# Our training path against the seeds' (numpy into model.fit, defaults), interleaved; lever, thread and
+# profiler tables; build/bench/{results.json,results.csv,levers.csv,threads.csv,profile.csv}
 bench: setup
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m tools.bench $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 

@@ -17,7 +17,9 @@ not timed). The table gives the median of the per-round ratios with their range 
 whether the range decides the 2x goal. The GAN case compares the traced train step under
 ``fit`` with the same step called eagerly. The lever tables change one setting at a time
 (precision, input pipeline, batch, ``steps_per_execution``, XLA) on a small and a large model,
-interleaved the same way. Results go to ``build/bench/``.
+interleaved the same way; the thread settings run one process each (``tools/bench_threads.py``), and
+a ``tf.profiler`` trace of each way splits the step time into matrix arithmetic, optimiser, other ops
+and idle (``tools/bench_profile.py``). Results go to ``build/bench/``.
 
     python -m tools.bench [--cases fashion_cnn,dcgan] [--rounds 3] [--epochs 6] [--n-train 10000]
 """
@@ -69,7 +71,7 @@ def cases() -> dict[str, BenchCase]:
     # without batch norm sat at chance for 4 epochs under a cold start at 1e-3; one warm-up epoch fixed it.
     # Study 2's was chosen on a validation split (10,000 other training images, 5,000 validation, seeds 0-2;
     # the test set played no part; 2026-12-02, Xeon with AMX): batch 64 at 3e-3 ended 1.9-3.1 points above the
-    # seeds' way on every seed; at 2e-3 (the earlier recipe) 1.5-2.5; batch 128 at 3e-3 or 4e-3 0.4-2.2.
+    # seeds' way on every seed; at 2e-3 (the earlier recipe) 1.6-2.5; batch 128 at 3e-3 or 4e-3 0.5-2.3.
     return {c.name: c for c in [
         BenchCase("fashion_cnn", "Study 2", "fashion_mnist", partial(build_fashion_cnn), 32, 64, 3e-3, epochs=6,
                   steps_per_execution=16),
@@ -360,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gan-n-train", type=int, default=3200)
     parser.add_argument("--lever-n-train", type=int, default=3000)
     parser.add_argument("--precision", default="auto")
-    parser.add_argument("--no-levers", action="store_true", help="skip the single-lever throughput tables")
+    parser.add_argument("--no-levers", action="store_true", help="skip the lever, thread-setting and profiler tables")
     parser.add_argument("--data-dir", default=os.environ.get("SMALLIMG_DATA_DIR") or None)
     parser.add_argument("--out", default=str(BUILD / "bench"))
     args = parser.parse_args(argv)
