@@ -1,6 +1,6 @@
 # make report  -> set up the environment if needed, run every study, render HTML into reports/$(PROFILE)/
 # make test    -> library tests (pytest) and notebook regression tests (nbval, smoke profile)
-# make test-fast -> the unit tier only (about 40 s here; the edit-test loop, see README "Tests")
+# make test-fast -> the unit tier only (20-40 s on 2 cores; the edit-test loop, see README "Tests")
 # make lab STUDY=2 PROFILE=quick -> that study's notebook with the profile's parameters, in JupyterLab
 PYTHON   ?= python3
 VENV     ?= .venv
