@@ -261,7 +261,7 @@ def lever_models() -> dict[str, tuple[Callable, str]]:
 
 
 def profile_both_ways(label: str, build: Callable, split) -> list[dict]:
-    """Shares of the executor threads' time (matrix arithmetic, optimiser, other ops, idle), traced with
+    """Shares of the traced steps' wall time (matrix arithmetic, optimiser, other ops, no kernel running), from
     tf.profiler, for the seeds' way (float32, batch 32, a call per step) and the library's (see the levers)."""
     from lib.train.datasets import make_dataset
     from lib.train.runtime import resolve_precision
