@@ -70,8 +70,9 @@ def cases() -> dict[str, BenchCase]:
     # and decayed to 0. Studies 1, 3 and 5 were chosen on seed 0 of the bench's own subset (2026-12-01). VGG-16
     # without batch norm sat at chance for 4 epochs under a cold start at 1e-3; one warm-up epoch fixed it.
     # Study 2's was chosen on a validation split (another stratified draw of 10,000 training and 5,000
-    # validation images from the training set, seeds 0-2; the test set played no part; 2026-12-02, Xeon, AMX): batch 64 at 3e-3 ended 1.9-3.1 points above the
-    # seeds' way on every seed; at 2e-3 (the earlier recipe) 1.6-2.5; batch 128 at 3e-3 or 4e-3 0.5-2.3.
+    # validation images from the training set, seeds 0-2; the test set played no part; 2026-12-02, Xeon, AMX):
+    # batch 64 at 3e-3 ended 1.9-3.1 points above the seeds' way on every seed; at 2e-3 (the earlier recipe)
+    # 1.6-2.5; batch 128 at 3e-3 or 4e-3 0.5-2.3.
     return {c.name: c for c in [
         BenchCase("fashion_cnn", "Study 2", "fashion_mnist", partial(build_fashion_cnn), 32, 64, 3e-3, epochs=6,
                   steps_per_execution=16),
