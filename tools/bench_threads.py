@@ -74,7 +74,10 @@ def run_thread_levers(model: str, n_train: int, rounds: int, data_dir: str | Non
             if done.returncode != 0:
                 raise RuntimeError(f"thread-lever worker failed ({label(intra, inter)}): "
                                    f"{done.stderr.strip().splitlines()[-1:]}")
-            seconds[(intra, inter)].append(1.0 / json.loads(done.stdout.strip().splitlines()[-1])["img_per_s"])
+            found = json.loads(done.stdout.strip().splitlines()[-1])
+            if found["threads"] != [intra, inter]:  # a pool made before the setting would ignore it silently
+                raise RuntimeError(f"thread-lever worker ran with {found['threads']}, not {[intra, inter]}")
+            seconds[(intra, inter)].append(1.0 / found["img_per_s"])
         say(f"  round {r + 1}/{rounds} done")
     base = seconds[SETTINGS[0]]
     rows = []
