@@ -6,6 +6,9 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 import seaborn as sns
 
+# Presentation only: editing this module re-renders pages from the run cache, it never retrains.
+CACHE_NEUTRAL = True
+
 sns.set_theme(context="notebook", style="whitegrid")
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import io
+from .. import io
 
 
 GOLDEN_MARKER = "NBVAL_CHECK_OUTPUT"

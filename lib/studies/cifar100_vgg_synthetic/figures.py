@@ -8,6 +8,9 @@ import numpy as np
 import seaborn as sns
 from matplotlib.ticker import MaxNLocator
 
+# Presentation only: editing this module re-renders pages from the run cache, it never retrains.
+CACHE_NEUTRAL = True
+
 
 def wrap(title: str, width: int = 95) -> str:
     """A long figure title (they carry the run's scope) broken into lines, so the figure keeps its width."""
