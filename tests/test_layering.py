@@ -34,3 +34,84 @@ def test_the_library_never_imports_the_developer_tools():
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
             offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n == "tools" or n.startswith("tools.")]
     assert not offenders
+
+
+def _imports(path: Path) -> set[str]:
+    """Absolute module names ``path`` imports anywhere in its body (function-level imports count: they still run)."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    if path.name == "__init__.py":
+        package += ".__init__"
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[:-node.level]
+                base = ".".join(parent + ([base] if base else []))
+            found.add(base)
+            found |= {f"{base}.{a.name}" for a in node.names}
+    return found
+
+
+def _modules(*tops: str) -> dict[str, set[str]]:
+    graph = {}
+    for top in tops:
+        for path in (ROOT / top).rglob("*.py"):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            graph[name] = _imports(path)
+    return {m: {i for i in deps if i in graph and i != m} for m, deps in graph.items()}
+
+
+def _offenders(importer: str, forbidden: str) -> list[str]:
+    graph = _modules("lib", "tools")
+    return sorted(f"{m} imports {i}" for m, deps in graph.items() if m == importer or m.startswith(importer + ".")
+                  for i in deps if i == forbidden or i.startswith(forbidden + "."))
+
+
+def test_the_studies_never_import_the_report_machinery():
+    assert not _offenders("lib.studies", "lib.report")
+
+
+@pytest.mark.parametrize("layer", ["lib.gan", "lib.train", "lib.experiments", "lib.data", "lib.models"])
+def test_lower_layers_never_import_a_study(layer):
+    assert not _offenders(layer, "lib.studies")
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import circle between modules (a package's ``__init__`` counts as the package), or None."""
+    state, stack = {}, []
+
+    def visit(m):
+        state[m] = "open"
+        stack.append(m)
+        for d in sorted(graph[m]):
+            if state.get(d) == "open":
+                return stack[stack.index(d):] + [d]
+            if d not in state and (found := visit(d)):
+                return found
+        state[m] = "done"
+        stack.pop()
+        return None
+
+    for m in sorted(graph):
+        if m not in state and (found := visit(m)):
+            return found
+    return None
+
+
+def _without_package_parents(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    # ``from . import x`` in a package's own __init__ names the package itself; a submodule importing its
+    # package's __init__ (which re-exports the submodule) is Python's normal package idiom, not a design circle
+    return {m: {d for d in deps if not m.startswith(d + ".")} for m, deps in graph.items()}
+
+
+def test_no_import_circle_in_lib_or_tools():
+    graph = _without_package_parents(_modules("lib", "tools"))
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph))
+
+
+def test_the_circle_finder_finds_a_circle():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None

@@ -43,6 +43,7 @@ from lib.paths import BUILD
 from .bench_measures import (cpu_description, nominal_peak_gflops, spread, time_to_target,
                              training_flops_per_image)
 from .bench_threads import run_thread_levers
+from .bench_workloads import LEVER_LABELS, EpochTimer, lever_models
 
 GOAL = 2.0
 
@@ -87,23 +88,6 @@ def cases() -> dict[str, BenchCase]:
 
 
 GAN_CASES = ("dcgan",)
-
-
-class EpochTimer(keras.callbacks.Callback):
-    """Seconds of each epoch's training steps, to its last batch (validation and evaluation stay out)."""
-
-    def __init__(self):
-        super().__init__()
-        self.times: list[float] = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._t = self._last = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None):
-        self._last = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.times.append(self._last - self._t)
 
 
 def _images_per_second(n: int, times: list[float]) -> float:
@@ -248,17 +232,6 @@ def run_gan_case(name: str, x_uint8: np.ndarray, rounds: int, precision: str, ba
             "library_way": f"{policy}, traced train_step under fit, batch {batch_size}",
             "throughput_speedup": round(s.median, 2), "throughput_range": [round(s.low, 2), round(s.high, 2)],
             "goal": s.against(GOAL), "traces": traced.trace_count}
-
-
-LEVER_LABELS = {"fashion_cnn": "Study 2 CNN", "vgg16_quarter": "Study 5 VGG-16 1/4"}
-
-
-def lever_models() -> dict[str, tuple[Callable, str]]:
-    """The small and the large model the lever tables, thread settings and profiles measure: (build, dataset)."""
-    from lib.models import build_fashion_cnn, build_vgg16
-
-    return {"fashion_cnn": (build_fashion_cnn, "fashion_mnist"),
-            "vgg16_quarter": (partial(build_vgg16, width=0.25, batch_norm=False, num_classes=10), "cifar10")}
 
 
 def profile_both_ways(label: str, build: Callable, split) -> list[dict]:

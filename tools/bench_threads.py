@@ -41,7 +41,7 @@ def worker(intra: int, inter: int, model: str, n_train: int, batch_size: int, ep
     from lib.train.datasets import make_dataset
     from lib.train.runtime import resolve_precision
 
-    from .bench import EpochTimer, lever_models
+    from .bench_workloads import EpochTimer, lever_models
 
     build, dataset = lever_models()[model]
     split = classification_split(load_dataset(dataset, data_dir), n_train + 1, 100, 1 / (n_train + 1))
