@@ -126,3 +126,33 @@ def test_gan_paragraph_reports_the_run_and_the_images():
     text = study.gan_paragraph(gan, x, 8, 4, 3, 32)
     assert "1,234-parameter generator" in text and "for 80% of real and 70% of generated" in text
     assert "values 0–255" in text and "4 per-class sample grids" in text and "first 3 classes" in text
+
+
+@pytest.mark.slow
+def test_an_arm_trains_through_train_classifier_for_the_requested_steps_on_a_repeating_stream():
+    """Study 5's arms use the one classifier training function: steps per epoch, real-image train metrics."""
+    import keras
+
+    from lib.studies.cifar100_vgg_synthetic.arms import train_arm
+    from lib.train import runtime
+    from lib.train.recipes import improved_recipe
+
+    runtime.configure(seed=0, precision="float32")
+    split = _split(n_train=40)
+
+    def tiny():
+        return keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
+                                 keras.layers.Dense(4, activation="softmax")])
+
+    x_syn, y_syn = np.full((40, 32, 32, 3), 255, np.uint8), np.arange(40) % 4
+    recipe = improved_recipe(epochs=2, batch_size=16, learning_rate=0.01)
+    r = train_arm(split, tiny, recipe, num_classes=4, seed=0, label="arm", x_syn=x_syn, y_syn=y_syn, fraction=0.5,
+                  log=False)
+    assert r.ok and r.metrics["steps"] == 2 * 3 and r.artifacts["n_train_images"] == 60
+    assert r.artifacts["steps_per_epoch"] == 3 and len(r.test_predictions) == 12
+    assert len(recipe.train_kwargs(0)["extra_callbacks"]) == 1 and recipe.train_kwargs(0)["steps_per_execution"] == 1
+    bad = Split(np.full_like(split.x_train, np.nan), split.y_train, split.x_val, split.y_val, split.x_test,
+                split.y_test)
+    from lib.errors import DataError
+    with pytest.raises(DataError, match="training images contain NaN"):
+        train_arm(bad, tiny, recipe, num_classes=4, seed=0, label="arm", log=False)

@@ -29,7 +29,8 @@ def test_different_seeds_differ(split):
 
 def test_metrics_cover_all_splits_and_learning_happens(split):
     r = _train(split, epochs=3)
-    assert set(r.metrics) == {f"{s}_{m}" for s in ("train", "val", "test") for m in ("loss", "accuracy")}
+    assert set(r.metrics) == {f"{s}_{m}" for s in ("train", "val", "test") for m in ("loss", "accuracy")} | {"steps"}
+    assert r.metrics["steps"] == 3 * -(-len(split.y_train) // 32)          # optimiser steps: epochs x batches
     assert r.history["loss"][-1] < r.history["loss"][0]
     assert len(r.test_predictions) == len(split.y_test)
 

@@ -34,105 +34,138 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
                      log: bool = True, steps_per_execution: int = STEPS_PER_EXECUTION, checkpoint_dir: Path | None = None,
                      strategy=None, one_hot: bool = False, optimizer_options: dict | None = None,
                      test_curve: bool = False, extra_callbacks: list | None = None,
-                     lr_schedule: str = "constant") -> RunResult:
-    """Train ``build_model()`` on ``data`` and evaluate it on all three splits.
+                     lr_schedule: str = "constant", steps_per_epoch: int | None = None,
+                     real_train: tuple[np.ndarray, np.ndarray] | None = None) -> RunResult:
+    """Train ``build_model()`` on ``data`` and evaluate it on all three splits; a NaN/inf loss ends the run as
+    ``"diverged"``. With ``early_stopping_patience``: stop when validation loss has not improved for that many
+    epochs and restore the best weights.
 
-    With ``early_stopping_patience`` the run stops when validation loss has
-    not improved for that many epochs and the best weights are restored. A
-    NaN or infinite loss ends the run with ``status="diverged"``.
-
-    ``checkpoint_dir``: an epoch checkpoint (weights, optimizer, epoch and
-    history; :mod:`lib.train.checkpoints`) is kept there as ``checkpoint.npz``,
-    so a killed run resumes where it stopped, losing at most the epoch in
-    progress (early stopping's patience restarts on resume); the final weights are saved there as ``final.weights.h5``.
-    ``strategy``: a ``tf.distribute`` strategy; ``batch_size`` is then the
-    global batch, split across its replicas (see :mod:`lib.train.distribute`).
-    ``one_hot``: train on one-hot labels with categorical cross-entropy (the
-    same loss values as the sparse form). ``augment``: an augmentation layer, or a
-    function ``seed -> layer`` (such as :func:`lib.train.augment.fashion_augmentation`). ``optimizer_options``: more optimiser
-    config, e.g. ``{"momentum": 0.9}``. ``test_curve``: record test loss and
-    accuracy after every epoch in the history (``test_loss``,
-    ``test_accuracy``), for display only. ``extra_callbacks``: further Keras
-    callbacks (monitoring, timing). ``lr_schedule``: "constant", or "cosine"
-    (the rate decays from ``learning_rate`` to 0 along a half cosine over all
-    ``epochs``).
+    ``checkpoint_dir``: an epoch checkpoint (weights, optimizer, epoch, history; :mod:`lib.train.checkpoints`)
+    there as ``checkpoint.npz`` lets a killed run resume, losing at most the epoch in progress (patience restarts);
+    the final weights are saved there as ``final.weights.h5``. ``strategy``: a ``tf.distribute`` strategy, with
+    ``batch_size`` the global batch (:mod:`lib.train.distribute`). ``one_hot``: one-hot labels, categorical
+    cross-entropy. ``augment``: a layer, or ``seed -> layer`` (:func:`lib.train.augment.fashion_augmentation`).
+    ``optimizer_options``: more optimiser config, e.g. ``{"momentum": 0.9}``. ``test_curve``: test loss and
+    accuracy per epoch in the history, for display only. ``extra_callbacks``: more Keras callbacks.
+    ``lr_schedule``: "constant", or "cosine" (half cosine from ``learning_rate`` to 0 over all ``epochs``).
+    ``steps_per_epoch``: epochs of that many steps from a shuffled, repeating stream of the training part
+    (default: one pass). ``real_train``: (x, y) the ``train_`` metrics are measured on (default: the training part).
     """
     if lr_schedule not in ("constant", "cosine"):
         raise ParamError(f"lr_schedule {lr_schedule!r} is not one of 'constant', 'cosine'")
-    for name, x in (("training", data.x_train), ("validation", data.x_val), ("test", data.x_test)):
-        if not np.isfinite(x).all():  # oneDNN's ReLU maps NaN to 0: bad inputs would train silently
-            raise DataError(f"{name} images contain NaN or infinite values; check the data preparation")
+    _check_finite(data)
     reseed(seed)
     checkpoint = Path(checkpoint_dir) / CHECKPOINT if checkpoint_dir is not None else None
+    steps = steps_per_epoch or math.ceil(len(data.y_train) / batch_size)
     if strategy is not None and strategy.num_replicas_in_sync > 1:
         steps_per_execution = 1  # Keras' multi-step loop fails on a distributed iterator (TF 2.21, Keras 3)
-    with strategy.scope() if strategy is not None else contextlib.nullcontext():
-        model = build_model()
-        model.compile(optimizer=keras.optimizers.get({"class_name": optimizer,
-                                                      "config": {"learning_rate": _schedule(
-                                                          lr_schedule, learning_rate, epochs,
-                                                          math.ceil(len(data.y_train) / batch_size)),
-                                                                 **(optimizer_options or {})}}),
-                      loss="categorical_crossentropy" if one_hot else "sparse_categorical_crossentropy",
-                      metrics=["accuracy"],
-                      steps_per_execution=steps_per_execution)
-        state = None
-        if checkpoint is not None and checkpoint.is_file():
-            model.optimizer.build(model.trainable_variables)  # its variables exist only once built
-            state = restore_checkpoint(classifier_variables(model), checkpoint)
-    state = state or RunState()
-    initial_epoch = state.epoch
-    if initial_epoch and log:
-        print(f"[{label}] resumed from the checkpoint after epoch {initial_epoch}", flush=True)
+    model, state = _compiled(build_model, strategy, checkpoint, optimizer={"class_name": optimizer, "config": {
+        "learning_rate": _schedule(lr_schedule, learning_rate, epochs, steps), **(optimizer_options or {})}},
+        loss="categorical_crossentropy" if one_hot else "sparse_categorical_crossentropy",
+        steps_per_execution=steps_per_execution)
+    if state.epoch and log:
+        print(f"[{label}] resumed from the checkpoint after epoch {state.epoch}", flush=True)
     labels = one_hot_labels(model) if one_hot else (lambda y: y)
     stop = StopOnNonFinite()
-    callbacks = [stop]
     monitor = TestSetMonitor(make_dataset(data.x_test, labels(data.y_test), 1024)) if test_curve else None
-    if monitor is not None:
-        callbacks.append(monitor)
-    if checkpoint is not None:
-        callbacks.append(EpochCheckpoint(checkpoint, state, classifier_variables, stop))
-    if log:
-        callbacks.append(EpochLogger(label, epochs))
-    callbacks += list(extra_callbacks or [])
-    if early_stopping_patience:
-        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=early_stopping_patience,
-                                                       restore_best_weights=True))
-    if augment is not None and not isinstance(augment, keras.layers.Layer):
-        augment = augment(seed)  # a factory of the augmentation, seeded per run (keys the cache by name)
-    train_ds = make_dataset(data.x_train, labels(data.y_train), batch_size, shuffle_seed=seed, augment=augment)
-    val_ds = make_dataset(data.x_val, labels(data.y_val), 1024)
-    start = time.perf_counter()
-    history = model.fit(train_ds, validation_data=val_ds, epochs=epochs, initial_epoch=initial_epoch,
-                        callbacks=callbacks, verbose=0, shuffle=False)  # the dataset shuffles itself, seeded
-    seconds = time.perf_counter() - start
+    callbacks = _callbacks(stop, monitor, checkpoint, state, EpochLogger(label, epochs) if log else None,
+                           extra_callbacks, early_stopping_patience)
+    history, seconds = _fit(model, data, labels, batch_size=batch_size, seed=seed, augment=augment, epochs=epochs,
+                            initial_epoch=state.epoch, steps_per_epoch=steps_per_epoch, callbacks=callbacks)
     hist = state.history if checkpoint is not None else {k: [float(v) for v in vals] for k, vals in history.history.items()}
     if monitor is not None:
         hist = {**hist, **monitor.history}
     result = RunResult(label=label, seed=seed, history=hist, epochs_run=len(hist.get("loss", [])),
-                       seconds=seconds)
+                       seconds=seconds, artifacts={"parameters": int(model.count_params())})
     if stop.bad_epoch is not None:
-        result.status = "diverged"
-        result.message = (f"{label} (seed {seed}): loss became NaN/inf in epoch {stop.bad_epoch}; "
-                          f"lower the learning rate or check the inputs")
-        print(f"[{label}] STOPPED: {result.message}", file=sys.stderr, flush=True)
-        return result
+        return _diverged(result, stop.bad_epoch)
     val_loss = hist.get("val_loss", [])
     result.best_epoch = int(np.argmin(val_loss)) + 1 if (early_stopping_patience and val_loss) else result.epochs_run
-    for split, x, y in (("train", data.x_train, data.y_train), ("val", data.x_val, data.y_val),
+    result.metrics["steps"] = float(result.epochs_run * steps)
+    _evaluate(model, data, labels, result, real_train)
+    if checkpoint is not None:
+        io.atomic_write(checkpoint.parent / "final.weights.h5", lambda p: model.save_weights(str(p)),
+                        suffix=".weights.h5")
+        checkpoint.unlink(missing_ok=True)
+    return _logged(result, log)
+
+
+def _logged(result: RunResult, log: bool) -> RunResult:
+    if log:
+        print(f"[{result.label}] seed {result.seed}: test accuracy {result.metrics['test_accuracy']:.4f} after "
+              f"{result.epochs_run} epochs (best epoch {result.best_epoch}, {result.seconds:.0f} s)", flush=True)
+    return result
+
+
+def _callbacks(stop, monitor, checkpoint: Path | None, state: RunState, logger, extra: list | None,
+               patience: int | None) -> list:
+    """The run's callbacks: the non-finite stop first (the checkpoint reads it), then the test curve, the epoch
+    checkpoint, the logger, the caller's and early stopping."""
+    return [stop, *([monitor] if monitor is not None else []),
+            *([EpochCheckpoint(checkpoint, state, classifier_variables, stop)] if checkpoint is not None else []),
+            *([logger] if logger is not None else []), *(extra or []),
+            *([keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)]
+              if patience else [])]
+
+
+def _fit(model: keras.Model, data: Split, labels: Callable, *, batch_size: int, seed: int, augment, epochs: int,
+         initial_epoch: int, steps_per_epoch: int | None, callbacks: list):
+    """``model.fit`` on the seeded training stream with validation each epoch: (Keras history, seconds)."""
+    if augment is not None and not isinstance(augment, keras.layers.Layer):
+        augment = augment(seed)  # a factory of the augmentation, seeded per run (keys the cache by name)
+    train_ds = make_dataset(data.x_train, labels(data.y_train), batch_size, shuffle_seed=seed, augment=augment,
+                            repeat=steps_per_epoch is not None)
+    start = time.perf_counter()
+    history = model.fit(train_ds, validation_data=make_dataset(data.x_val, labels(data.y_val), 1024), epochs=epochs,
+                        initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch, callbacks=callbacks, verbose=0,
+                        shuffle=False)  # the dataset shuffles itself, seeded
+    return history, time.perf_counter() - start
+
+
+def _compiled(build_model: Callable, strategy, checkpoint: Path | None, *, optimizer: dict, loss: str,
+              steps_per_execution: int) -> tuple[keras.Model, RunState]:
+    """The model built and compiled (under ``strategy``), and the state of the run it resumes (or a fresh one)."""
+    with strategy.scope() if strategy is not None else contextlib.nullcontext():
+        model = build_model()
+        model.compile(optimizer=keras.optimizers.get(optimizer), loss=loss, metrics=["accuracy"],
+                      steps_per_execution=steps_per_execution)
+        return model, _resume(model, checkpoint)
+
+
+def _diverged(result: RunResult, epoch: int) -> RunResult:
+    result.status = "diverged"
+    result.message = (f"{result.label} (seed {result.seed}): loss became NaN/inf in epoch {epoch}; "
+                      f"lower the learning rate or check the inputs")
+    print(f"[{result.label}] STOPPED: {result.message}", file=sys.stderr, flush=True)
+    return result
+
+
+def _check_finite(data: Split) -> None:
+    for name, x in (("training", data.x_train), ("validation", data.x_val), ("test", data.x_test)):
+        if not np.isfinite(x).all():  # oneDNN's ReLU maps NaN to 0: bad inputs would train silently
+            raise DataError(f"{name} images contain NaN or infinite values; check the data preparation")
+
+
+def _resume(model: keras.Model, checkpoint: Path | None) -> RunState:
+    """The state saved by an interrupted run (weights and optimizer restored into ``model``), or a fresh one."""
+    if checkpoint is not None and checkpoint.is_file():
+        model.optimizer.build(model.trainable_variables)  # its variables exist only once built
+        return restore_checkpoint(classifier_variables(model), checkpoint) or RunState()
+    return RunState()
+
+
+def _evaluate(model: keras.Model, data: Split, labels: Callable, result: RunResult,
+              real_train: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    """Loss and accuracy on train (or ``real_train``), val and test, in inference mode; the test predictions."""
+    x_train, y_train = real_train if real_train is not None else (data.x_train, data.y_train)
+    t = time.perf_counter()
+    for split, x, y in (("train", x_train, y_train), ("val", data.x_val, data.y_val),
                         ("test", data.x_test, data.y_test)):
         loss, acc = model.evaluate(make_dataset(x, labels(y), 1024), verbose=0)
         result.metrics[f"{split}_loss"], result.metrics[f"{split}_accuracy"] = float(loss), float(acc)
     probs = model.predict(make_dataset(data.x_test, data.y_test, 1024), verbose=0)
     result.artifacts["test_predictions"] = np.argmax(probs, axis=1).astype(int).tolist()
-    if checkpoint is not None:
-        io.atomic_write(checkpoint.parent / "final.weights.h5", lambda p: model.save_weights(str(p)),
-                        suffix=".weights.h5")
-        checkpoint.unlink(missing_ok=True)
-    if log:
-        print(f"[{label}] seed {seed}: test accuracy {result.metrics['test_accuracy']:.4f} after "
-              f"{result.epochs_run} epochs (best epoch {result.best_epoch}, {seconds:.0f} s)", flush=True)
-    return result
+    result.artifacts["eval_seconds"] = time.perf_counter() - t  # wall time, not a result: kept out of metrics
 
 
 def classifier_variables(model: keras.Model) -> dict[str, list]:

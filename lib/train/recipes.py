@@ -86,7 +86,9 @@ class Recipe:
                     optimizer=self.optimizer, optimizer_options=dict(self.optimizer_options),
                     early_stopping_patience=self.early_stopping_patience,
                     augment=cifar_augmentation(seed) if self.augment else None, one_hot=True,
-                    extra_callbacks=callbacks)
+                    extra_callbacks=callbacks,
+                    # the schedule sets the rate in on_train_batch_begin, which Keras calls once per execution
+                    **({"steps_per_execution": 1} if callbacks else {}))
 
     def describe(self) -> str:
         opts = ", ".join(f"{k} {v}" for k, v in self.optimizer_options.items())
