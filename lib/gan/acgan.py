@@ -31,7 +31,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from ..errors import ParamError
-from .gans import ConditionalGAN, _mean
+from .gans import ConditionalGAN, mean_tracker
 
 NOISE_DIM = 128
 EMBED_DIM = 64
@@ -81,7 +81,7 @@ class ACGAN(ConditionalGAN):
                  class_weight: float = 1.0, **kwargs):
         super().__init__(generator, discriminator, noise_dim, num_classes, seed=seed, **kwargs)
         self.class_weight = float(class_weight)
-        self.trackers.update({n: _mean(n) for n in ("d_cls_real", "g_cls")})
+        self.trackers.update({n: mean_tracker(n) for n in ("d_cls_real", "g_cls")})
 
     def discriminate(self, images, labels=None, training: bool = False):
         return self.discriminator([images, labels], training=training)[0]

@@ -17,7 +17,8 @@ import tensorflow as tf
 from keras import ops
 
 
-def _mean(name: str) -> keras.metrics.Mean:
+def mean_tracker(name: str) -> keras.metrics.Mean:
+    """The running mean a GAN family logs per epoch (losses, accuracies); public: AC-GAN adds its own."""
     return keras.metrics.Mean(name=name)
 
 
@@ -40,7 +41,7 @@ class GAN(keras.Model):
         # optimizer does not count the steps it skips for non-finite gradients.
         self.step_counter = keras.Variable(0, dtype="int64", trainable=False, name="step_counter")
         self.trace_count = 0
-        self.trackers = {n: _mean(n) for n in ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")}
+        self.trackers = {n: mean_tracker(n) for n in ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")}
 
     def compile(self, d_optimizer, g_optimizer, label_smoothing: float = 0.0, **kwargs):
         super().compile(**kwargs)
@@ -173,7 +174,7 @@ class WGANGP(GAN):
                  gp_weight: float = 10.0, **kwargs):
         super().__init__(generator, discriminator, noise_dim, seed=seed, **kwargs)
         self.n_critic, self.gp_weight = int(n_critic), float(gp_weight)
-        self.trackers.update({n: _mean(n) for n in ("w_distance", "gp")})
+        self.trackers.update({n: mean_tracker(n) for n in ("w_distance", "gp")})
 
     def _gradient_penalty(self, real, fake):
         real, fake = ops.cast(real, "float32"), ops.cast(fake, "float32")

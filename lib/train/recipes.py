@@ -14,7 +14,7 @@ and turns it into keyword arguments for :func:`lib.train.classifier.train_classi
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import keras
 
@@ -73,10 +73,6 @@ class Recipe:
     augment: bool = False
     schedule: str = "constant"            # "constant" or "warmup_cosine"
     warmup_epochs: int = 0
-
-    def spec(self) -> dict:
-        """Everything that decides the training, for a run-cache key."""
-        return asdict(self)
 
     def train_kwargs(self, seed: int) -> dict:
         """Keyword arguments for ``train_classifier`` (one-hot labels, categorical cross-entropy)."""
