@@ -28,3 +28,56 @@ REGULARISATION = [
     Claim("s2.regularised_val", "002", "optimised model: 89.02 % validation accuracy", "validation accuracy",
           seed_value=0.8902, tolerance=0.005, measure="val_accuracy", variant=REG),
 ]
+
+
+def scope(split, generated: bool, P: dict) -> str:
+    """What every number on the page was measured on."""
+    return (("generated stand-in data, " if generated else "") + f"{split.sizes()['train']:,} train images, "
+            f"≤{P['epochs']} epochs, {len(P['seeds'])} seed(s), profile {P['profile']}")
+
+
+def architecture_table():
+    """The baseline CNN's layers and output shapes, and the table's caption (with its parameter count)."""
+    import pandas as pd
+
+    from ..models import build_fashion_cnn
+
+    model = build_fashion_cnn()
+    table = pd.DataFrame([(layer.name, str(layer.output.shape[1:])) for layer in model.layers],
+                         columns=["layer", "output shape"]).set_index("layer")
+    return table, f"Baseline CNN, {model.count_params():,} parameters"
+
+
+def variants(P: dict, split, strategy, global_batch: int, global_lr: float) -> dict:
+    """The baseline and the regularised CNN (dropout, early stopping, optional augmentation), same data and
+    settings otherwise; ``global_batch`` and ``global_lr`` are already scaled by the number of replicas."""
+    from functools import partial
+
+    from ..experiments import Variant
+    from ..models import build_fashion_cnn
+    from ..train.augment import fashion_augmentation
+    from ..train.classifier import train_classifier
+
+    common = dict(data=split, epochs=P["epochs"], batch_size=global_batch, learning_rate=global_lr, strategy=strategy)
+    regularised = partial(build_fashion_cnn, dropout=P["dropout_rate"], dense_dropout=P["dense_dropout_rate"])
+    return {BASE: Variant(train_classifier, dict(build_model=partial(build_fashion_cnn), **common), P["epochs"]),
+            REG: Variant(train_classifier, dict(build_model=regularised,
+                                                early_stopping_patience=P["early_stopping_patience"],
+                                                augment=fashion_augmentation if P["augment"] else None, **common),
+                         P["epochs"])}
+
+
+def regularisation_sentence(P: dict) -> str:
+    return (f"**Regularised variant in this profile:** dropout {P['dropout_rate']:g} after each conv block and "
+            f"{P['dense_dropout_rate']:g} after the dense layer; early stopping with patience "
+            f"{P['early_stopping_patience']}" + ("; random shifts and flips." if P["augment"] else "; no augmentation."))
+
+
+def early_stopping_sentence(runs, P: dict) -> str:
+    """How many regularised runs early stopping ended before the epoch limit ("" without early stopping)."""
+    if not P["early_stopping_patience"]:
+        return ""
+    stopped = [r.epochs_run < P["epochs"] for r in runs.ok(REG)]
+    return (f"**Early stopping** ended {sum(stopped)} of {len(stopped)} regularised runs before the "
+            f"{P['epochs']}-epoch limit" + ("." if any(stopped) else
+                                            ": in this profile the regularised variant is in effect dropout alone."))
