@@ -49,3 +49,92 @@ BATCHNORM = [
           "train − validation accuracy gap (inference mode)", kind="improves", higher_is_better=False,
           measure="train_val_gap", variant=BN, baseline=PLAIN, seed_budget=15),
 ]
+
+
+# The seed's own training settings, to say what a profile changed.
+SEED_SETTINGS = {"epochs": 15, "batch_size": 128, "learning_rate": 0.001, "lr_schedule": "constant"}
+
+
+def scope(split, generated: bool, P: dict) -> str:
+    """What every number on the page was measured on."""
+    return (("generated stand-in data, " if generated else "") + f"{split.sizes()['train']:,} train images, "
+            f"{P['epochs']} epochs" + (" (cosine learning-rate decay)" if P["lr_schedule"] == "cosine" else "")
+            + f", {len(P['seeds'])} seeds, profile {P['profile']}")
+
+
+def profile_sentence(P: dict, split) -> str:
+    """This profile's settings against the seed's, the batch-norm momentum, seeds and the convergence measure."""
+    changes = [f"`{k}` = {P[k]} (seed: {v})" for k, v in SEED_SETTINGS.items() if P[k] != v]
+    changes += [f"a stratified subset of {split.sizes()['train']:,} training images"] if P["n_train"] else []
+    changes += [f"a stratified subset of {split.sizes()['test']:,} test images"] if P["n_test"] else []
+    return ("**This profile against the seed.** " + ("; ".join(changes) if changes else "the seed's settings") +
+            f". Batch-norm momentum: {P['bn_momentum']}. Seeds: {P['seeds']}. Convergence is measured as the first "
+            f"epoch at {P['accuracy_threshold']:.0%} validation accuracy." +
+            ("" if P["lr_sweep"] else " The learning-rate sweep is not part of this profile."))
+
+
+def builders(P: dict) -> dict:
+    """The plain and the batch-norm CNN, otherwise the same."""
+    from functools import partial
+
+    from ..models import build_cifar_cnn
+
+    return {name: partial(build_cifar_cnn, batch_norm=bn, filters=P["conv_filters"], dense_units=P["dense_units"],
+                          bn_momentum=P["bn_momentum"]) for name, bn in ((PLAIN, False), (BN, True))}
+
+
+def architecture_table(build: dict):
+    """The batch-norm CNN's layers, and a caption giving both variants' parameter counts."""
+    import pandas as pd
+
+    arch = {name: b() for name, b in build.items()}
+    table = pd.DataFrame([(layer.name, layer.__class__.__name__, str(layer.output.shape[1:]))
+                          for layer in arch[BN].layers], columns=["layer", "type", "output shape"]).set_index("layer")
+    return table, (f"Batch-norm CNN, {arch[BN].count_params():,} parameters; the plain CNN "
+                   f"({arch[PLAIN].count_params():,} parameters) has the same layers without batch norm")
+
+
+def variants(build: dict, split, P: dict, learning_rate: float | None = None) -> dict:
+    """Both CNNs with the same data and settings (Adam, one-hot labels); ``learning_rate`` overrides the profile's."""
+    from ..experiments import Variant
+    from ..train.classifier import train_classifier
+
+    settings = dict(data=split, epochs=P["epochs"], batch_size=P["batch_size"],
+                    learning_rate=P["learning_rate"] if learning_rate is None else learning_rate,
+                    lr_schedule=P["lr_schedule"], optimizer="adam", one_hot=True)
+    return {name: Variant(train_classifier, dict(build_model=b, **settings), P["epochs"]) for name, b in build.items()}
+
+
+def derive_measures(runs, threshold: float, epochs: int) -> None:
+    """Adds epochs to the threshold (a run that never reached it counts as ``epochs + 1``: a lower bound on its
+    true value) and the test error to every run."""
+    runs.derive("epochs_to_threshold",
+                lambda r: censored_epochs([epochs_to_threshold(r.history, threshold)], epochs)[0])
+    runs.derive("test_error", lambda r: 1 - r.metrics["test_accuracy"])
+
+
+def per_class_errors(runs, y_test, num_classes: int) -> dict[str, np.ndarray]:
+    """Per variant, a seeds × classes array of test error."""
+    return {name: np.array([per_class_error(y_test, r.test_predictions, num_classes) for r in runs.ok(name)])
+            for name in runs.variants}
+
+
+def per_class_table(errors: dict[str, np.ndarray], class_names: list[str]):
+    import pandas as pd
+
+    from ..experiments import stats
+
+    return pd.DataFrame({name: [stats.fmt_mean_sd(e[:, c]) for c in range(len(class_names))]
+                         for name, e in errors.items()}, index=class_names)
+
+
+def seconds_per_epoch(runs) -> dict[str, list[float]]:
+    return {n: runs.values(n, lambda r: r.seconds / max(1, r.epochs_run)) for n in runs.variants}
+
+
+def sweep_table(sweep: dict[str, dict[float, float]]):
+    """Final validation accuracy (%) per learning rate and variant; NaN (a diverged run) as "diverged"."""
+    import pandas as pd
+
+    return pd.DataFrame({name: {f"{lr:g}": f"{v:.2f}%" if v == v else "diverged" for lr, v in sorted(by_lr.items())}
+                         for name, by_lr in sweep.items()}).rename_axis("learning rate")

@@ -1,0 +1,60 @@
+"""Study 1's notebook steps (lib/studies/cifar10_batchnorm.py) on fake runs: no training, no notebook."""
+import math
+from types import SimpleNamespace
+
+import numpy as np
+
+from lib.experiments import RunResult, RunSet
+from lib.studies import cifar10_batchnorm as study
+
+P = dict(epochs=4, batch_size=128, learning_rate=0.001, lr_schedule="constant", seeds=[0, 1, 2], profile="smoke",
+         n_train=500, n_test=None, bn_momentum=0.99, accuracy_threshold=0.5, lr_sweep=None, conv_filters=(8, 16, 32),
+         dense_units=32)
+SPLIT = SimpleNamespace(sizes=lambda: {"train": 500, "test": 100})
+
+
+def test_scope_and_profile_sentence_name_what_differs_from_the_seed():
+    assert study.scope(SPLIT, False, P) == "500 train images, 4 epochs, 3 seeds, profile smoke"
+    assert "(cosine learning-rate decay)" in study.scope(SPLIT, True, {**P, "lr_schedule": "cosine"})
+    text = study.profile_sentence(P, SPLIT)
+    assert "`epochs` = 4 (seed: 15)" in text and "`batch_size`" not in text
+    assert "a stratified subset of 500 training images" in text and "test images" not in text
+    assert text.endswith("The learning-rate sweep is not part of this profile.")
+
+
+def test_both_variants_share_every_setting_but_batch_norm():
+    build = study.builders(P)
+    assert build[study.BN].keywords["batch_norm"] and not build[study.PLAIN].keywords["batch_norm"]
+    v = study.variants(build, "SPLIT", P, learning_rate=0.01)
+    assert {n: x.kwargs["learning_rate"] for n, x in v.items()} == {study.PLAIN: 0.01, study.BN: 0.01}
+    assert v[study.BN].kwargs["one_hot"] and v[study.BN].kwargs["data"] == "SPLIT"
+    assert study.variants(build, "SPLIT", P)[study.BN].kwargs["learning_rate"] == 0.001
+
+
+def _runs():
+    runs = RunSet()
+    for seed, reached in enumerate([[0.3, 0.6, 0.7, 0.8], [0.2, 0.3, 0.4, 0.45]]):
+        runs.add(study.BN, RunResult(label="bn", seed=seed, seconds=8.0, epochs_run=4,
+                                     history={"val_accuracy": reached}, metrics={"test_accuracy": 0.75},
+                                     artifacts={"test_predictions": [0, 1, 1, 1]}))
+    return runs
+
+
+def test_derived_measures_censor_runs_that_never_reach_the_threshold():
+    runs = _runs()
+    study.derive_measures(runs, 0.5, 4)
+    assert runs.values(study.BN, "epochs_to_threshold") == [2, 5]       # never reached: epochs + 1
+    assert runs.values(study.BN, "test_error") == [0.25, 0.25]
+    assert study.seconds_per_epoch(runs) == {study.BN: [2.0, 2.0]}
+
+
+def test_per_class_errors_and_their_table():
+    errors = study.per_class_errors(_runs(), np.array([0, 0, 1, 1]), 2)
+    assert errors[study.BN].shape == (2, 2) and errors[study.BN][0].tolist() == [0.5, 0.0]
+    table = study.per_class_table(errors, ["a", "b"])
+    assert list(table.index) == ["a", "b"] and list(table.columns) == [study.BN]
+
+
+def test_the_sweep_table_marks_a_diverged_rate():
+    table = study.sweep_table({study.BN: {0.01: 80.0, 0.1: math.nan}})
+    assert table.loc["0.01", study.BN] == "80.00%" and table.loc["0.1", study.BN] == "diverged"
