@@ -8,7 +8,7 @@ import pytest
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 # Issue 21 aims at 300 code lines in all; this ceiling only ever comes down as study logic moves into
 # lib/studies/<key>, so that no notebook grows logic back in the meantime.
-CODE_LINE_CEILING = 640
+CODE_LINE_CEILING = 548
 
 
 def code_lines(nb_path: Path) -> int:

@@ -170,3 +170,96 @@ FCN_VS_ALEXNET = [
     Claim("s3.best_config", "004", "Adam + Kaiming uniform + batch norm proved the most effective FCN setting",
           "validation accuracy in the FCN grid: is that setting within noise of the best?", kind="qualitative"),
 ]
+
+
+def scopes(split, grid_split, generated: bool, P: dict) -> tuple[str, str]:
+    """What the final models' numbers and the grid's numbers were measured on."""
+    decay = " (cosine learning-rate decay)" if P["lr_schedule"] == "cosine" else ""
+    stand_in = "generated stand-in data, " if generated else ""
+    return (f"{stand_in}{split.sizes()['train']:,} train images{decay}, {len(P['seeds'])} seed(s), profile "
+            f"{P['profile']}",
+            f"{stand_in}{grid_split.sizes()['train']:,} train images, {P['grid_epochs']} epoch(s){decay}, "
+            f"seed {P['seeds'][0]}, profile {P['profile']}")
+
+
+def architectures(P: dict) -> dict:
+    """The three models as the page describes them (FCN and DNN without dropout or batch norm)."""
+    from ..models import build_alexnet, build_dnn, build_fcn
+
+    return {FCN: build_fcn(P["fcn_units"]), "DNN": build_dnn(P["dnn_units"]),
+            ALEXNET: build_alexnet(P["alexnet_filters"], P["alexnet_dense_units"], P["alexnet_dropout"])}
+
+
+def layer_table(model) -> pd.DataFrame:
+    return pd.DataFrame([(layer.name, layer.__class__.__name__, str(layer.output.shape[1:])) for layer in model.layers],
+                        columns=["layer", "type", "output shape"]).set_index("layer")
+
+
+def grid_variants(configs: list[GridConfig], grid_split, P: dict) -> dict:
+    """One FCN per grid configuration, trained on the grid's subset."""
+    from functools import partial
+
+    from ..experiments import Variant
+    from ..models import build_fcn
+    from ..train.classifier import train_classifier
+
+    common = dict(batch_size=P["batch_size"], lr_schedule=P["lr_schedule"], epochs=P["grid_epochs"])
+    return {cfg.name: Variant(train_classifier, dict(
+        build_model=partial(build_fcn, P["fcn_units"], dropout_rate=P["dropout_rate"], l2_factor=P["l2_factor"],
+                            **cfg.model_kwargs()), data=grid_split, **common, **cfg.train_kwargs()), P["grid_epochs"])
+        for cfg in configs}
+
+
+def grid_results(grid_runs, configs: list[GridConfig]) -> pd.DataFrame:
+    """One row per configuration: its factors and its (single-seed) validation and training numbers; NaN if failed."""
+    nan = float("nan")
+    return pd.DataFrame([{**cfg.as_dict(), **{k: (grid_runs.values(cfg.name, k) or [nan])[0]
+                                              for k in ("val_accuracy", "val_loss", "train_accuracy")}}
+                         for cfg in configs])
+
+
+def ranked_grid_table(grid_table: pd.DataFrame) -> pd.DataFrame:
+    """The grid ranked by validation accuracy (then loss), formatted for the page."""
+    shown = grid_table.sort_values(["val_accuracy", "val_loss"], ascending=[False, True]).reset_index(drop=True)
+    shown.index = shown.index + 1
+    return shown.assign(val_accuracy=shown["val_accuracy"].map("{:.2%}".format),
+                        train_accuracy=shown["train_accuracy"].map("{:.2%}".format),
+                        val_loss=shown["val_loss"].map("{:.4f}".format)).rename_axis("rank")
+
+
+def factor_means_table(grid_table: pd.DataFrame) -> pd.DataFrame:
+    """Validation accuracy per value of each factor, averaged over the other factors."""
+    means = pd.concat({f: grid_table.groupby(f, sort=False)["val_accuracy"].mean() for f in FACTORS})
+    return means.map("{:.2%}".format).to_frame("mean val accuracy").rename_axis(["factor", "value"])
+
+
+def choice_sentence(best: GridConfig, margin: dict, n_val: int, grid_scope: str) -> str:
+    """The chosen configuration, its lead, and how many others its validation data cannot rank apart from it."""
+    return (f"**Chosen on validation data:** {best.name} ({margin['best_accuracy']:.2%}), "
+            f"{margin['margin'] * 100:.2f} points ahead of the runner-up. One standard error of a validation "
+            f"accuracy on {n_val:,} images is {margin['se'] * 100:.2f} points, so "
+            f"{len(margin['within_noise'])} other configuration(s) lie within two of the best and cannot be ranked "
+            f"apart from it by this data; a single seed per configuration adds training noise on top "
+            f"({grid_scope}).")
+
+
+def final_variants(best: GridConfig, split, P: dict) -> dict:
+    """The FCN and the deeper DNN with the chosen configuration, and the AlexNet-style CNN (Adam), on all data."""
+    from functools import partial
+
+    from ..experiments import Variant
+    from ..models import build_alexnet, build_dnn, build_fcn
+    from ..train.classifier import train_classifier
+
+    final = dict(data=split, batch_size=P["batch_size"], lr_schedule=P["lr_schedule"], test_curve=True)
+    fcn_kwargs = dict(dropout_rate=P["dropout_rate"], l2_factor=P["l2_factor"], **best.model_kwargs())
+    fcn_epochs, alexnet_epochs = P["fcn_epochs"], P["alexnet_epochs"]
+    return {
+        FCN: Variant(train_classifier, dict(build_model=partial(build_fcn, P["fcn_units"], **fcn_kwargs),
+                                            epochs=fcn_epochs, **final, **best.train_kwargs()), fcn_epochs),
+        "DNN": Variant(train_classifier, dict(build_model=partial(build_dnn, P["dnn_units"], **fcn_kwargs),
+                                              epochs=fcn_epochs, **final, **best.train_kwargs()), fcn_epochs),
+        ALEXNET: Variant(train_classifier, dict(build_model=partial(build_alexnet, P["alexnet_filters"],
+                                                                    P["alexnet_dense_units"], P["alexnet_dropout"]),
+                                                epochs=alexnet_epochs, optimizer="adam",
+                                                learning_rate=P["alexnet_learning_rate"], **final), alexnet_epochs)}

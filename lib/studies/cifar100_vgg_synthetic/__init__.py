@@ -10,6 +10,8 @@ Modules (import them directly; this file stays light):
                 Score split (train on synthetic only, test on real)
 * ``arms``      the classifier arms (real + synthetic, synthetic only) at an equal number of optimiser
                 steps; the CAS gate; the page title
+* ``study``     the notebook's steps: scope, GAN run, the arms, tables, the sweep, the comparisons and their
+                sentences
 * ``figures``   real-vs-synthetic sample overview and the accuracy-per-fraction plot
 
 The dataset fallback is :mod:`lib.data.fallback`, the ImageNet-pretrained builder :mod:`lib.models.imagenet`.
