@@ -70,7 +70,8 @@ def variants(P: dict, split, strategy, global_batch: int, global_lr: float) -> d
 def regularisation_sentence(P: dict) -> str:
     return (f"**Regularised variant in this profile:** dropout {P['dropout_rate']:g} after each conv block and "
             f"{P['dense_dropout_rate']:g} after the dense layer; early stopping with patience "
-            f"{P['early_stopping_patience']}" + ("; random shifts and flips." if P["augment"] else "; no augmentation."))
+            f"{P['early_stopping_patience']}"
+            + ("; random shifts and flips." if P["augment"] else "; no augmentation."))
 
 
 def early_stopping_sentence(runs, P: dict) -> str:

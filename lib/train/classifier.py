@@ -72,9 +72,9 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
                            extra_callbacks, early_stopping_patience)
     history, seconds = _fit(model, data, labels, batch_size=batch_size, seed=seed, augment=augment, epochs=epochs,
                             initial_epoch=state.epoch, steps_per_epoch=steps_per_epoch, callbacks=callbacks)
-    hist = state.history if checkpoint is not None else {k: [float(v) for v in vals] for k, vals in history.history.items()}
-    if monitor is not None:
-        hist = {**hist, **monitor.history}
+    hist = (state.history if checkpoint is not None
+            else {k: [float(v) for v in vals] for k, vals in history.history.items()})
+    hist = {**hist, **(monitor.history if monitor is not None else {})}
     result = RunResult(label=label, seed=seed, history=hist, epochs_run=len(hist.get("loss", [])),
                        seconds=seconds, artifacts={"parameters": int(model.count_params())})
     if stop.bad_epoch is not None:

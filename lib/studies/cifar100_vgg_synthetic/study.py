@@ -107,7 +107,8 @@ def _names(P: dict) -> dict:
     resnet = f"ResNet-{P['resnet_depth']}" + (f" ({P['resnet_width']:g}× width)" if P["resnet_width"] != 1 else "")
     f = P["compare_fraction"]
     return dict(vgg=vgg, resnet=resnet, real=f"{vgg}, real only", cas=f"{vgg}, synthetic only (CAS)",
-                vgg_mix=mixed(vgg, f), resnet_mix=mixed(resnet, f), seed_vgg=mixed("VGG-16" + width + ", seed recipe", f),
+                vgg_mix=mixed(vgg, f), resnet_mix=mixed(resnet, f),
+                seed_vgg=mixed("VGG-16" + width + ", seed recipe", f),
                 imagenet=mixed(imagenet.TITLES["vgg16"], f))
 
 
@@ -181,7 +182,8 @@ def arms_table(arms: Arms, n_train: int) -> pd.DataFrame:
 def metrics_table(runs: RunSet, n_params: dict[str, int]) -> pd.DataFrame:
     """Accuracy (test, validation, real training), the train − test gap, steps and seconds, mean ± sd per arm."""
     table = runs.table({"test accuracy": ACCURACY("test"), "val accuracy": ACCURACY("val"),
-                        "train accuracy (real)": ACCURACY("train"), "train − test": (train_test_gap, 100.0, 2, " pts"),
+                        "train accuracy (real)": ACCURACY("train"),
+                        "train − test": (train_test_gap, 100.0, 2, " pts"),
                         "optimiser steps": ("steps", 1.0, 0, ""), "training s": ("seconds", 1.0, 0, " s")})
     table.insert(0, "parameters", [f"{n_params[v]:,}" for v in table.index])
     return table
