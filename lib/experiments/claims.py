@@ -44,9 +44,10 @@ BUDGET_NOTE = ("beside any verdict, whichever way it points, when we trained wit
 RULE = (
     ("not applicable", "a claim this run cannot test is n/a, with the reason"),
     ("too few seeds", f"fewer than {MIN_SEEDS} seeds give indicative, never a verdict"),
-    ("the comparison", "each claim's declared test gives one-sided p-values against its two boundaries (zero and "
-                       "the smallest effect that counts, or the seed's number ± tolerance); within a study all of "
-                       f"them are Holm-adjusted together and an adjusted p below {ALPHA:g} decides"),
+    ("the comparison", "each claim's declared test gives p-values (twice the one-sided) against its boundaries "
+                       "(no effect and the smallest effect that counts, or the seed's number ± tolerance); within "
+                       "a study each claim's smallest p is Holm-adjusted over the study's tested claims, and an "
+                       f"adjusted p below {ALPHA:g} decides"),
     ("the budget", "a short budget never changes the verdict; it is stated beside it"),
 )
 STATUS = {
@@ -193,6 +194,8 @@ def _check_declared(claim: Claim, ev: Evidence) -> None:
     """A verdict is computed only from what the claim declared: its measure and its test."""
     if ev.measure and claim.measure and ev.measure != claim.measure:
         raise ValueError(f"claim {claim.key} declares {claim.measure!r}; its evidence measures {ev.measure!r}")
+    if not ev.applicable:
+        return
     if claim.kind == "improves":
         if ev.comparison is None:
             raise ValueError(f"claim {claim.key}: an 'improves' claim needs a comparison")
@@ -243,13 +246,16 @@ def judge_all(pairs) -> list[Verdict]:
     for claim, ev in pairs:
         _check_declared(claim, ev)
     hyps = [(_hypotheses(c, e) if _decidable(e) else {}) for c, e in pairs]
-    flat = [p for h in hyps for p in h.values()]
-    adjusted, at = holm(flat), 0
+    # One p per claim (its smallest: a claim's boundaries are disjoint nulls, at most one of them true),
+    # Holm over the study's claims; each boundary of a claim is scaled by that claim's Holm factor.
+    least = [min(h.values()) if h else float("nan") for h in hyps]
+    adjusted = holm(least)
+    family = sum(1 for p in least if p == p)
     out = []
-    for (claim, ev), h in zip(pairs, hyps):
-        adj = dict(zip(h, adjusted[at:at + len(h)]))
-        at += len(h)
-        out.append(_verdict(claim, ev, h, adj, len(flat)))
+    for (claim, ev), h, raw, adj in zip(pairs, hyps, least, adjusted):
+        factor = adj / raw if raw > 0 else float(family)
+        scaled = {k: min(1.0, p * factor) for k, p in h.items()}
+        out.append(_verdict(claim, ev, h, scaled, family))
     return out
 
 
@@ -317,10 +323,10 @@ def _p_text(claim: Claim, ev: Evidence, raw: dict, adj: dict, family: int) -> st
         over = f"{c.items:,} image pairs over {c.n} seed{'s' if c.n != 1 else ''}" if c.test == MCNEMAR \
             else f"{c.n} seeds"
         return (f"; {c.test} over {over}, p = {c.p:.3g} against no difference; Holm-adjusted over the study's "
-                f"{family} tests: p = {adj['for']:.3g} for the claimed side, {adj['against']:.3g} for 'smaller "
+                f"{family} tested claims: p = {adj['for']:.3g} for the claimed side, {adj['against']:.3g} for 'smaller "
                 f"than the margin'")
     names = {"beaten": "better", "short": "worse", "within": "within tolerance"}
-    return (f"; {ONE_SAMPLE} over {ev.n} seeds, Holm-adjusted over the study's {family} tests: "
+    return (f"; {ONE_SAMPLE} over {ev.n} seeds, Holm-adjusted over the study's {family} tested claims: "
             + ", ".join(f"p = {adj[k]:.3g} for {names[k]}" for k in adj))
 
 
