@@ -306,7 +306,7 @@ def _decide(claim: Claim, ev: Evidence, adj: dict) -> tuple[str, str]:
             return "not reproduced", f"significantly worse than the seed's number {tol}"
         if adj.get("within", 1.0) < ALPHA:
             return "reproduced", f"within the seed's number {tol}"
-        return "inconclusive", f"our interval reaches outside the seed's number {tol} on neither side alone"
+        return "inconclusive", f"neither shown within the seed's number {tol} nor significantly beyond it"
     held = [bool(v) for v in ev.values]
     if all(held):
         return "reproduced", "holds for every seed"
