@@ -115,6 +115,7 @@ def test_study3_best_setting_is_judged_per_image_and_stays_indicative_from_one_s
     assert ev.comparison.test == stats.MCNEMAR and ev.comparison.a_only == 70
     v = judge(claim, ev)
     assert v.kind == "indicative" and v.test == stats.MCNEMAR
+    assert f"p = {ev.comparison.p:.3g}" in v.detail and "not of training" in v.detail and "CI" not in v.ours
 
 
 def test_holm_adjusts_a_studys_tests_together_and_the_adjusted_value_decides():

@@ -34,7 +34,8 @@ VERDICTS = {
                       "counts (a reversal included); a number is significantly worse than the seed's minus its "
                       "tolerance; a yes/no property holds for no seed",
     "inconclusive": "neither side is significant: our interval straddles both the claim and its negation",
-    "indicative": "fewer than three seeds: the direction is shown, no verdict is drawn, no interval or p-value",
+    "indicative": "fewer than three seeds: the direction is shown, no verdict is drawn, no interval; only a "
+                  "per-image test of the models trained (McNemar) gives a p-value, which says nothing of training noise",
     "n/a": "the claim cannot be tested in this run (another dataset, a skipped part, no finished run); the reason "
            "is given",
 }
@@ -280,7 +281,10 @@ def _verdict(claim: Claim, ev: Evidence, raw: dict, adj: dict, family: int) -> V
     extra = f"; supporting, not counted: {ev.supporting}" if ev.supporting else ""
     if ev.n < MIN_SEEDS:
         qual = "; ".join(x for x in (f"{ev.n} seed{'s' if ev.n != 1 else ''}", budget) if x)
-        return Verdict(f"indicative ({qual})", ours, f"fewer than {MIN_SEEDS} seeds: no verdict{extra}",
+        c = ev.comparison
+        per_image = (f"; {c.test} on these models' {c.items:,} image pairs: p = {c.p:.3g} (noise of the test "
+                     f"images only, not of training)" if c is not None and c.test == MCNEMAR else "")
+        return Verdict(f"indicative ({qual})", ours, f"fewer than {MIN_SEEDS} seeds: no verdict{per_image}{extra}",
                        claim.declared_test, short_budget=share)
     word, why = _decide(claim, ev, adj)
     detail = why + _p_text(claim, ev, raw, adj, family) + extra
