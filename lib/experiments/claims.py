@@ -267,7 +267,8 @@ def _decidable(ev: Evidence) -> bool:
 def _budget_share(claim: Claim, ev: Evidence) -> str:
     if claim.seed_budget is None or ev.budget is None or ev.budget >= claim.seed_budget:
         return ""
-    return f"{ev.budget / claim.seed_budget:.0%}".replace("%", " %")
+    share = ev.budget / claim.seed_budget
+    return "<1 %" if share < 0.005 else f"{share:.0%}".replace("%", " %")
 
 
 def _verdict(claim: Claim, ev: Evidence, raw: dict, adj: dict, family: int) -> Verdict:
