@@ -26,7 +26,7 @@ def test_committed_index_summary_counts_its_rows_and_uses_only_defined_words():
     table = page.split("Reproduction table", 1)[1].split("</table>", 1)[0]
     verdicts = [html.unescape(v) for v in re.findall(r'<td class="[^"]*" title="[^"]*">([^<]+)</td>', table)]
     assert verdicts and all(v.split(" (")[0] in VERDICTS for v in verdicts), verdicts
-    assert f"{len(verdicts)} claims tested" in _text()
+    assert f"{len(verdicts)} claims in the table" in _text()
 
 
 def test_committed_index_legend_is_the_codes_definitions():

@@ -276,7 +276,7 @@ def test_the_rule_text_and_the_index_legend_come_from_the_definitions_the_code_u
         assert word in page and meaning in page
     for name, meaning in RULE:
         assert meaning in page
-    assert "1 claims tested" in page and "1 not" in page and "1 of them judged at less than the seed's budget" in page
+    assert "1 claims in the table" in page and "1 not" in page and "1 of them judged at less than the seed's budget" in page
     assert "partial: fewer than three seeds" in page and "Welch t" in page and "0.01 (raw 0.005)" in page
     assert "Compute spent on the runs behind these pages: 2.0 min" in page
 
