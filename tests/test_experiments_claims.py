@@ -6,11 +6,12 @@ from lib.experiments import VERDICTS, Claim, Evidence, RunResult, RunSet, judge,
 
 ACC = Claim("acc", "000", "reaches 70 %", "test accuracy", kind="absolute", seed_value=0.70, tolerance=0.005,
             seed_budget=15)
-IMPROVES = Claim("bn", "000", "BN improves accuracy", "test accuracy", kind="improves")
+IMPROVES = Claim("bn", "000", "BN improves accuracy", "test accuracy", kind="improves", margin=0.01,
+                 test=stats.PAIRED)
 IMPROVES_BY = Claim("reg", "002", "regularisation improves val accuracy", "val accuracy", kind="improves",
-                    seed_effect=0.0048)
+                    seed_effect=0.0048, test=stats.PAIRED)
 LOSS_DROPS = Claim("loss", "002", "val loss drops", "val loss", kind="improves", higher_is_better=False,
-                   scale=1.0, unit="")
+                   scale=1.0, unit="", margin=0.01, test=stats.PAIRED)
 STABLE = Claim("stable", "003", "no mode collapse", "classes covered", kind="qualitative")
 
 
@@ -19,7 +20,8 @@ def _cmp(a, b):
 
 
 @pytest.mark.parametrize("values, word", [
-    ([0.701, 0.699, 0.702], "reproduced"),
+    ([0.7001, 0.6999, 0.7002], "reproduced"),
+    ([0.701, 0.699, 0.704], "inconclusive"),  # the mean is within tolerance, the interval is not
     ([0.73, 0.74, 0.735], "beaten"),
     ([0.60, 0.61, 0.605], "not reproduced"),
     ([0.60, 0.80, 0.75], "inconclusive"),
@@ -28,13 +30,11 @@ def test_absolute_claims_at_full_budget(values, word):
     assert judge(ACC, Evidence(values=values, budget=15)).word == word
 
 
-def test_falling_short_with_less_budget_is_not_tested_at_budget_with_the_fraction():
-    v = judge(ACC, Evidence(values=[0.60, 0.61, 0.605], budget=6))
-    assert v.word == "not tested at the seed's budget (40%)" and v.kind == "not tested at the seed's budget"
-
-
-def test_beating_the_seed_with_less_budget_still_counts():
-    assert judge(ACC, Evidence(values=[0.73, 0.74, 0.735], budget=6)).word == "beaten"
+def test_a_short_budget_is_stated_beside_the_verdict_whichever_way_it_points():
+    short = judge(ACC, Evidence(values=[0.60, 0.61, 0.605], budget=6))
+    assert short.word == "not reproduced (at 40 % of the seed's budget)" and short.kind == "not reproduced"
+    beaten = judge(ACC, Evidence(values=[0.73, 0.74, 0.735], budget=6))
+    assert beaten.word == "beaten (at 40 % of the seed's budget)" and beaten.short_budget == "40 %"
 
 
 @pytest.mark.parametrize("n", [1, 2])
@@ -83,7 +83,7 @@ def test_not_applicable_and_no_runs_are_na_with_the_reason():
 
 def test_every_word_judge_can_return_is_defined_in_the_legend():
     cases = [judge(ACC, Evidence(values=v, budget=b)) for v, b in
-             (([0.701] * 3, 15), ([0.73, 0.74, 0.735], 15), ([0.6, 0.61, 0.605], 15), ([0.6, 0.8, 0.75], 15),
+             (([0.7001, 0.6999, 0.7002], 15), ([0.73, 0.74, 0.735], 15), ([0.6, 0.61, 0.605], 15), ([0.6, 0.8, 0.75], 15),
               ([0.6, 0.61, 0.605], 6), ([0.7], 15))] + [judge(ACC, Evidence(values=[], applicable=False))]
     assert {v.kind for v in cases} == set(VERDICTS)
 

@@ -7,7 +7,7 @@
 """
 from . import sentences
 from .cache import Cache, code_version, token
-from .claims import MIN_SEEDS, VERDICTS, Claim, Evidence, Verdict, judge
+from .claims import MIN_SEEDS, STATUS, VERDICTS, Claim, Evidence, Verdict, judge, judge_all
 from .record import RunResult
 from .runset import ACCURACY, LOSS, RunSet, Variant, classifier_table, logged_gap, run_variants, train_val_gap
 
@@ -15,5 +15,5 @@ from .runset import ACCURACY, LOSS, RunSet, Variant, classifier_table, logged_ga
 CACHE_NEUTRAL = True
 
 __all__ = ["ACCURACY", "Cache", "Claim", "Evidence", "LOSS", "MIN_SEEDS", "RunResult", "RunSet", "VERDICTS",
-           "Variant", "Verdict", "classifier_table", "code_version", "judge", "logged_gap", "run_variants", "sentences",
+           "STATUS", "Variant", "Verdict", "classifier_table", "code_version", "judge", "judge_all", "logged_gap", "run_variants", "sentences",
            "token", "train_val_gap"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from . import stats
@@ -51,8 +52,7 @@ class RunSet:
         common = sorted(set(self.seeds(a)) & set(self.seeds(b)))
         pick = {v: {r.seed: _value(r, metric) for r in self.ok(v)} for v in (a, b)}
         if not common:
-            return stats.PairedComparison(0, float("nan"), float("nan"), float("nan"), float("nan"),
-                                          float("nan"), float("nan"))
+            return stats.empty(stats.PAIRED)
         return stats.paired_comparison([pick[a][s] for s in common], [pick[b][s] for s in common])
 
     def table(self, columns: dict[str, tuple], variants: list[str] | None = None) -> pd.DataFrame:
@@ -72,15 +72,51 @@ class RunSet:
             if r.ok:
                 r.metrics[name] = float(fn(r))
 
-    def evidence(self, claim, *, budget: float | None = None, scope: str = ""):
+    def welch(self, a: str, b: str, metric: str | Callable[[RunResult], float]) -> stats.Comparison:
+        """``b - a`` on ``metric`` as independent samples (Welch): for arms that a seed does not pair."""
+        va, vb = self.values(a, metric), self.values(b, metric)
+        return stats.welch_comparison(va, vb) if va and vb else stats.empty(stats.WELCH)
+
+    def correct(self, variant: str, labels) -> dict[int, np.ndarray]:
+        """Per seed, which test images ``variant`` classified correctly (from the stored predictions)."""
+        labels = np.asarray(labels)
+        out = {}
+        for r in self.ok(variant):
+            pred = np.asarray(r.test_predictions)
+            if pred.shape != labels.shape:
+                raise ValueError(f"{r.label}: {pred.size} stored test predictions for {labels.size} test labels")
+            out[r.seed] = pred == labels
+        return out
+
+    def mcnemar(self, a: str, b: str, labels) -> stats.Comparison:
+        """``b - a`` in test accuracy, per image on the same test images, pooled over the common seeds."""
+        ca, cb = self.correct(a, labels), self.correct(b, labels)
+        common = sorted(set(ca) & set(cb))
+        if not common:
+            return stats.empty(stats.MCNEMAR)
+        return stats.mcnemar_comparison([ca[s] for s in common], [cb[s] for s in common])
+
+    def compare(self, claim, labels=None) -> stats.Comparison:
+        """The comparison ``claim`` declared: paired t, Welch t or McNemar exact (``labels``: the test labels)."""
+        if claim.test == stats.MCNEMAR:
+            if labels is None:
+                raise ValueError(f"claim {claim.key}: McNemar's test needs the test labels (labels=)")
+            return self.mcnemar(claim.baseline, claim.variant, labels)
+        if claim.test == stats.WELCH:
+            return self.welch(claim.baseline, claim.variant, claim.measure)
+        return self.paired(claim.baseline, claim.variant, claim.measure)
+
+    def evidence(self, claim, *, budget: float | None = None, scope: str = "", labels=None, supporting: str = ""):
         """The Evidence for ``claim`` from these runs: its ``variant``'s values of ``measure``
-        (absolute, qualitative) or the paired ``variant − baseline`` difference (improves)."""
+        (absolute, qualitative) or the declared comparison ``variant − baseline`` (improves)."""
         from .claims import Evidence
 
+        measure = claim.measure if isinstance(claim.measure, str) else ""
         if claim.kind == "improves":
-            return Evidence(comparison=self.paired(claim.baseline, claim.variant, claim.measure), budget=budget,
-                            scope=scope)
-        return Evidence(values=self.values(claim.variant, claim.measure), budget=budget, scope=scope)
+            return Evidence(comparison=self.compare(claim, labels), budget=budget, scope=scope, measure=measure,
+                            supporting=supporting)
+        return Evidence(values=self.values(claim.variant, claim.measure), budget=budget, scope=scope,
+                        measure=measure, supporting=supporting)
 
     @property
     def compute_seconds(self) -> float:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from .stats import PairedComparison, mean_sd
+from .stats import PAIRED, PairedComparison, mean_sd
 from .claims import MIN_SEEDS, Verdict
 
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
@@ -24,10 +24,11 @@ def difference(c: PairedComparison, scale: float = 100.0, unit: str = " %") -> s
     if c.n == 0:
         return "no seed finished both runs"
     if c.n < MIN_SEEDS or math.isnan(c.ci_low):
-        return f"{c.mean_diff * scale:+.2f}{pts} (mean over {c.n} paired seed{'s' if c.n != 1 else ''}; " \
+        over = "paired seed" if c.test == PAIRED else "seed"
+        return f"{c.mean_diff * scale:+.2f}{pts} (mean over {c.n} {over}{'s' if c.n != 1 else ''}; " \
                f"too few for an interval)"
     return (f"{c.mean_diff * scale:+.2f}{pts} (95 % CI {c.ci_low * scale:+.2f} to {c.ci_high * scale:+.2f}, "
-            f"paired t-test over {c.n} seeds, p = {c.p:.2g})")
+            f"{'paired t-test' if c.test == PAIRED else c.test + ' test'} over {c.n} seeds, p = {c.p:.2g})")
 
 
 def comparison(a: str, b: str, metric: str, c: PairedComparison, *, scale: float = 100.0, unit: str = " %",

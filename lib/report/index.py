@@ -10,7 +10,7 @@ from pathlib import Path
 import jinja2
 
 from .. import io
-from ..experiments.claims import VERDICTS
+from ..experiments.claims import BUDGET_NOTE, RULE, STATUS, VERDICTS, tally
 from ..studies.registry import STUDIES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -18,7 +18,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 # A claim row as StudyReport.claim writes it; a summary from an older run may lack some fields.
 CLAIM_FIELDS = {"claim": "", "seed": "", "metric": "", "seed_value": "", "ours": "", "verdict": "n/a", "detail": "",
-                "scope": "", "addition": False}
+                "scope": "", "addition": False, "test": "", "p_holm_text": "", "short_budget": ""}
 
 
 def verdict_css(word: str) -> str:
@@ -65,9 +65,12 @@ def study_rows(build_dir: Path, reports_dir: Path, outcomes: dict[str, dict]) ->
             row.update(status="not run", css="missing")
         else:
             earlier = status == "not run"
-            row.update(status=("ok (earlier run, " + summary.get("finished", "?")[:16] + ")") if earlier
-                       else summary.get("status", "ok"), css="ok", finding=summary.get("finding", ""),
-                       compute=_minutes(summary), commit=summary.get("commit", ""))
+            done = summary.get("completeness") or {"status": summary.get("status", "ok"), "reasons": []}
+            word = done["status"] + (": " + "; ".join(done["reasons"]) if done.get("reasons") else "")
+            row.update(status=(word + " (earlier run, " + summary.get("finished", "?")[:16] + ")") if earlier
+                       else word, css="ok" if done["status"] in ("complete", "ok") else "partial",
+                       finding=summary.get("finding", ""), compute=_minutes(summary), commit=summary.get("commit", ""),
+                       compute_seconds=float(summary.get("compute_seconds") or summary.get("seconds") or 0.0))
             for c in summary.get("claims", []):
                 claims.append({**CLAIM_FIELDS, **c, "study": f"Study {study.number}",
                                "css": verdict_css(c.get("verdict", ""))})
@@ -91,9 +94,11 @@ def build_index(profile: str, build_dir: Path, reports_dir: Path, outcomes: dict
     """Write ``reports_dir/index.html`` from the studies' summaries and this invocation's outcomes."""
     rows, claims = study_rows(build_dir, reports_dir, outcomes)
     commits = sorted({r["commit"] for r in rows if r.get("commit")})
+    spent = sum(r.get("compute_seconds", 0.0) for r in rows)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     page = env.get_template("index.html.j2").render(
         profile=profile, written=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"), studies=rows, claims=claims,
-        legend=VERDICTS, provenance=provenance_lines(build_dir), commits=commits)
+        legend=VERDICTS, budget_note=BUDGET_NOTE, rule=RULE, status_legend=STATUS, tally=tally(claims),
+        compute=f"{spent / 60:.1f} min", provenance=provenance_lines(build_dir), commits=commits)
     return io.write_text(reports_dir / "index.html", page)

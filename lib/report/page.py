@@ -57,6 +57,8 @@ class StudyReport:
     runs_reused: int = 0
     runs_trained: int = 0
     finding_text: str = ""
+    partial_reasons: list[str] = field(default_factory=list)
+    _judged: list = field(default_factory=list)
     _handle: object = None
 
     @property
@@ -183,23 +185,36 @@ class StudyReport:
         self.say(f"> **Warning.** {text}")
 
     def claim(self, claim, evidence, scope: str = ""):
-        """Judge one seed claim (or one of our additions) and keep its row; returns the Verdict."""
-        from ..experiments import judge
+        """Add one claim (a seed's or our addition) and re-judge the study's claims together (Holm
+        within the study); every row is updated, and the new claim's Verdict is returned."""
+        from ..experiments import judge_all
 
-        v = judge(claim, evidence)
-        self.claims.append({"key": claim.key, "seed": claim.seed, "claim": claim.words, "metric": claim.metric,
-                            "seed_value": claim.seed_text(), "ours": v.ours, "verdict": v.word, "detail": v.detail,
-                            "scope": scope or evidence.scope, "addition": claim.addition})
-        return v
+        self._judged.append((claim, evidence, scope or evidence.scope))
+        verdicts = judge_all((c, e) for c, e, _ in self._judged)
+        self.claims[:] = [_claim_row(c, v, sc) for (c, _, sc), v in zip(self._judged, verdicts)]
+        return verdicts[-1]
+
+    def claims_from(self, pairs, scope: str = "") -> None:
+        """Add (Claim, Evidence) pairs, as a study's claims module returns them."""
+        for claim, evidence in pairs:
+            self.claim(claim, evidence, scope)
+
+    def partial(self, reason: str) -> None:
+        """Mark the page partial (a fallback dataset, a skipped arm): the index shows the reason."""
+        self.partial_reasons.append(reason)
 
     def show_claims(self, caption: str = "The seeds' claims against this run") -> None:
-        """The claims judged so far, as a table (verdict words as defined on the index)."""
+        """The claims judged so far, as a table, under the rule they were judged by."""
+        from ..experiments.claims import rule_text
+
         if not self.claims:
             return
         df = pd.DataFrame([{"claim": ("(our addition) " if c["addition"] else f"seed {c['seed']}: ") + c["claim"],
-                            "tested on": c["metric"], "seed's number": c["seed_value"], "ours": c["ours"],
-                            "verdict": c["verdict"], "why": c["detail"], "scope": c["scope"]}
+                            "tested on (declared)": c["metric"], "seed's number": c["seed_value"], "ours": c["ours"],
+                            "verdict": c["verdict"], "test": c["test"] or "—", "p (Holm)": c["p_holm_text"],
+                            "why": c["detail"], "scope": c["scope"]}
                            for c in self.claims]).set_index("claim")
+        self.say(rule_text())
         self.table(df, "claims", caption=caption)
 
     def finding(self, text: str) -> None:
@@ -212,6 +227,7 @@ class StudyReport:
         finished = time.time()
         summary = {"study": self.study_key, "title": self.title or self.study.title, "page": self.study.page,
                    "profile": self.params["profile"], "status": status, "message": message,
+                   "completeness": self.completeness(message),
                    "data": self.data_lines, "finding": self.finding_text, "claims": self.claims,
                    "warnings": self.warnings, "compute_seconds": round(self.compute_seconds, 1),
                    "render_seconds": round(finished - self.started, 1),
@@ -220,6 +236,28 @@ class StudyReport:
         io.write_json(self.output_dir / "summary.json", summary)
         self._refresh(finished)
         return summary
+
+    def completeness(self, failed: str = "") -> dict:
+        """"complete" or "partial" with its reasons (as defined in lib.experiments.claims.STATUS)."""
+        from ..experiments.claims import MIN_SEEDS
+
+        seeds = self.params.get("seeds") or []
+        reasons = list(self.partial_reasons) + ([f"failed runs: {failed}"] if failed else [])
+        if isinstance(seeds, list) and len(seeds) < MIN_SEEDS:
+            reasons.append(f"{len(seeds)} seed{'s' if len(seeds) != 1 else ''}, fewer than {MIN_SEEDS}: "
+                           f"claims are indicative only")
+        reasons += [w for w in self.warnings if w not in reasons and not w.startswith(("run failed", "Run failed"))]
+        return {"status": "partial" if reasons else "complete", "reasons": reasons}
+
+
+def _claim_row(claim, v, scope: str) -> dict:
+    """A judged claim as the page's table, summary.json, the index and the terminal summary read it."""
+    adjusted = "" if v.p_holm != v.p_holm else f"{v.p_holm:.3g} (raw {v.p:.3g})"
+    return {"key": claim.key, "seed": claim.seed, "claim": claim.words, "metric": claim.margin_text(),
+            "seed_value": claim.seed_text(), "ours": v.ours, "verdict": v.word, "detail": v.detail,
+            "scope": scope, "addition": claim.addition, "test": v.test, "p": None if v.p != v.p else v.p,
+            "p_holm": None if v.p_holm != v.p_holm else v.p_holm, "p_holm_text": adjusted or "—",
+            "short_budget": v.short_budget}
 
 
 PATH_KEYS = ("output_dir", "data_dir")

@@ -27,9 +27,15 @@ def _claims(summary: dict) -> list[tuple[str, str]]:
     """(line, scope) per headline number: the current ``claims`` or the earlier ``headline``."""
     if summary.get("claims"):
         return [(f"{c.get('claim', '?')}: ours {c.get('ours', '?')}, seed {c.get('seed_value') or '—'}"
-                 f" -> {c.get('verdict') or 'n/a'}", c.get("scope") or "") for c in summary["claims"]]
+                 f" -> {c.get('verdict') or 'n/a'}" + _tested(c), c.get("scope") or "") for c in summary["claims"]]
     return [(f"{h.get('metric', '?')}: ours {h.get('ours', '?')}, seed {h.get('claim') or '—'}"
              f" -> {h.get('verdict') or 'n/a'}", h.get("note") or "") for h in summary.get("headline") or []]
+
+
+def _tested(claim: dict) -> str:
+    """' [Welch t, Holm-adjusted p 0.012 (raw 0.004)]' where the verdict came from a test."""
+    p = claim.get("p_holm_text")
+    return f" [{claim.get('test')}, Holm-adjusted p {p}]" if p and p != "—" and claim.get("test") else ""
 
 
 def _claim_lines(summary: dict) -> list[str]:

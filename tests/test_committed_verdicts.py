@@ -1,0 +1,35 @@
+"""The committed quick index, once rendered with issue 22's rule: every verdict is a defined word, the
+summary's count matches the table's rows, and the legend states the definitions the code uses. Skipped
+for an index rendered before that rule (it has no reproducibility summary), so CI holds on both sides
+of the re-render."""
+import html
+import re
+
+import pytest
+
+from lib.experiments.claims import STATUS, VERDICTS
+from lib.paths import REPORTS
+
+INDEX = REPORTS / "quick" / "index.html"
+
+
+def _text():
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", INDEX.read_text())).split())
+
+
+pytestmark = pytest.mark.skipif(not INDEX.is_file() or "Reproducibility summary" not in INDEX.read_text(),
+                                reason="committed index rendered before the issue-22 verdict rule")
+
+
+def test_committed_index_summary_counts_its_rows_and_uses_only_defined_words():
+    page = INDEX.read_text()
+    table = page.split("Reproduction table", 1)[1].split("</table>", 1)[0]
+    verdicts = [html.unescape(v) for v in re.findall(r'<td class="[^"]*" title="[^"]*">([^<]+)</td>', table)]
+    assert verdicts and all(v.split(" (")[0] in VERDICTS for v in verdicts), verdicts
+    assert f"{len(verdicts)} claims in the table" in _text()
+
+
+def test_committed_index_legend_is_the_codes_definitions():
+    text = _text()
+    for word, meaning in {**VERDICTS, **STATUS}.items():
+        assert word in text and meaning in text
