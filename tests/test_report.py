@@ -83,9 +83,14 @@ def test_render_hides_the_golden_cell_and_progress_markers(tmp_path):
     kept.outputs = [nbformat.v4.new_output("stream", name="stdout", text="::run 1/2 epochs=3 cached=0 :: a\nvisible\n")]
     golden = nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\ncheck()")
     golden.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "'golden check: ok'"})]
-    nb.cells = [kept, golden]
+    shown = nbformat.v4.new_code_cell("page.say('x'); {'a': 1}")
+    shown.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": "x", "text/plain": "x"}),
+                     nbformat.v4.new_output("execute_result", data={"text/plain": "{'a': 1}"})]
+    nb.cells = [kept, golden, shown]
     out = _drop_logs(nb)
-    assert len(out.cells) == 1 and out.cells[0].outputs[0]["text"] == "visible\n"
+    # Printed lines (logs, markers) and bare reprs stay in the executed notebook, never on the page.
+    assert len(out.cells) == 2 and out.cells[0].outputs == []
+    assert [o["output_type"] for o in out.cells[1].outputs] == ["display_data"]
 
 
 def _quick_gans_page(tmp_path, monkeypatch, shown):

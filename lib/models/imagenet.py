@@ -54,8 +54,18 @@ def find_weights(arch: str, path: str | None = None, allow_download: bool = True
             if cached.is_file():
                 return str(cached), "downloaded by Keras"
         except Exception as exc:   # offline: a URL or socket error; the reason goes on the page
-            return None, f"skipped: ImageNet weights not available (download failed: {type(exc).__name__}); {how}"
+            return None, f"skipped: ImageNet weights not available (download failed: {_why(exc)}); {how}"
     return None, f"skipped: ImageNet weights not available (not looked up online); {how}"
+
+
+def _why(exc: BaseException) -> str:
+    """The download error in one line a reader can use: its message without the URL (Keras puts the URL
+    first, and a bare type name such as "Exception" says nothing)."""
+    import re
+
+    text = re.sub(r"https?://\S+", "", " ".join(str(exc).split())).replace("URL fetch failure on", "")
+    text = re.sub(r"^[\s:,-]+(None\s*--\s*)?", "", text).strip()
+    return f"{type(exc).__name__}: {text}"[:200] if text and text != "None" else type(exc).__name__
 
 
 def _app(arch: str) -> str:
