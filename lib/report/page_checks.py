@@ -100,10 +100,12 @@ def page_problems(html: str, study_page: bool = True, names: set[str] | None = N
         if names else None
     problems = []
     for text, in_table in page.texts:
+        found = {}
         for pattern, what in LEFTOVERS:
             m = pattern.search(text)
-            if m:
-                problems.append(f"{what}: {_around(text, m)}")
+            if m and what not in found:
+                found[what] = m
+        problems += [f"{what}: {_around(text, m)}" for what, m in found.items()]
         m = name_re.search(text) if name_re and not in_table else None
         if m:
             problems.append(f"an internal parameter name in prose ({m.group(1)}): {_around(text, m)}")
