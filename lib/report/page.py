@@ -146,9 +146,11 @@ class StudyReport:
                     r["parameter"], shown(r, "value"), r["set by"],
                     "" if r["set by"] == "default" else shown(r, "default")))
                 + f"<td>{_code_spans(html.escape(r['meaning']))}</td></tr>" for r in rs)
-            return (f"<table><thead><tr><th>parameter</th><th>value</th><th>set by</th><th>default</th>"
+            return (f"<table class=\"params\"><thead><tr><th>parameter</th><th>value</th><th>set by</th><th>default</th>"
                     f"<th>meaning</th></tr></thead><tbody>{cells}</tbody></table>")
-        return (f"<details open><summary><b>Parameters that shape the results.</b> The "
+        # Left-aligned: nbconvert right-aligns table cells, which leaves the meanings hard to read.
+        return (f"<style>table.params td, table.params th {{text-align: left}}</style>\n"
+                f"<details open><summary><b>Parameters that shape the results.</b> The "
                 f"<code>{profile}</code> profile changed {changed} of these {len(science)} from the study's "
                 f"defaults.</summary>\n{table(science)}</details>\n"
                 f"<details><summary><b>Run settings.</b> How this run was carried out ({len(settings)} "
