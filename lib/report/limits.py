@@ -53,6 +53,7 @@ def _claims(claims: list[dict]) -> list[str]:
     if budget:
         shares = sorted({m for c in budget for m in re.findall(r"\((\d+ ?%)\)", c["verdict"])},
                         key=lambda s: int(s.rstrip(" %")))
+        shares = [s if s.rstrip(" %") != "0" else "under 1 %" for s in shares]
         lines.append(f"{len(budget)} of {len(claims)} claims were tested with less training than the seed used "
                      f"({', '.join(shares) or 'a fraction'} of its budget): they get no verdict, only our number "
                      f"beside the seed's.")
