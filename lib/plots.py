@@ -45,11 +45,20 @@ def plot_training_curves(histories_by_variant: dict[str, list[dict]], metrics=("
         ax.set_xlabel("epoch")
         ax.set_ylabel(f"{metric} ({'fraction correct' if 'acc' in metric else 'cross-entropy'})")
         ax.set_title(metric)
-        ax.legend(fontsize="small")
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
+    legend_below(fig, axes[0][0], ncol=2)
     return fig
+
+
+def legend_below(fig, ax, ncol: int = 2) -> None:
+    """One legend for the whole figure, under its panels: a legend inside a panel covers the curves
+    (the panels share their entries, so one legend says it all)."""
+    handles, labels = ax.get_legend_handles_labels()
+    fig.set_layout_engine("constrained")
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncol=min(ncol, len(handles)), fontsize="small",
+                   frameon=False)
 
 
 def plot_generalisation_gap(histories_by_variant: dict[str, list[dict]], metric: str = "accuracy"):

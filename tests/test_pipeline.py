@@ -30,7 +30,7 @@ def _two_studies(tmp_path, monkeypatch):
     good = Study("good", 91, "91_good.ipynb", "Good study", "Does it work?", ())
     broken = Study("broken", 92, "92_broken.ipynb", "Broken study", "Does it fail cleanly?", ())
     _notebook(nbdir / good.notebook,
-              'from lib import report\nfrom lib.studies import Study, check_params, register\n'
+              'from lib.report import page as report\nfrom lib.studies.registry import Study, check_params, register\n'
               'register(Study("good", 91, "91_good.ipynb", "Good study", "Does it work?", ()))\n'
               'page = report.StudyReport("good", check_params("good", globals()))\n'
               'from lib.experiments import Claim, Evidence\n'

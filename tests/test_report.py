@@ -83,9 +83,14 @@ def test_render_hides_the_golden_cell_and_progress_markers(tmp_path):
     kept.outputs = [nbformat.v4.new_output("stream", name="stdout", text="::run 1/2 epochs=3 cached=0 :: a\nvisible\n")]
     golden = nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\ncheck()")
     golden.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "'golden check: ok'"})]
-    nb.cells = [kept, golden]
+    shown = nbformat.v4.new_code_cell("page.say('x'); {'a': 1}")
+    shown.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": "x", "text/plain": "x"}),
+                     nbformat.v4.new_output("execute_result", data={"text/plain": "{'a': 1}"})]
+    nb.cells = [kept, golden, shown]
     out = _drop_logs(nb)
-    assert len(out.cells) == 1 and out.cells[0].outputs[0]["text"] == "visible\n"
+    # Printed lines (logs, markers) and bare reprs stay in the executed notebook, never on the page.
+    assert len(out.cells) == 2 and out.cells[0].outputs == []
+    assert [o["output_type"] for o in out.cells[1].outputs] == ["display_data"]
 
 
 def _quick_gans_page(tmp_path, monkeypatch, shown):
@@ -105,24 +110,25 @@ def test_the_header_shows_every_parameter_and_what_the_profile_changed(tmp_path,
     page = _quick_gans_page(tmp_path, monkeypatch, shown)
     monkeypatch.setattr(report.StudyReport, "_header_text", lambda self, finished=None: "# header")
     page.show_header()
-    assert len(shown) == 2 and shown[0].data == "# header"
+    assert len(shown) == 3 and shown[0].data == "# header" and shown[2].data.startswith("## Limitations")
     html = shown[1].data
     rows = {r["parameter"]: r for r in page.parameter_rows()}
     assert set(rows) == set(page.study.schema)
     assert rows["n_critic"]["value"] == 5 and rows["n_critic"]["set by"] == "profile"
     assert rows["gp_weight"]["set by"] == "default" and rows["golden"]["set by"] == "run"
-    changed = sum(1 for r in rows.values() if r["set by"] == "profile")
-    assert f"the <code>quick</code> profile changed {changed} of them" in html
-    assert html.startswith("<details>") and html.count("<tr>") == len(rows) + 1
-    assert "<td>n_critic</td><td>5</td><td>profile</td><td>2</td>" in html
+    science = [r for r in rows.values() if r["parameter"] not in report.RUN_SETTINGS and
+               r["parameter"] not in report.HIDDEN]
+    changed = sum(1 for r in science if r["set by"] == "profile")
+    assert f"The <code>quick</code> profile changed {changed} of these {len(science)}" in html
+    # What shapes the science in the open, the run settings collapsed, the plumbing not at all.
+    open_part, settings = html.split("<details><summary><b>Run settings.")
+    assert "<details open>" in open_part and "<td>n_critic</td><td>5</td><td>profile</td><td>2</td>" in html
+    assert "<td>use_cache</td>" in settings and "<td>use_cache</td>" not in open_part
+    assert "<td>golden</td>" not in html and "<td>output_dir</td>" not in html and "SMALLIMG" not in html
     assert "<td>classifier_n_train</td><td>null</td><td>default</td><td></td>" in html
     # No local path on a page (tests/test_committed_report.py): directories show relative to the project.
-    assert str(tmp_path) not in html and "<td>output_dir</td><td>(a directory outside the project)</td>" in html
+    assert str(tmp_path) not in html
     assert "train on <code>seeds</code>" in html and "`" not in html
-    from lib.paths import PROJECT_ROOT
-    page.params["output_dir"] = str(PROJECT_ROOT / "build" / "quick" / "fashion_gans")
-    assert "<td>output_dir</td><td>build/quick/fashion_gans</td><td>run</td><td>build/smoke/fashion_gans</td>" \
-        in page._parameters_html()
 
 
 def test_a_default_edited_in_the_schema_shows_on_the_page(tmp_path, monkeypatch):

@@ -65,8 +65,11 @@ def load_with_fallback(dataset: str, fallback: str | None, params: dict, output_
         raise DataError(detail)
     if data_dir:   # the reason goes on the page, where this machine's paths mean nothing
         detail = detail.replace(str(data_dir), "the data directory")
+    # ...and so do the fix's environment variables and parameter names: the page states why, the README how.
+    detail = detail.split("; set ")[0].replace(f"cannot get {dataset}: ", "")
     reason = (f"{PRETTY.get(dataset, dataset)} is not available on this machine ({detail.rstrip('.')}), so this run "
-              f"uses {PRETTY.get(fallback, fallback)}, as fallback_dataset allows")
+              f"uses {PRETTY.get(fallback, fallback)}, as the profile allows (the README's 'Data' section says "
+              f"how to provide {PRETTY.get(dataset, dataset)})")
     return DataChoice(load_dataset(fallback, data_dir), False, dataset, fallback, reason)
 
 

@@ -97,9 +97,22 @@ def _partial(spec: DatasetSpec, folder: Path) -> list[str]:
     return [f for f in spec.files if (folder / f).is_file()]
 
 
+def keras_home() -> Path:
+    """The Keras home folder, found the way Keras finds it, without importing Keras.
+
+    Importing Keras starts TensorFlow (seconds, and its start-up lines in the terminal); the
+    report's own process checks the data and must not pay for that.
+    """
+    if "KERAS_HOME" in os.environ:
+        return Path(os.environ["KERAS_HOME"])
+    base = os.path.expanduser("~")
+    if not os.access(base, os.W_OK):
+        base = "/tmp"
+    return Path(base) / ".keras"
+
+
 def _keras_cache_dir(spec: DatasetSpec) -> Path:
-    from keras.src.backend import config  # noqa: WPS433 (keras_home is not public API)
-    return Path(config.keras_home()) / "datasets" / spec.folder
+    return keras_home() / "datasets" / spec.folder
 
 
 def resolve_source(name: str, data_dir: str | os.PathLike | None = None,
@@ -146,7 +159,6 @@ def resolve_source(name: str, data_dir: str | os.PathLike | None = None,
 
 def _then_keras_cache(roots: list[tuple[str, Path]], spec: DatasetSpec):
     yield from roots
-    # Only now: finding the Keras cache imports Keras (seconds), needless when a local copy exists.
     yield "keras-cache", _keras_cache_dir(spec).parent
 
 

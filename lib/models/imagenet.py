@@ -41,11 +41,8 @@ def find_weights(arch: str, path: str | None = None, allow_download: bool = True
     cached = keras_cache_dir() / FILES[arch]
     if cached.is_file():
         return str(cached), f"Keras cache ({cached})"
-    # The page names the cache as a user would write it, not this machine's expanded path.
-    how = (f"put {FILES[arch]} into the Keras cache (~/.keras/models, or $KERAS_HOME/models) or set ${ENV} to "
-           f"its path, on a machine that can reach "
-           f"the internet: python -c \"import keras; keras.applications.{_app(arch)}(weights='imagenet', "
-           f"include_top=False)\"")
+    # The reason goes on the page: short, no environment variables; the terminal gets the full how-to.
+    how = f"put {FILES[arch]} into the Keras model cache (~/.keras/models) to run it"
     if allow_download:
         try:
             import keras
@@ -54,8 +51,27 @@ def find_weights(arch: str, path: str | None = None, allow_download: bool = True
             if cached.is_file():
                 return str(cached), "downloaded by Keras"
         except Exception as exc:   # offline: a URL or socket error; the reason goes on the page
-            return None, f"skipped: ImageNet weights not available (download failed: {type(exc).__name__}); {how}"
+            _tell_how(arch)
+            return None, f"skipped: ImageNet weights not available (download failed: {_why(exc)}); {how}"
     return None, f"skipped: ImageNet weights not available (not looked up online); {how}"
+
+
+def _tell_how(arch: str) -> None:
+    from ..progress import warn_user
+
+    warn_user(f"to run the ImageNet-pretrained baseline, put {FILES[arch]} into ~/.keras/models (or "
+              f"$KERAS_HOME/models) or set ${ENV} to its path; on a machine with internet: python -c \"import "
+              f"keras; keras.applications.{_app(arch)}(weights='imagenet', include_top=False)\"")
+
+
+def _why(exc: BaseException) -> str:
+    """The download error in one line a reader can use: its message without the URL (Keras puts the URL
+    first, and a bare type name such as "Exception" says nothing)."""
+    import re
+
+    text = re.sub(r"https?://\S+", "", " ".join(str(exc).split())).replace("URL fetch failure on", "")
+    text = re.sub(r"^[\s:,-]+(None\s*--\s*)?", "", text).strip()
+    return f"{type(exc).__name__}: {text}"[:200] if text and text != "None" else type(exc).__name__
 
 
 def _app(arch: str) -> str:

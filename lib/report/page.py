@@ -59,7 +59,10 @@ class StudyReport:
     finding_text: str = ""
     partial_reasons: list[str] = field(default_factory=list)
     _judged: list = field(default_factory=list)
+    seeds_used: set = field(default_factory=set)
+    limitation_lines: list[str] = field(default_factory=list)
     _handle: object = None
+    _limits_handle: object = None
 
     @property
     def study(self):
@@ -76,15 +79,36 @@ class StudyReport:
         compute = (f"{self.compute_seconds / 60:.1f} min of training in {runs} run{'s' if runs != 1 else ''}"
                    + (f" ({self.runs_reused} read back from the run cache)" if self.runs_reused else "")
                    if runs else "no training run yet")
-        rendered = (f"{(finished - self.started) / 60:.1f} min" if finished else "running…")
         start = _dt.datetime.fromtimestamp(self.started).strftime("%Y-%m-%d %H:%M")
+        rendered = (f"{start}, in {(finished - self.started) / 60:.1f} min" if finished
+                    else f"started {start}, still running")
         data = "\n".join(f"  - {line}" for line in self.data_lines) or "  - (not loaded yet)"
-        rt = ", ".join(f"{k} {v}" for k, v in self.runtime.items())
-        return (f"# {self.title or s.title}\n\n**Question.** {s.question}\n\n"
-                f"| | |\n|---|---|\n| Profile | `{p['profile']}` |\n| Seeds | {p['seeds']} |\n"
-                f"| Compute time | {compute} |\n| Rendered | {start}, in {rendered}, from commit "
+        if "fingerprint" in data:
+            data += ("\n\n  The *fingerprint* is a hash of the images and labels this page used: two pages with the "
+                     "same fingerprint trained and tested on the same images.")
+        return (f"# {self.title or s.title}\n\n[← All studies and the reproduction table](index.html)\n\n"
+                f"**Question.** {s.question}\n\n"
+                f"| | |\n|---|---|\n| Profile | {profile_text(p['profile'])} |\n"
+                f"| Seeds | {self._seeds_text()} |\n"
+                f"| Compute time | {compute} |\n| Rendered | {rendered}, from commit "
                 f"`{source_commit()}` |\n| Hardware | {hardware_summary()} |\n"
-                f"| Runtime settings | {rt} |\n| Libraries | {versions} |\n\n**Data.**\n{data}\n")
+                f"| Numerics | {runtime_text(self.runtime)} |\n| Libraries | {versions} |\n\n"
+                f"**Reproduce this page.** From a clone at that commit, with the datasets in a folder of your own "
+                f"(see the README, 'Data'):\n\n```\n{self.reproduce_command()}\n```\n\n**Data.**\n{data}\n")
+
+    def reproduce_command(self) -> str:
+        """The command that renders exactly this page: its profile, its study and (real data) a data folder."""
+        p = self.params
+        data = " DATA_DIR=/path/to/data" if p.get("data_source", "auto") == "auto" else ""
+        return f"make report PROFILE={p['profile']} STUDIES={self.study.number}{data}"
+
+    def _seeds_text(self) -> str:
+        """The seeds the runs on this page used, from their records: a study may run a part on more seeds
+        than its ``seeds`` parameter (Study 4's batch-norm comparison), and the header must not contradict it."""
+        used = sorted(self.seeds_used) or list(self.params.get("seeds", []))
+        text = ", ".join(str(x) for x in used)
+        n = len(used)
+        return f"{text} ({n} seed{'s' if n != 1 else ''}; each table and comparison says how many it uses)"
 
     def parameter_rows(self) -> list[dict]:
         """Every parameter of the study: its value here, its default, and what set it.
@@ -98,42 +122,77 @@ class StudyReport:
             changed = value != param.default
             rows.append({"parameter": name, "value": value, "default": param.default,
                          "set by": ("run" if name in RUN_KEYS else "profile") if changed else "default",
-                         "meaning": param.help})
+                         "meaning": RUN_SETTINGS.get(name) or param.help})
         return rows
 
     def _parameters_html(self) -> str:
+        """What shapes the science, in the open; how the run was carried out, collapsed under "Run settings".
+
+        The pipeline's own plumbing (where outputs go, the test harness's golden switch) means nothing
+        to a reader and is left out.
+        """
         import html
 
-        rows = self.parameter_rows()
-        changed = sum(1 for r in rows if r["set by"] == "profile")
+        rows = [r for r in self.parameter_rows() if r["parameter"] not in HIDDEN]
+        science = [r for r in rows if r["parameter"] not in RUN_SETTINGS]
+        settings = [r for r in rows if r["parameter"] in RUN_SETTINGS]
+        changed = sum(1 for r in science if r["set by"] == "profile")
         profile = html.escape(str(self.params.get("profile", "")))
+
         def shown(r, key):
             return _path(r[key]) if r["parameter"] in PATH_KEYS else _value(r[key])
 
-        cells = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in (
-                r["parameter"], shown(r, "value"), r["set by"], "" if r["set by"] == "default" else shown(r, "default")))
-            + f"<td>{_code_spans(html.escape(r['meaning']))}</td></tr>"
-            for r in rows)
-        return (f"<details><summary><b>Parameters.</b> All {len(rows)} values this page ran with; the "
-                f"<code>{profile}</code> profile changed {changed} of them from the defaults "
-                f"(lib/studies.py).</summary>\n<table><thead><tr><th>parameter</th><th>value</th><th>set by</th>"
-                f"<th>default</th><th>meaning</th></tr></thead><tbody>{cells}</tbody></table></details>")
+        def table(rs):
+            cells = "".join(
+                "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in (
+                    r["parameter"], shown(r, "value"), r["set by"],
+                    "" if r["set by"] == "default" else shown(r, "default")))
+                + f"<td>{_code_spans(html.escape(r['meaning']))}</td></tr>" for r in rs)
+            return (f"<table class=\"params\"><thead><tr><th>parameter</th><th>value</th><th>set by</th><th>default</th>"
+                    f"<th>meaning</th></tr></thead><tbody>{cells}</tbody></table>")
+        # Left-aligned: nbconvert right-aligns table cells, which leaves the meanings hard to read.
+        return (f"<style>table.params td, table.params th {{text-align: left}}</style>\n"
+                f"<details open><summary><b>Parameters that shape the results.</b> The "
+                f"<code>{profile}</code> profile changed {changed} of these {len(science)} from the study's "
+                f"defaults.</summary>\n{table(science)}</details>\n"
+                f"<details><summary><b>Run settings.</b> How this run was carried out ({len(settings)} "
+                f"settings): where the data came from, numeric precision, determinism, run cache."
+                f"</summary>\n{table(settings)}</details>")
 
     def show_parameters(self) -> None:
-        """Every parameter's value, and which ones the profile changed, as a collapsed table."""
+        """The parameters that shape the results, and the run settings collapsed under them."""
         from IPython.display import HTML
 
         _display(HTML(self._parameters_html()))
 
+    def limitation(self, text: str) -> None:
+        """A limitation only this study knows of, added to the page's "Limitations" section."""
+        self.limitation_lines.append(" ".join(text.split()))
+        self._refresh()
+
+    def limitations(self, finished: bool = False) -> list[str]:
+        """The page's limitations, built from what the notebook handed the page: data, warnings, claims,
+        seeds, determinism and test-set size; then the study's own lines."""
+        from .limits import limitations
+
+        return limitations(self, finished) + self.limitation_lines
+
+    def _limitations_text(self, finished: float | None = None) -> str:
+        lines = self.limitations(finished is not None)
+        return "## Limitations\n\n" + "\n".join(f"- {line}" for line in lines) + "\n"
+
     def _refresh(self, finished: float | None = None) -> None:
         if self._handle is not None:
             self._handle.update(_md(self._header_text(finished)))
+        if self._limits_handle is not None:
+            self._limits_handle.update(_md(self._limitations_text(finished)))
 
     def show_header(self) -> None:
-        """Display the header now (and under it every parameter); later calls update it in place."""
+        """Display the header, the parameters and the limitations now; later calls update them in place
+        (the limitations are complete when the study finishes)."""
         self._handle = _display(_md(self._header_text()), display_id=True)
         self.show_parameters()
+        self._limits_handle = _display(_md(self._limitations_text()), display_id=True)
 
     def set_title(self, title: str) -> None:
         """The page title when it depends on the run (e.g. the dataset a fallback used)."""
@@ -150,6 +209,7 @@ class StudyReport:
         self.compute_seconds += sum(r.seconds for r in records)
         self.runs_reused += sum(1 for r in records if r.cached)
         self.runs_trained += sum(1 for r in records if not r.cached)
+        self.seeds_used.update(int(r.seed) for r in records if getattr(r, "seed", None) is not None)
         self._refresh()
 
     def figure(self, fig, name: str) -> None:
@@ -183,6 +243,7 @@ class StudyReport:
         self.warnings.append(text)
         warn_user(text)
         self.say(f"> **Warning.** {text}")
+        self._refresh()
 
     def claim(self, claim, evidence, scope: str = ""):
         """Add one claim (a seed's or our addition) and re-judge the study's claims together (Holm
@@ -261,6 +322,44 @@ def _claim_row(claim, v, scope: str) -> dict:
 
 
 PATH_KEYS = ("output_dir", "data_dir")
+# How a run was carried out, not what it tests: collapsed on the page, with meanings for a reader.
+RUN_SETTINGS = {
+    "profile": "the settings bundle this page ran with (smoke: a check that the study runs; quick: a "
+               "laptop-CPU run on the real data; full: the seeds' settings)",
+    "data_source": "auto: the real dataset from a data folder, a system copy or a download; generated: tiny "
+                   "stand-in images (checks only)",
+    "data_dir": "the folder the real data was read from",
+    "precision": "numeric precision of training (bfloat16 mixed precision where the CPU supports it)",
+    "deterministic": "whether TensorFlow's operations were forced to be bit-for-bit repeatable (slower)",
+    "use_cache": "whether runs finished earlier with exactly the same inputs were read back instead of retrained",
+    "strategy": "devices used for training (default: one)",
+}
+HIDDEN = ("output_dir", "golden")
+PROFILES = {"smoke": "a check that the study runs, on tiny stand-in data; its numbers mean nothing",
+            "quick": "a laptop-CPU run on the real data, at a fraction of the seeds' training budgets",
+            "full": "the seeds' settings and beyond, meant for a GPU"}
+
+
+def profile_text(profile: str) -> str:
+    """The profile's name with what it means, for a reader who has not seen the README."""
+    return f"`{profile}`: {PROFILES[profile]}" if profile in PROFILES else f"`{profile}`"
+
+
+def runtime_text(runtime: dict) -> str:
+    """The numeric settings in words; the global seed is left out (the Seeds row names the runs' seeds)."""
+    words = []
+    precision = runtime.get("precision")
+    if precision:
+        words.append({"mixed_bfloat16": "bfloat16 mixed precision", "mixed_float16": "float16 mixed precision",
+                      "float32": "float32"}.get(str(precision), str(precision)))
+    if "deterministic" in runtime:
+        words.append("bit-deterministic ops" if runtime["deterministic"] else
+                     "ops not bit-deterministic (faster; a rerun differs in the last digits)")
+    if runtime.get("threads"):
+        words.append(f"{runtime['threads']} CPU threads")
+    if runtime.get("replicas") and runtime["replicas"] != 1:
+        words.append(f"{runtime['replicas']} devices")
+    return ", ".join(words) or "not recorded"
 
 
 def _path(v) -> str:

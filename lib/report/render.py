@@ -11,34 +11,26 @@ from .. import io
 GOLDEN_MARKER = "NBVAL_CHECK_OUTPUT"
 
 
-def _strip_markers(text: str) -> str:
-    """Progress and warning markers are for the terminal (lib.progress); pages show warnings themselves."""
-    return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("::"))
+def _is_bare_repr(output) -> bool:
+    """A cell's last expression shown as plain text only (a dict, a list): a value, not page content."""
+    return output.get("output_type") == "execute_result" and set(output.get("data", {})) <= {"text/plain"}
 
 
 def _drop_logs(nb):
-    """Logs stay in the executed notebook, not on the page: stderr everywhere (library
-    warnings), stdout of cells tagged ``log`` (per-epoch training lines), progress markers,
-    and the nbval golden cell (a test's check, not a result).
+    """What a notebook prints is log, not page: every stream (training lines, download messages,
+    library warnings) stays in the executed notebook and the study log, never on the page; so do
+    bare reprs and the nbval golden cell (a test's check, not a result).
 
-    Errors and rich outputs are kept, so a failure still shows.
+    A page shows only what the study displays on purpose (markdown, tables, figures) and errors,
+    so a failure still shows.
     """
     kept = []
     for cell in nb.cells:
         if cell.get("cell_type") == "code" and GOLDEN_MARKER in cell.get("source", "") and not any(
                 o.get("output_type") == "error" for o in cell.get("outputs", [])):
             continue
-        is_log = "log" in cell.get("metadata", {}).get("tags", [])
-        outputs = []
-        for o in cell.get("outputs", []):
-            if o.get("output_type") == "stream":
-                if is_log or o.get("name") == "stderr":
-                    continue
-                o["text"] = _strip_markers(o.get("text", ""))
-                if not o["text"]:
-                    continue
-            outputs.append(o)
-        cell.outputs = outputs
+        cell.outputs = [o for o in cell.get("outputs", [])
+                        if o.get("output_type") != "stream" and not _is_bare_repr(o)]
         kept.append(cell)
     nb.cells = kept
     return nb

@@ -87,13 +87,20 @@ class Recipe:
                     **({"steps_per_execution": 1} if callbacks else {}))
 
     def describe(self) -> str:
-        opts = ", ".join(f"{k} {v}" for k, v in self.optimizer_options.items())
+        """The recipe in words for a page: no option names or Python values."""
+        opt = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop"}.get(self.optimizer, self.optimizer)
+        o = self.optimizer_options
+        if o.get("momentum"):
+            opt += f" with {'Nesterov ' if o.get('nesterov') else ''}momentum {o['momentum']:g}"
+        if o.get("weight_decay"):
+            opt += f"{' and' if o.get('momentum') else ' with'} weight decay {o['weight_decay']:g}"
         lr = (f"learning rate {self.learning_rate:g} with {self.warmup_epochs}-epoch warm-up and cosine decay"
               if self.schedule == "warmup_cosine" else f"constant learning rate {self.learning_rate:g}")
-        stop = (f"early stopping on validation loss (patience {self.early_stopping_patience}, best weights kept)"
-                if self.early_stopping_patience else "a fixed number of epochs")
-        return (f"{self.optimizer}{f' ({opts})' if opts else ''}, {lr}, batch {self.batch_size}, up to "
-                f"{self.epochs} epochs, {stop}, {'shift-and-flip augmentation' if self.augment else 'no augmentation'}")
+        epochs = (f"up to {self.epochs} epochs with early stopping on validation loss (patience "
+                  f"{self.early_stopping_patience}, best weights kept)" if self.early_stopping_patience
+                  else f"{self.epochs} epochs")
+        return (f"{opt}, {lr}, batch {self.batch_size}, {epochs}, "
+                f"{'shift-and-flip augmentation' if self.augment else 'no augmentation'}")
 
 
 def seed_recipe(epochs: int, batch_size: int = 64, learning_rate: float = 1e-3, patience: int = 5) -> Recipe:

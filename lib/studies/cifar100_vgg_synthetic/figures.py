@@ -8,6 +8,8 @@ import numpy as np
 import seaborn as sns
 from matplotlib.ticker import MaxNLocator
 
+from ...plots import legend_below
+
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
 CACHE_NEUTRAL = True
 
@@ -63,7 +65,9 @@ def plot_fraction_sweep(values: dict[str, dict[float, list[float]]], cas: list[f
         xs = [f * 100 for f in fr]
         means = [float(np.mean(by_fraction[f])) for f in fr]
         sds = [float(np.std(by_fraction[f], ddof=1)) if len(by_fraction[f]) > 1 else 0.0 for f in fr]
-        ax.errorbar(xs, means, yerr=sds, marker="o", capsize=3, color=color, label=model)
+        # Points only: the shares between those measured were never trained, so no line suggests a trend.
+        ax.errorbar(xs, means, yerr=sds, marker="o", linestyle="none", capsize=3, color=color,
+                    label=f"{model} (mean ± sd over seeds)")
         for x, f in zip(xs, fr):
             ax.scatter(np.full(len(by_fraction[f]), x), by_fraction[f], color=color, s=10, alpha=0.5, zorder=3)
     if cas:
@@ -74,16 +78,16 @@ def plot_fraction_sweep(values: dict[str, dict[float, list[float]]], cas: list[f
         ax.axhline(chance, color="grey", linestyle=":", label=f"chance ({chance:.1f}%)")
     ax.set_xlabel("synthetic images added (% of the real training images)")
     ax.set_ylabel(ylabel)
+    ax.set_xticks(sorted({f * 100 for by_fraction in values.values() for f in by_fraction}))
     ax.set_title(wrap(title or "Accuracy against the synthetic fraction", 80), fontsize="medium")
-    ax.legend(fontsize="small")
-    fig.tight_layout()
+    legend_below(fig, ax, ncol=2)
     return fig
 
 
 def plot_gan_history(history: dict, title: str = "Conditional GAN training"):
     """Losses (left) and the discriminator's accuracies (right) per epoch: real called real, generated called
     fake and, for the AC-GAN, its class head right on real images and on generated ones."""
-    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.8))
+    fig, (a, b) = plt.subplots(1, 2, figsize=(13, 3.8))
     epochs = np.arange(1, len(history.get("d_loss", [])) + 1)
     for key in ("d_loss", "g_loss"):
         if key in history:
@@ -98,7 +102,7 @@ def plot_gan_history(history: dict, title: str = "Conditional GAN training"):
     for ax in (a, b):
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.legend(fontsize="small")
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     fig.suptitle(wrap(title, 110))
-    fig.tight_layout()
+    fig.set_layout_engine("constrained")
     return fig

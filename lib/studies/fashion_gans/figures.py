@@ -11,6 +11,7 @@ import matplotlib.image as mpimg  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
 def _stack(series: list[list[float]]) -> np.ndarray:
@@ -29,6 +30,10 @@ def _band(ax, x, values: np.ndarray, label: str, color, linestyle="-"):
         ax.fill_between(x, mean - sd, mean + sd, color=color, alpha=0.15, linewidth=0)
 
 
+CURVE_NAMES = {"g_loss": "generator", "d_loss": "discriminator", "d_acc_real": "real called real",
+               "d_acc_fake": "generated called fake"}
+
+
 def plot_gan_curves(histories_by_variant: dict[str, list[dict]], title: str = ""):
     """Per epoch, mean ± sd over seeds: G (solid) and D (dashed) losses; D accuracy on real (solid) and fake (dashed).
 
@@ -43,12 +48,12 @@ def plot_gan_curves(histories_by_variant: dict[str, list[dict]], title: str = ""
         ax_loss, ax_acc = axes[row]
         for key, style in (("g_loss", "-"), ("d_loss", "--")):
             v = _stack([h.get(key, []) for h in hs])
-            _band(ax_loss, np.arange(1, v.shape[1] + 1), v, key, color, style)
+            _band(ax_loss, np.arange(1, v.shape[1] + 1), v, CURVE_NAMES[key], color, style)
         for key, style in (("d_acc_real", "-"), ("d_acc_fake", "--")):
             v = _stack([h.get(key, []) for h in hs])
-            _band(ax_acc, np.arange(1, v.shape[1] + 1), v, key, color, style)
+            _band(ax_acc, np.arange(1, v.shape[1] + 1), v, CURVE_NAMES[key], color, style)
         ax_loss.set_ylabel(f"{name}\nloss")
-        ax_acc.set_ylabel("D accuracy")
+        ax_acc.set_ylabel("discriminator accuracy")
         ax_acc.set_ylim(-0.05, 1.05)
         ax_acc.axhline(0.5, color="grey", linewidth=0.8)
         for ax in (ax_loss, ax_acc):
@@ -65,7 +70,7 @@ def plot_metric_progress(progress_by_variant: dict[str, list[list[dict]]], basel
                          keys=("fid", "classes_covered"), title: str = ""):
     """Metrics tracked during training (``progress`` entries) against the epoch, mean ± sd over seeds."""
     labels = {"fid": "FID (classifier features, log scale)", "classes_covered": "classes covered",
-              "kl_uniform": "KL to uniform (nats)"}
+              "kl_uniform": "KL to uniform (nats)", "mean_pixel": "mean pixel value"}
     fig, axes = plt.subplots(1, len(keys), figsize=(5.5 * len(keys), 3.8), squeeze=False)
     colors = sns.color_palette(n_colors=max(3, len(progress_by_variant)))
     for ax, key in zip(axes[0], keys):
@@ -77,11 +82,15 @@ def plot_metric_progress(progress_by_variant: dict[str, list[list[dict]]], basel
         if key == "fid":
             ax.set_yscale("log")
         ax.set_xlabel("epoch")
-        ax.set_ylabel(labels.get(key, key))
-        ax.legend(fontsize="small")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # metrics are taken at whole epochs only
+        ax.set_ylabel(labels.get(key, key).replace("_", " "))
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
+    # One legend for all panels, below them: inside a panel it covered the curves and the baseline.
+    handles = {lab: h for ax in axes[0] for h, lab in zip(*ax.get_legend_handles_labels())}
+    fig.set_layout_engine("constrained")
+    fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=min(7, len(handles)),
+               fontsize="small", frameon=False)
     return fig
 
 
@@ -115,7 +124,7 @@ def plot_class_histograms(histograms: dict[str, list[float]], class_names: list[
     ax.axhline(100 / k, color="black", linestyle="--", linewidth=0.8, label="uniform")
     ax.set_xticks(np.arange(k), class_names, rotation=30, ha="right")
     ax.set_ylabel("% of images (classifier's prediction)")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     if title:
         ax.set_title(title)
     fig.tight_layout()

@@ -1,0 +1,20 @@
+"""The committed reports/quick/ pages read without stumbling (lib.report.page_checks): no training
+logs, download messages, raw dicts, code paths or parameter names in prose; every study page has its
+limitations, the command that reproduces it and a link to the index.
+
+The committed pages are only as new as the last full re-render: run this after re-rendering
+reports/quick/ from the commit that is to be committed with them.
+"""
+import pytest
+
+from lib.paths import REPORTS
+from lib.report.page_checks import page_problems
+
+PAGES = sorted((REPORTS / "quick").glob("*.html"))
+pytestmark = pytest.mark.skipif(not PAGES, reason="no committed reports/quick (run make report)")
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_committed_page_reads_without_leftovers(path):
+    problems = page_problems(path.read_text(errors="replace"), study_page=path.name != "index.html")
+    assert not problems, f"{path.name}:\n" + "\n".join(problems)

@@ -1,0 +1,70 @@
+"""The page checks (lib.report.page_checks) catch what a reader stumbles on, and a freshly rendered
+study page passes them."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from lib.paths import PROJECT_ROOT
+from lib.report.page_checks import page_problems
+
+GOOD = """<html><head><style>p { color: red } /* lib/x.py {'a': 1} */</style></head><body>
+<h1>Study 9: a study</h1><p><a href="index.html">← All studies</a></p>
+<pre><code>make report PROFILE=quick STUDIES=9 DATA_DIR=/path/to/data
+</code></pre>
+<h2 id="Limitations">Limitations<a class="anchor-link" href="#Limitations">¶</a></h2>
+<ul><li>Runs are not bit-deterministic.</li></ul>
+<table><tr><td>n_train</td><td>500</td></tr></table>
+<p>Training follows the seed over several epochs.</p></body></html>"""
+
+
+def test_a_clean_page_has_no_problem():
+    assert page_problems(GOOD, names={"n_train"}) == []
+
+
+@pytest.mark.parametrize("leftover, what", [
+    ("<pre>[vanilla seed 1] epoch 2/4 d_acc_fake 0.69 (4.1 s)\n</pre>", "a training-log line"),
+    ("<pre>Downloading data from https://storage.googleapis.com/x/vgg16_notop.h5\n</pre>", "a download message"),
+    ("<pre>{'seed003': '0.0436 s/step'}</pre>", "a raw Python dict"),
+    ("<p>computed by <code>lib/models/batchnorm.py</code></p>", "a code path"),
+    ("<p>The rule (lib.gan.metrics.detect_mode_collapse) reads</p>", "a code path"),
+    ("<p>Epoch times vary; make bench measures speed properly.</p>", "a developer command"),
+    ("<p>set $SMALLIMG_DATA_DIR first</p>", "an environment variable"),
+    ("<p>skipped (download failed: Exception); put</p>", "an error without its message"),
+    ("<p>stops after early_stopping_patience epochs</p>", "an internal parameter name in prose"),
+])
+def test_each_leftover_is_found(leftover, what):
+    problems = page_problems(GOOD.replace("</body>", leftover + "</body>"), names={"early_stopping_patience"})
+    assert len(problems) == 1 and problems[0].startswith(what), problems
+
+
+def test_parameter_names_in_tables_are_not_prose():
+    assert page_problems(GOOD.replace("<td>n_train</td>", "<td>early_stopping_patience</td>"),
+                         names={"early_stopping_patience"}) == []
+
+
+@pytest.mark.parametrize("cut, missing", [
+    ('<a href="index.html">← All studies</a>', "no link to the index"),
+    ("make report PROFILE=quick STUDIES=9 DATA_DIR=/path/to/data", "no command that reproduces"),
+    ('<h2 id="Limitations">Limitations<a class="anchor-link" href="#Limitations">¶</a></h2>', "no 'Limitations'"),
+])
+def test_what_a_study_page_must_have(cut, missing):
+    problems = page_problems(GOOD.replace(cut, ""), names=set())
+    assert len(problems) == 1 and problems[0].startswith(missing), problems
+    assert page_problems(GOOD.replace(cut, ""), study_page=False, names=set()) == []  # the index needs none
+
+
+@pytest.mark.slow
+def test_a_rendered_smoke_page_and_its_index_pass_the_checks(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "lib.report.pipeline", "report", "--profile", "smoke", "--studies",
+                           "2", "--build-dir", str(tmp_path / "build"), "--reports-dir", str(tmp_path / "reports")],
+                          cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, proc.stdout
+    reports = tmp_path / "reports" / "smoke"
+    page = (reports / "02_fashion_regularisation.html").read_text()
+    assert page_problems(page) == []
+    assert "make report PROFILE=smoke STUDIES=2" in page and "stand-in" in page  # built from this run
+    assert page_problems((reports / "index.html").read_text(), study_page=False) == []
