@@ -65,12 +65,19 @@ def load_params(profile: str, study: Study) -> dict:
     if not path.is_file():
         raise ParamError(f"no parameter file {path.relative_to(PARAMS.parent)} for study {study.key} in "
                          f"profile {profile}; copy one from params/smoke/")
+    rel = path.relative_to(PARAMS.parent)
     try:
         values = yaml.safe_load(_read_text(path)) or {}
     except yaml.YAMLError as exc:
-        raise ParamError(f"{path.name} is not valid YAML ({str(exc).splitlines()[0]}); fix its syntax") from None
+        raise ParamError(f"{rel} is not valid YAML ({str(exc).splitlines()[0]}); fix its syntax") from None
+    except ValueError as exc:  # PyYAML's int() of a decimal beyond Python's digit limit
+        raise ParamError(f"{rel} holds a number too long to read ({str(exc).split(':')[0]}); "
+                         f"give every parameter a value in its range") from None
+    except RecursionError:
+        raise ParamError(f"{rel} nests lists or mappings too deeply to read; "
+                         f"give every parameter a plain value") from None
     if not isinstance(values, dict):
-        raise ParamError(f"{path} must be a mapping of parameter names to values")
+        raise ParamError(f"{rel} must be a mapping of parameter names to values, not a {type(values).__name__}")
     return validate(study.schema, values, where=str(path.relative_to(PARAMS.parent)))
 
 

@@ -34,7 +34,8 @@ COMMON: dict[str, Param] = {
     "data_dir": Param("str", optional=True, help="local data directory (else $SMALLIMG_DATA_DIR)"),
     # Its default is build/smoke/<study key> (Study.schema).
     "output_dir": Param("str", help="where figures, metrics and the summary go"),
-    "seeds": Param("list[int]", low=0, help="one run per seed and variant", default=[0]),
+    # Seeds reach numpy's seeding (below 2**32) plus offsets of up to 30,000 (lib/gan/family_run.py).
+    "seeds": Param("list[int]", low=0, high=1_000_000_000, help="one run per seed and variant", default=[0]),
     "precision": Param("str", choices=PRECISIONS, help="Keras dtype policy; auto picks per hardware",
                        default="float32"),
     "deterministic": Param("bool", help="TensorFlow op determinism (slower; for goldens)", default=True),
