@@ -8,6 +8,8 @@ import numpy as np
 import seaborn as sns
 from matplotlib.ticker import MaxNLocator
 
+plt.rcParams["text.parse_math"] = False  # names from data files are text, not mathtext (see lib/plots.py)
+
 
 def wrap(title: str, width: int = 95) -> str:
     """A long figure title (they carry the run's scope) broken into lines, so the figure keeps its width."""
