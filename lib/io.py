@@ -81,6 +81,12 @@ def set_aside(path: str | os.PathLike, why: str, what: str = "file") -> Path | N
 
 
 def _cannot_write(path: Path, exc: OSError) -> OutputError:
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        kept = "the previous file is kept" if path.is_file() else "nothing was written"
+        return OutputError(f"cannot write {path}: the file system is full ({exc.strerror or exc}); {kept}; "
+                           f"free space there and run again")
     return OutputError(f"cannot write {path} ({exc.strerror or exc}); fix its permissions or remove "
                        f"whatever is in its place")
 
