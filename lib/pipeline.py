@@ -257,10 +257,9 @@ def report(profile: str, studies: list[Study], data_dir: str | None = None, kern
 
 
 def _read_summary(path: Path) -> dict | None:
-    try:
-        return io.read_json(path) if path.is_file() else None
-    except ValueError:  # unreadable: never trusted, as in the index
-        return None
+    from .index import _read_summary as read  # unreadable or of another shape: never trusted, as in the index
+
+    return read(path)
 
 
 def _run_all(profile, studies, planned, kernel, build_dir: Path, reports_dir: Path, notebooks_dir: Path,
