@@ -360,6 +360,25 @@ def main(argv: list[str] | None = None) -> int:
     except ProjectError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: nothing half-written is kept; run the same command again to continue (finished "
+              "runs come back from the run cache, an interrupted one from its last epoch)", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug of ours, not the user's input: one line, the traceback kept in a file
+        print(f"error: unexpected {_one_line(exc)}; this is a bug, please report it with the traceback in "
+              f"{_save_traceback()}", file=sys.stderr)
+        return 3
+
+
+def _save_traceback() -> str:
+    import traceback
+
+    try:
+        with tempfile.NamedTemporaryFile("w", prefix="smallimg-error-", suffix=".log", delete=False) as fh:
+            traceback.print_exc(file=fh)
+        return fh.name
+    except OSError:
+        return "(nowhere: the temporary directory cannot be written)"
 
 
 if __name__ == "__main__":

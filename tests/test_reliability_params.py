@@ -61,3 +61,28 @@ def test_check_refuses_a_seed_numpy_cannot_take_and_accepts_the_largest_allowed(
     path.write_text("seeds: [1000000001]\n")
     with pytest.raises(ParamError, match="out of range"):
         pipeline.load_params("custom", study)
+
+
+def test_an_unexpected_error_is_one_line_with_the_traceback_kept_in_a_file(monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug\nover two lines")
+
+    monkeypatch.setattr(pipeline, "plan", broken)
+    code = pipeline.main(["check", "--profile", "smoke", "--studies", "2"])
+    err = capsys.readouterr().err.strip()
+    assert code == 3 and "\n" not in err and "RuntimeError: a bug over two lines" in err
+    log = err.split("traceback in ")[1]
+    from pathlib import Path
+
+    assert "Traceback (most recent call last)" in Path(log).read_text()
+    Path(log).unlink()
+
+
+def test_ctrl_c_is_one_line_and_exit_130(monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "plan", interrupted)
+    assert pipeline.main(["check", "--profile", "smoke", "--studies", "2"]) == 130
+    err = capsys.readouterr().err.strip()
+    assert "interrupted" in err and "\n" not in err and "Traceback" not in err
