@@ -215,7 +215,7 @@ def _keep_executed(tmp: Path, out_nb: Path, write_error: OSError | None = None) 
             tmp.unlink()  # on a full disk its space is what the next write needs
         kept = "the previous one is kept" if out_nb.exists() else "there is no earlier one"
         raise OutputError(f"the executed notebook could not be written in full ({problem}) in "
-                          f"{out_nb.parent}; {kept}; free space there and run again") from None
+                          f"{_shown(out_nb.parent)}; {kept}; free space there and run again") from None
     try:
         os.replace(tmp, out_nb)
     except OSError as exc:
