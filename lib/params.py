@@ -22,6 +22,7 @@ class Param:
     choices: tuple = ()
     help: str = ""
     default: Any = None            # the value a notebook runs with unless a profile sets another
+    unique: bool = False           # a list whose values must differ (seeds: a repeat is the same run twice)
 
     def check(self, name: str, value: Any) -> None:
         if value is None:
@@ -47,6 +48,9 @@ class Param:
                 raise ParamError(f"parameter {name}={shown(value)} is out of range: {self._range()}")
         if self.kind.startswith("list") and not value:
             raise ParamError(f"parameter {name} must list at least one value")
+        if self.unique and isinstance(value, list) and len(set(value)) != len(value):
+            twice = sorted({v for v in value if value.count(v) > 1})
+            raise ParamError(f"parameter {name} lists {shown(twice[0])} twice; give each value once")
 
     def _range(self) -> str:
         lo = "" if self.low is None else f"{self.low} {'<' if self.low_open else '<='} "

@@ -23,6 +23,8 @@ ALIAS_BOMB = (b"epochs: [&a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], "
     ("2", HUGE_HEX, "parameter epochs=<an integer of about 6021 digits> is out of range"),
     ("2", b"seeds: [4294967296]\n", "parameter seeds=[4294967296] is out of range: need 0 <= value <= 1000000000"),
     ("2", b"seeds: [-1]\n", "out of range"),
+    ("2", b"seeds: [0, 1, 0]\n", "parameter seeds lists 0 twice"),   # paired tests would drop the repeat
+    ("4", b"bn_seeds: [4294967296]\n", "parameter bn_seeds=[4294967296] is out of range"),
     ("4", b"variants: [{dcgan: 1}]\n", "parameter variants must be list[str]"),
     ("2", b"epochs: &x [*x]\n", "parameter epochs must be int, got list [[[[...]]]]"),  # a list holding itself
     ("2", ALIAS_BOMB, "parameter epochs must be int, got list"),      # 10**9 leaves if printed in full
