@@ -42,10 +42,10 @@ $(VENV)/.installed-$(TF_VARIANT): pyproject.toml
 	@echo "setup: done (full output in $(SETUP_LOG))"
 
 report: setup
-	$(PY) -m lib.pipeline report --profile "$$PROFILE" --studies "$$STUDIES" $(if $(DATA_DIR),--data-dir "$$DATA_DIR")
+	$(PY) -m lib.report.pipeline report --profile "$$PROFILE" --studies "$$STUDIES" $(if $(DATA_DIR),--data-dir "$$DATA_DIR")
 
 check: setup
-	$(PY) -m lib.pipeline check --profile "$$PROFILE" --studies "$$STUDIES" $(if $(DATA_DIR),--data-dir "$$DATA_DIR")
+	$(PY) -m lib.report.pipeline check --profile "$$PROFILE" --studies "$$STUDIES" $(if $(DATA_DIR),--data-dir "$$DATA_DIR")
 
 test: setup
 	$(PY) -m pytest tests notebooks $(NBVAL)
@@ -74,4 +74,4 @@ bench: setup
 
 # A copy of the study's notebook with the profile's parameters injected (not run), opened in JupyterLab.
 lab: setup
-	$(PY) -m lib.lab --study "$$STUDY" --profile "$$PROFILE" $(if $(DATA_DIR),--data-dir "$$DATA_DIR") $(if $(NO_BROWSER),--no-browser) $(LAB_ARGS)
+	$(PY) -m lib.report.lab --study "$$STUDY" --profile "$$PROFILE" $(if $(DATA_DIR),--data-dir "$$DATA_DIR") $(if $(NO_BROWSER),--no-browser) $(LAB_ARGS)

@@ -1,5 +1,8 @@
 """Exceptions whose message is one line: what is wrong and how to fix it."""
 
+# Presentation only: editing this module re-renders pages from the run cache, it never retrains.
+CACHE_NEUTRAL = True
+
 
 class ProjectError(Exception):
     """Base class. ``str(err)`` is a single line meant for the user."""

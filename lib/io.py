@@ -9,6 +9,9 @@ from typing import Any, Callable
 
 from .errors import OutputError
 
+# Presentation only: editing this module re-renders pages from the run cache, it never retrains.
+CACHE_NEUTRAL = True
+
 
 def ensure_writable_dir(path: str | os.PathLike, what: str = "output") -> Path:
     """Create ``path`` if needed and prove it is writable, or raise OutputError."""

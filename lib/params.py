@@ -10,6 +10,9 @@ from typing import Any
 
 from .errors import ParamError
 
+# Presentation only: editing this module re-renders pages from the run cache, it never retrains.
+CACHE_NEUTRAL = True
+
 
 @dataclass(frozen=True)
 class Param:

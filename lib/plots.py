@@ -6,6 +6,9 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 import seaborn as sns
 
+# Presentation only: editing this module re-renders pages from the run cache, it never retrains.
+CACHE_NEUTRAL = True
+
 sns.set_theme(context="notebook", style="whitegrid")
 # Class names and labels come from data files: a "$" in one must print as "$", not start mathtext
 # (an unmatched or malformed expression fails the whole figure at savefig). No figure of ours uses math.

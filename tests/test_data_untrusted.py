@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import untrusted_inputs as hostile
-from lib import pipeline
+from lib.report import pipeline
 from lib.data import formats, load_dataset, loading
 from lib.data.fixtures import _cifar_rows, _dump, write_cifar10, write_cifar100, write_fashion_mnist
 from lib.errors import DataError
@@ -67,7 +67,7 @@ def test_crafted_pickle_is_refused_in_one_line(tmp_path, attack):
 def test_check_fails_on_the_pickle_that_segfaulted_the_old_reader(tmp_path):
     folder = write_cifar10(tmp_path / "data", n_train=10, n_test=10)
     (folder / "test_batch").write_bytes(hostile.ATTACKS["scalar_of_flagless_object_dtype"])
-    done = _python("-m", "lib.pipeline", "check", "--profile", "quick", "--studies", "cifar10_batchnorm",
+    done = _python("-m", "lib.report.pipeline", "check", "--profile", "quick", "--studies", "cifar10_batchnorm",
                    "--data-dir", tmp_path / "data", "--build-dir", tmp_path / "b", "--reports-dir", tmp_path / "r")
     assert done.returncode == 2, done.stderr[-300:]
     err = _last_line(done.stderr)

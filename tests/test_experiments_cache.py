@@ -127,7 +127,7 @@ def test_code_version_follows_imports_and_ignores_presentation(tmp_path, monkeyp
     (lib / "sub" / "__init__.py").write_text("from .heavy import *\n")
     (lib / "sub" / "heavy.py").write_text("X = 1\n")
     (lib / "helper.py").write_text("Y = 1\n")
-    (lib / "plots.py").write_text("Z = 1\n")
+    (lib / "plots.py").write_text("CACHE_NEUTRAL = True\nZ = 1\n")
     (lib / "run.py").write_text(textwrap.dedent("""
         from . import helper
         from .sub.heavy import X
@@ -136,7 +136,6 @@ def test_code_version_follows_imports_and_ignores_presentation(tmp_path, monkeyp
             return X
     """))
     monkeypatch.setattr(cache_mod, "LIB_DIR", lib)
-    monkeypatch.setattr(cache_mod, "PRESENTATION", frozenset({"plots.py"}))
 
     def fn():
         pass
@@ -146,7 +145,7 @@ def test_code_version_follows_imports_and_ignores_presentation(tmp_path, monkeyp
     v1 = cache_mod.code_version(fn)
     (lib / "sub" / "heavy.py").write_text("X = 2\n")
     v2 = cache_mod.code_version(fn)
-    (lib / "plots.py").write_text("Z = 2  # presentation only\n")
+    (lib / "plots.py").write_text("CACHE_NEUTRAL = True\nZ = 2  # presentation only\n")
     v3 = cache_mod.code_version(fn)
     assert len({v0, v1, v2}) == 3 and v3 == v2
 
@@ -159,7 +158,7 @@ def test_real_training_run_does_not_depend_on_the_data_loaders():
     files = {p.relative_to(cache_mod.LIB_DIR).as_posix() for p in cache_mod._closure(modules)}
     assert "train/classifier.py" in files and "models/fashion_cnn.py" in files
     assert not any(f.startswith("data/loading") or f.startswith("data/formats") for f in files)
-    assert not files & cache_mod.PRESENTATION
+    assert not any(cache_mod.is_cache_neutral(cache_mod.LIB_DIR / f) for f in files)
 
 
 def test_the_dtype_policy_is_part_of_the_key(cache):

@@ -1,7 +1,7 @@
 """The verdict rule, each word of its vocabulary, and sentences built from numbers both ways."""
 import pytest
 
-from lib import stats
+from lib.experiments import stats
 from lib.experiments import VERDICTS, Claim, Evidence, RunResult, RunSet, judge, sentences
 
 ACC = Claim("acc", "000", "reaches 70 %", "test accuracy", kind="absolute", seed_value=0.70, tolerance=0.005,

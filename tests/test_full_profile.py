@@ -8,7 +8,7 @@ how many epochs and how many seeds, on generated stand-in data in the real on-di
 import pytest
 import yaml
 
-from lib import pipeline
+from lib.report import pipeline
 from lib.paths import PARAMS
 
 # Only amounts change; every other full-profile value is kept as written.

@@ -7,7 +7,8 @@ import pytest
 from lib.train import runtime
 from lib.data import classification_split, load_dataset, write_fixture
 from lib.experiments import Cache
-from lib.gan import family_run, images, tables
+from lib.studies.fashion_gans import runs as family_run, tables
+from lib.gan import images
 from lib.gan.evaluation import FeatureExtractor, Reference, evaluate_images, train_evaluator
 from lib.models import build_fashion_cnn
 

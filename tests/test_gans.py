@@ -18,7 +18,7 @@ from lib.train import callbacks
 from lib.gan.models import build_conditional_discriminator, build_conditional_generator, build_networks
 from lib.gan.loop import CHECKPOINT, build_gan, fixed_inputs, generate, train_gan
 from lib.paths import PROJECT_ROOT
-from lib.studies import get_study
+from lib.studies.registry import get_study
 
 
 @pytest.fixture(scope="module", autouse=True)

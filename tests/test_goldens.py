@@ -1,7 +1,7 @@
 """nbval goldens compare with a tolerance: round-off passes, a real change fails with the fix named."""
 import pytest
 
-from lib import goldens
+from lib.report import goldens
 
 
 def test_record_then_check_within_and_beyond_tolerance(tmp_path):

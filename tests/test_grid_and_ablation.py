@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from lib import ablation, grid, stats
+from lib.studies import cifar10_batchnorm as ablation, fashion_fcn_vs_alexnet as grid
+from lib.experiments import stats
 from lib.errors import ParamError
 from lib.models import build_fcn
 from lib.paths import PARAMS
@@ -114,7 +115,7 @@ def test_every_optimizer_choice_trains(tmp_path):
 
 
 def test_selection_margin_counts_configurations_within_two_standard_errors():
-    from lib.grid import GridConfig, selection_margin
+    from lib.studies.fashion_fcn_vs_alexnet import GridConfig, selection_margin
     cfgs = [GridConfig("adam", "he_uniform", r, n) for r in ("none", "l2") for n in ("none", "batchnorm")]
     m = selection_margin(cfgs, [0.864, 0.862, 0.85, 0.80], n_val=10_000)
     assert m["best"] == cfgs[0] and m["margin"] == pytest.approx(0.002)
@@ -123,7 +124,7 @@ def test_selection_margin_counts_configurations_within_two_standard_errors():
 
 
 def test_seed_setting_within_noise_or_absent():
-    from lib.grid import GridConfig, seed_setting_within_noise
+    from lib.studies.fashion_fcn_vs_alexnet import GridConfig, seed_setting_within_noise
     cfgs = [GridConfig("adam", "he_uniform", "none", "batchnorm"), GridConfig("rmsprop", "glorot_uniform", "l2", "none")]
     ok, why = seed_setting_within_noise(cfgs, [0.860, 0.862], 10_000)
     assert ok is True and "ranks 2 of 2" in why

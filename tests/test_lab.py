@@ -5,7 +5,7 @@ import nbformat
 import pytest
 import yaml
 
-from lib import lab, pipeline
+from lib.report import lab, pipeline
 from lib.errors import ProjectError
 from lib.paths import PARAMS
 

@@ -9,13 +9,13 @@ import nbformat
 import pytest
 import yaml
 
-from lib import pipeline
+from lib.report import pipeline
 from tools import notebook_params
 from lib.errors import ParamError
 from tools.notebook_params import cell_values, parameters_cell
 from lib.params import validate
 from lib.paths import NOTEBOOKS, PARAMS, PROJECT_ROOT
-from lib.studies import RUN_KEYS, STUDIES, get_study
+from lib.studies.registry import RUN_KEYS, STUDIES, get_study
 
 
 def _parameters_cell(notebook):
@@ -37,7 +37,7 @@ def test_every_params_key_exists_in_the_notebooks_parameters_cell(path):
 
 @pytest.mark.parametrize("key", list(STUDIES))
 def test_parameters_cell_assigns_exactly_the_schema_defaults(key):
-    """The schema (lib/studies.py) is where a default is set; the notebook's cell must repeat it exactly."""
+    """The schema (lib/studies/registry.py) is where a default is set; the notebook's cell must repeat it exactly."""
     study = STUDIES[key]
     cell = _parameters_cell(study.notebook)
     assert set(cell) == set(study.schema), (f"{study.notebook}: missing {sorted(set(study.schema) - set(cell))}, "
@@ -45,7 +45,7 @@ def test_parameters_cell_assigns_exactly_the_schema_defaults(key):
     schema_defaults = study.defaults()
     differ = {n: (cell[n], schema_defaults[n]) for n in cell
               if cell[n] != schema_defaults[n] or type(cell[n]) is not type(schema_defaults[n])}
-    assert not differ, (f"{study.notebook}: (cell, schema) defaults differ: {differ}; the schema in lib/studies.py "
+    assert not differ, (f"{study.notebook}: (cell, schema) defaults differ: {differ}; the schema in lib/studies/registry.py "
                         f"is the source: run python -m tools.notebook_params")
     validate(study.schema, schema_defaults, complete=True)
     assert schema_defaults["profile"] == "smoke", "notebook defaults must be the smoke profile"
@@ -106,7 +106,7 @@ def test_the_pipeline_gives_every_parameter_with_the_schema_defaults_under_the_p
 
 
 def test_registry_name_lists_equal_what_the_code_accepts():
-    from lib import grid, studies
+    from lib.studies import fashion_fcn_vs_alexnet as grid, registry as studies
     from lib.gan import families
     from lib.models import dense
 
@@ -124,11 +124,12 @@ def test_registry_name_lists_equal_what_the_code_accepts():
 
 
 def test_the_registry_imports_no_model_training_or_gan_code():
-    out = subprocess.run([sys.executable, "-c", "import lib.studies, sys; "
+    out = subprocess.run([sys.executable, "-c", "import lib.studies.registry, sys; "
                           "print(sorted(m for m in sys.modules if m.startswith('lib.')))"],
                          cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
     loaded = ast.literal_eval(out.strip())
-    assert not [m for m in loaded if m.split(".")[1] in ("gan", "models", "synthetic")], loaded
+    study_code = [m for m in loaded if m.startswith("lib.studies.") and m != "lib.studies.registry"]
+    assert not [m for m in loaded if m.split(".")[1] in ("gan", "models")] + study_code, loaded
     # Of the training package only its Keras-free settings: the strategy and precision names.
     assert [m for m in loaded if m.startswith("lib.train.")] == ["lib.train.distribute", "lib.train.runtime"], loaded
     assert "keras" not in out and "tensorflow" not in out

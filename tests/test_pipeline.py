@@ -6,9 +6,10 @@ from io import StringIO
 import nbformat
 import pytest
 
-from lib import index, pipeline, studies
+from lib.report import index, pipeline
+from lib.studies import registry as studies
 from lib.errors import ProjectError
-from lib.studies import Study
+from lib.studies.registry import Study
 
 
 def _notebook(path, body):

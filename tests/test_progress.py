@@ -4,8 +4,8 @@ import io
 import pytest
 
 from lib import progress
-from lib.console import Console, StudyOutput
-from lib.eta import Tracker, duration, previous_seconds
+from lib.report.console import Console, StudyOutput
+from lib.report.eta import Tracker, duration, previous_seconds
 from lib.progress import Alert, CacheCount, Epoch, RunStart, parse_line
 
 

@@ -12,7 +12,7 @@ from lib.paths import PROJECT_ROOT
 DRIVER = textwrap.dedent('''
     import sys
     from pathlib import Path
-    from lib import pipeline
+    from lib.report import pipeline
     pipeline.PARAMS = Path(sys.argv[1])
     sys.exit(pipeline.main(sys.argv[2:]))
 ''')

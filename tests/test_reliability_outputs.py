@@ -12,9 +12,11 @@ from io import StringIO
 import nbformat
 import pytest
 
-from lib import index, io, pipeline, studies
+from lib import io
+from lib.report import index, pipeline
+from lib.studies import registry as studies
 from lib.errors import OutputError
-from lib.render import render_html
+from lib.report.render import render_html
 
 
 def _full_disk_write_text(monkeypatch, after: int = 4096):
@@ -88,7 +90,7 @@ def test_a_truncated_executed_notebook_never_replaces_the_earlier_one(tmp_path):
     assert "this run" in out_nb.read_text()
 
 
-GOOD = ('from lib import report\nfrom lib.studies import Study, check_params, register\n'
+GOOD = ('from lib.report import page as report\nfrom lib.studies.registry import Study, check_params, register\n'
         'register(Study("good", 94, "94_good.ipynb", "Good study", "Does it work?", ()))\n'
         'page = report.StudyReport("good", check_params("good", globals()))\n'
         'page.finding("RUN-MARK")\npage.finish()\nprint("good study ran")')
@@ -96,7 +98,7 @@ GOOD = ('from lib import report\nfrom lib.studies import Study, check_params, re
 
 @pytest.mark.slow
 def test_a_report_on_a_full_build_directory_keeps_the_earlier_results_and_says_so_in_one_line(tmp_path, monkeypatch):
-    from lib.studies import Study
+    from lib.studies.registry import Study
 
     nbdir = tmp_path / "notebooks"
     nbdir.mkdir()

@@ -15,7 +15,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from lib import index, pipeline, studies
+from lib.report import index, pipeline
+from lib.studies import registry as studies
 
 MARK = "PWNED"
 URL_ATTRS = {"href", "src", "action", "formaction", "data", "xlink:href", "background", "poster", "srcset"}
@@ -137,8 +138,8 @@ def test_a_study_from_a_data_directory_with_html_in_its_names_renders_them_as_te
 
 
 BODY = '''
-from lib import report
-from lib.studies import Study, check_params, register
+from lib.report import page as report
+from lib.studies.registry import Study, check_params, register
 import pandas as pd
 register(Study("evil", 93, "93_evil.ipynb", "Evil study", "Does it escape?", ()))
 page = report.StudyReport("evil", check_params("evil", globals()))
@@ -156,7 +157,7 @@ raise RuntimeError("deliberately: " + P[10])
 
 @pytest.mark.slow
 def test_sentences_tables_warnings_and_an_exception_message_reach_the_page_and_index_as_text(tmp_path, monkeypatch):
-    from lib.studies import Study
+    from lib.studies.registry import Study
 
     payloads = [f"<img src=x onerror=alert('PWNED-S{i}')>" if i % 2 else f"<script>PWNED-S{i}</script>"
                 for i in range(11)]

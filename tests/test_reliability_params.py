@@ -1,8 +1,8 @@
 """Profile files that YAML accepts but the schema does not: one line, exit 2, before any data is read."""
 import pytest
 
-from lib import pipeline
-from lib.studies import get_study
+from lib.report import pipeline
+from lib.studies.registry import get_study
 
 HUGE_DECIMAL = b"epochs: " + b"7" * 5000 + b"\n"          # past Python's 4300-digit limit for int()
 HUGE_HEX = b"epochs: 0x" + b"f" * 5000 + b"\n"            # int(…, 16) has no limit, but repr() of it does

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from lib import index, pipeline
+from lib.report import index, pipeline
 
 SHAPES = {
     "a list": [],

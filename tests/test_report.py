@@ -4,7 +4,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from lib.report import figure_description  # noqa: E402
+from lib.report.page import figure_description  # noqa: E402
 
 
 def test_figure_description_names_the_title_panels_and_axes():
@@ -26,7 +26,7 @@ def test_an_untitled_figure_falls_back_to_its_name():
 
 
 def test_a_page_figure_is_an_img_with_its_description(tmp_path, monkeypatch):
-    from lib import report
+    from lib.report import page as report
 
     shown = []
     monkeypatch.setattr(report, "_display", lambda obj, **kw: shown.append(obj))
@@ -40,7 +40,7 @@ def test_a_page_figure_is_an_img_with_its_description(tmp_path, monkeypatch):
 
 
 def _page(tmp_path, monkeypatch, shown):
-    from lib import report
+    from lib.report import page as report
     monkeypatch.setattr(report, "_display", lambda obj, **kw: shown.append(obj))
     return report.StudyReport("fashion_regularisation", {"output_dir": str(tmp_path), "profile": "t", "seeds": [0, 1, 2]})
 
@@ -77,7 +77,7 @@ def test_claims_findings_and_warnings_reach_the_summary(tmp_path, monkeypatch, c
 
 def test_render_hides_the_golden_cell_and_progress_markers(tmp_path):
     import nbformat
-    from lib.render import _drop_logs
+    from lib.report.render import _drop_logs
     nb = nbformat.v4.new_notebook()
     kept = nbformat.v4.new_code_cell("print('x')")
     kept.outputs = [nbformat.v4.new_output("stream", name="stdout", text="::run 1/2 epochs=3 cached=0 :: a\nvisible\n")]
@@ -89,7 +89,7 @@ def test_render_hides_the_golden_cell_and_progress_markers(tmp_path):
 
 
 def _quick_gans_page(tmp_path, monkeypatch, shown):
-    from lib import pipeline, report
+    from lib.report import pipeline, page as report
 
     monkeypatch.setattr(report, "_display", lambda obj, **kw: shown.append(obj))
     study = pipeline.get_study("fashion_gans")
@@ -99,7 +99,7 @@ def _quick_gans_page(tmp_path, monkeypatch, shown):
 
 
 def test_the_header_shows_every_parameter_and_what_the_profile_changed(tmp_path, monkeypatch):
-    from lib import report
+    from lib.report import page as report
 
     shown = []
     page = _quick_gans_page(tmp_path, monkeypatch, shown)
@@ -128,7 +128,7 @@ def test_the_header_shows_every_parameter_and_what_the_profile_changed(tmp_path,
 def test_a_default_edited_in_the_schema_shows_on_the_page(tmp_path, monkeypatch):
     import dataclasses
 
-    from lib import studies
+    from lib.studies import registry as studies
 
     study = studies.STUDIES["fashion_gans"]
     edited = dataclasses.replace(study, params={**study.params,
@@ -143,7 +143,7 @@ def test_a_default_edited_in_the_schema_shows_on_the_page(tmp_path, monkeypatch)
 def test_the_parameter_table_is_an_output_on_the_code_free_page(tmp_path, monkeypatch):
     import nbformat
 
-    from lib.render import render_html
+    from lib.report.render import render_html
 
     page = _quick_gans_page(tmp_path, monkeypatch, [])
     nb = nbformat.v4.new_notebook()

@@ -4,7 +4,7 @@ import json
 import nbformat
 import pytest
 
-from lib import pipeline
+from lib.report import pipeline
 
 
 @pytest.mark.slow

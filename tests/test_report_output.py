@@ -16,7 +16,7 @@ NOISE = ("Executing Cell", "Ending Cell", "<IPython", "Styler at 0x", "oneDNN", 
 def test_smoke_report_output_is_short_and_clean(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # the runner must quiet its kernels itself (conftest sets it for tests)
-    proc = subprocess.run([sys.executable, "-m", "lib.pipeline", "report", "--profile", "smoke", "--studies", "2",
+    proc = subprocess.run([sys.executable, "-m", "lib.report.pipeline", "report", "--profile", "smoke", "--studies", "2",
                            "--build-dir", str(tmp_path / "build"), "--reports-dir", str(tmp_path / "reports")],
                           cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           timeout=600)

@@ -4,7 +4,8 @@ import os
 import numpy as np
 import pytest
 
-from lib import io, stats
+from lib import io
+from lib.experiments import stats
 from lib.errors import OutputError
 
 

@@ -1,8 +1,8 @@
 """The closing summaries of make report and make check, on hand-made inputs."""
 import json
 
-from lib import index, summary
-from lib.studies import STUDIES
+from lib.report import index, summary
+from lib.studies.registry import STUDIES
 
 NEW = {"status": "ok", "title": "Study 2", "page": "02.html", "compute_seconds": 95.0, "render_seconds": 4.0,
        "cache": {"reused": 6, "trained": 0}, "finding": "Dropout closes most of the overfitting gap.",

@@ -62,7 +62,7 @@ def _params(root):
 
 
 def test_cifar100_is_used_when_present(isolated_sources):
-    from lib.synthetic.source import load_with_fallback
+    from lib.data.fallback import load_with_fallback
 
     write_cifar100(isolated_sources, n_train=200, n_test=100)
     write_cifar10(isolated_sources, n_train=50, n_test=10)
@@ -72,7 +72,7 @@ def test_cifar100_is_used_when_present(isolated_sources):
 
 
 def test_cifar10_is_used_only_when_cifar100_is_unavailable_and_the_page_is_told_why(isolated_sources):
-    from lib.synthetic.source import load_with_fallback
+    from lib.data.fallback import load_with_fallback
 
     write_cifar10(isolated_sources, n_train=50, n_test=10)
     choice = load_with_fallback("cifar100", "cifar10", _params(isolated_sources), isolated_sources)
@@ -83,7 +83,7 @@ def test_cifar10_is_used_only_when_cifar100_is_unavailable_and_the_page_is_told_
 
 
 def test_a_failed_download_falls_back_too(isolated_sources, monkeypatch):
-    from lib.synthetic.source import load_with_fallback
+    from lib.data.fallback import load_with_fallback
 
     write_cifar10(isolated_sources / "d", n_train=50, n_test=10)
     monkeypatch.setattr(loading, "_network_reachable", lambda url, timeout=3.0: True)
@@ -97,7 +97,7 @@ def test_a_failed_download_falls_back_too(isolated_sources, monkeypatch):
 
 
 def test_without_a_fallback_a_missing_dataset_is_a_one_line_error(isolated_sources):
-    from lib.synthetic.source import load_with_fallback
+    from lib.data.fallback import load_with_fallback
 
     write_cifar10(isolated_sources, n_train=50, n_test=10)
     with pytest.raises(DataError) as e:
@@ -106,7 +106,7 @@ def test_without_a_fallback_a_missing_dataset_is_a_one_line_error(isolated_sourc
 
 
 def test_a_damaged_cifar100_copy_is_an_error_not_a_silent_fallback(isolated_sources):
-    from lib.synthetic.source import load_with_fallback
+    from lib.data.fallback import load_with_fallback
 
     folder = write_cifar100(isolated_sources, n_train=200, n_test=100)
     write_cifar10(isolated_sources, n_train=50, n_test=10)
@@ -116,7 +116,7 @@ def test_a_damaged_cifar100_copy_is_an_error_not_a_silent_fallback(isolated_sour
 
 
 def test_generated_data_uses_the_requested_format(tmp_path):
-    from lib.synthetic.source import load_with_fallback
+    from lib.data.fallback import load_with_fallback
 
     choice = load_with_fallback("cifar100", "cifar10", {"data_source": "generated", "n_train": 300, "n_test": 100},
                                 tmp_path)
@@ -124,7 +124,7 @@ def test_generated_data_uses_the_requested_format(tmp_path):
 
 
 def test_select_classes_keeps_the_first_classes_with_their_coarse_labels(isolated_sources):
-    from lib.synthetic.source import select_classes
+    from lib.data.fallback import select_classes
 
     write_cifar100(isolated_sources, n_train=500, n_test=200)
     ds = select_classes(load_dataset("cifar100", isolated_sources), 10)
@@ -154,14 +154,14 @@ def _split(n_per_class=20, num_classes=4, seed=0):
 
 
 def _synthetic(per_class=40, num_classes=4):
-    from lib.synthetic.artifact import balanced_labels
+    from lib.studies.cifar100_vgg_synthetic.artifact import balanced_labels
 
     y = balanced_labels(num_classes, per_class)
     return np.full((len(y), 32, 32, 3), 255, dtype=np.uint8), y   # all white: real images are darker
 
 
 def test_to_uint8_maps_the_generator_range_onto_the_real_files_range():
-    from lib.synthetic.artifact import to_uint8, unit_to_uint8
+    from lib.studies.cifar100_vgg_synthetic.artifact import to_uint8, unit_to_uint8
 
     out = to_uint8(np.array([-1.5, -1.0, 0.0, 1.0, 2.0]))
     assert out.dtype == np.uint8 and out.tolist() == [0, 0, 128, 255, 255]
@@ -171,7 +171,7 @@ def test_to_uint8_maps_the_generator_range_onto_the_real_files_range():
 
 @pytest.mark.parametrize("fraction", [0.1, 0.25, 0.5, 1.0])
 def test_mixing_adds_the_requested_fraction_scaled_like_the_real_images(fraction):
-    from lib.synthetic.mixing import mix_synthetic
+    from lib.studies.cifar100_vgg_synthetic.mixing import mix_synthetic
 
     split = _split()
     x_syn, y_syn = _synthetic()
@@ -190,7 +190,7 @@ def test_mixing_adds_the_requested_fraction_scaled_like_the_real_images(fraction
 
 
 def test_mixing_zero_returns_the_real_split_and_smaller_mixes_are_nested():
-    from lib.synthetic.mixing import mix_synthetic, pick_per_class
+    from lib.studies.cifar100_vgg_synthetic.mixing import mix_synthetic, pick_per_class
 
     split = _split()
     x_syn, y_syn = _synthetic()
@@ -204,7 +204,7 @@ def test_mixing_zero_returns_the_real_split_and_smaller_mixes_are_nested():
 
 
 def test_mixing_refuses_float_synthetic_images():
-    from lib.synthetic.mixing import mix_synthetic
+    from lib.studies.cifar100_vgg_synthetic.mixing import mix_synthetic
 
     x_syn, y_syn = _synthetic()
     with pytest.raises(ValueError, match="uint8"):
@@ -212,7 +212,7 @@ def test_mixing_refuses_float_synthetic_images():
 
 
 def test_cas_split_trains_and_validates_on_synthetic_images_only_and_tests_on_real_ones():
-    from lib.synthetic.mixing import cas_split, synthetic_per_class
+    from lib.studies.cifar100_vgg_synthetic.mixing import cas_split, synthetic_per_class
 
     split = _split()
     assert synthetic_per_class(split, 4, [0.0, 0.5]) == 20 + 5
@@ -225,7 +225,7 @@ def test_cas_split_trains_and_validates_on_synthetic_images_only_and_tests_on_re
 
 
 def test_artifact_round_trip_and_one_grid_per_class(tmp_path):
-    from lib.synthetic.artifact import export, load_artifact, save_artifact
+    from lib.studies.cifar100_vgg_synthetic.artifact import export, load_artifact, save_artifact
 
     x, y = _synthetic(per_class=3, num_classes=3)
     path = save_artifact(tmp_path / "a.npz", x, y, ["a", "b/c", "d"], {"seed": 7})
@@ -241,8 +241,8 @@ def test_artifact_round_trip_and_one_grid_per_class(tmp_path):
 @pytest.mark.slow
 def test_conditional_gan_writes_a_balanced_uint8_artifact(tmp_path):
     from lib.train import runtime
-    from lib.synthetic.artifact import load_artifact
-    from lib.synthetic.gan_run import train_and_sample
+    from lib.studies.cifar100_vgg_synthetic.artifact import load_artifact
+    from lib.studies.cifar100_vgg_synthetic.gan_run import train_and_sample
 
     runtime.configure(seed=0, precision="float32")
     rng = np.random.default_rng(0)
@@ -259,7 +259,7 @@ def test_conditional_gan_writes_a_balanced_uint8_artifact(tmp_path):
 
 def test_acgan_generator_depends_on_the_label_and_the_discriminator_classifies():
     from lib.train import runtime
-    from lib.synthetic.acgan import build_acgan
+    from lib.gan.acgan import build_acgan
 
     runtime.configure(seed=0, precision="mixed_bfloat16")      # the GAN keeps its own float32 policy
     gan = build_acgan(3, width=8, seed=0)
@@ -279,7 +279,7 @@ def test_class_head_learns_real_classes_and_pushes_the_generator_towards_them(tm
     generator makes class 1 brighter than class 0 from the same noise; nothing else in the losses tells it to."""
     from lib.train import runtime
     from lib.gan.loop import train_gan
-    from lib.synthetic.acgan import build_acgan
+    from lib.gan.acgan import build_acgan
 
     runtime.configure(seed=0, precision="float32")
     y = np.arange(512) % 2
@@ -355,7 +355,7 @@ def _tiny():
 def test_every_arm_takes_the_same_number_of_optimiser_steps():
     from lib.train import runtime
     from lib.train.recipes import improved_recipe
-    from lib.synthetic.classifier_runs import train_arm
+    from lib.studies.cifar100_vgg_synthetic.arms import train_arm
 
     runtime.configure(seed=0, precision="float32")
     split = _split(n_per_class=20)                                 # 80 real training images
@@ -374,14 +374,14 @@ def test_every_arm_takes_the_same_number_of_optimiser_steps():
 
 def test_train_arm_refuses_a_synthetic_arm_without_images():
     from lib.train.recipes import improved_recipe
-    from lib.synthetic.classifier_runs import train_arm
+    from lib.studies.cifar100_vgg_synthetic.arms import train_arm
 
     with pytest.raises(ParamError, match="synthetic images are needed"):
         train_arm(_split(), _tiny, improved_recipe(1, 16, 0.01), num_classes=4, seed=0, label="x", fraction=0.5)
 
 
 def test_cas_gate_is_a_multiple_of_chance_and_fails_below_it():
-    from lib.synthetic.classifier_runs import cas_gate
+    from lib.studies.cifar100_vgg_synthetic.arms import cas_gate
 
     assert cas_gate([0.0938, 0.0913], 10) == (False, pytest.approx(0.2))   # the old GAN's CAS: below chance
     assert cas_gate([0.27, 0.29], 10)[0]
@@ -390,7 +390,7 @@ def test_cas_gate_is_a_multiple_of_chance_and_fails_below_it():
 
 
 def test_the_title_names_the_dataset_that_ran():
-    from lib.synthetic.classifier_runs import display_title
+    from lib.studies.cifar100_vgg_synthetic.arms import display_title
 
     assert display_title("cifar10", "cifar100") == ("Study 5: CIFAR-10 VGG-16 with GAN-synthetic training data "
                                                     "(fallback: CIFAR-100 unavailable)")
@@ -408,7 +408,7 @@ def test_quick_profile_is_sized_as_the_issue_asks():
 def test_imagenet_weights_come_from_a_path_or_the_keras_cache_else_the_baseline_is_skipped(tmp_path, monkeypatch):
     import keras
 
-    from lib.synthetic import imagenet
+    from lib.models import imagenet
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     monkeypatch.delenv(imagenet.ENV, raising=False)
@@ -439,8 +439,8 @@ def test_imagenet_baseline_trains_at_toy_scale_with_random_weights(arch):
 
     from lib.train import runtime
     from lib.train.recipes import improved_recipe
-    from lib.synthetic.classifier_runs import train_arm
-    from lib.synthetic.imagenet import build_pretrained
+    from lib.studies.cifar100_vgg_synthetic.arms import train_arm
+    from lib.models.imagenet import build_pretrained
 
     runtime.configure(seed=0, precision="float32")
     split = _split(n_per_class=4)

@@ -1,7 +1,7 @@
 """``make goldens``: re-record each notebook's golden cell after an intended change of results.
 
 Runs the notebook on its defaults with ``golden="record"`` (which rewrites
-``notebooks/goldens/<study>.json`` through :func:`lib.goldens.check`) and keeps only the golden
+``notebooks/goldens/<study>.json`` through :func:`lib.report.goldens.check`) and keeps only the golden
 cell's output in the committed notebook, in nbformat's canonical JSON.
 
     python -m tools.goldens notebooks/*.ipynb
@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 
 from lib import io
-from lib.goldens import MARKER
+from lib.report.goldens import MARKER
 from lib.paths import PROJECT_ROOT
 
 

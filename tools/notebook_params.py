@@ -1,4 +1,4 @@
-"""Copy the schema's defaults (lib/studies.py) into each notebook's ``parameters`` cell.
+"""Copy the schema's defaults (lib/studies/registry.py) into each notebook's ``parameters`` cell.
 
     python -m tools.notebook_params           # rewrite the cells whose values differ from the schema
     python -m tools.notebook_params --check   # only say which differ (exit 1 if any)
@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 
 from lib.paths import NOTEBOOKS
-from lib.studies import STUDIES, Study
+from lib.studies.registry import STUDIES, Study
 
 
 def cell_values(source: str, where: str = "the parameters cell") -> dict:

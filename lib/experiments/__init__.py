@@ -11,6 +11,9 @@ from .claims import MIN_SEEDS, VERDICTS, Claim, Evidence, Verdict, judge
 from .record import RunResult
 from .runset import ACCURACY, LOSS, RunSet, Variant, classifier_table, logged_gap, run_variants, train_val_gap
 
+# Presentation only: editing this module re-renders pages from the run cache, it never retrains.
+CACHE_NEUTRAL = True
+
 __all__ = ["ACCURACY", "Cache", "Claim", "Evidence", "LOSS", "MIN_SEEDS", "RunResult", "RunSet", "VERDICTS",
            "Variant", "Verdict", "classifier_table", "code_version", "judge", "logged_gap", "run_variants", "sentences",
            "token", "train_val_gap"]

@@ -18,6 +18,7 @@ import functools
 import hashlib
 import inspect
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any, Callable
@@ -86,14 +87,26 @@ def _qualname(obj) -> str:
 
 # ---------------------------------------------------------------- code version
 
-# Modules that present, validate, orchestrate or write files and never change what a run computes:
-# editing them re-renders pages from the cache. Any other module a run imports is part of its key.
-PRESENTATION = frozenset({
-    "errors.py", "paths.py", "params.py", "io.py", "progress.py", "stats.py", "plots.py", "report.py", "index.py",
-    "render.py", "pipeline.py", "studies.py", "goldens.py", "bench.py",
-    "experiments/__init__.py", "experiments/claims.py", "experiments/runset.py", "experiments/sentences.py",
-    "gan/plots.py", "gan/tables.py", "synthetic/figures.py",
-})
+# A module that presents, validates, orchestrates or writes files, and never changes what a run computes,
+# says so itself with a top-level `CACHE_NEUTRAL = True`; everything in the report package is neutral by
+# rule. Editing such a module re-renders pages from the cache; any other module a run imports is part of
+# its key. The declaration lives in the module, so moving or renaming a file cannot silently change it.
+NEUTRAL_PACKAGES = ("report",)
+_MARKER = re.compile(rb"^CACHE_NEUTRAL\s*=\s*True\b", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=512)
+def _declares_neutral(path: Path, mtime_ns: int, size: int) -> bool:
+    return _MARKER.search(path.read_bytes()) is not None
+
+
+def is_cache_neutral(path: Path) -> bool:
+    """True when editing ``path`` (a file under LIB_DIR) cannot change what any run computes."""
+    if path.relative_to(LIB_DIR).parts[0] in NEUTRAL_PACKAGES:
+        return True
+    st = path.stat()
+    return _declares_neutral(path, st.st_mtime_ns, st.st_size)
+
 
 def _module_file(module: str) -> Path | None:
     """lib.x.y -> its source file under LIB_DIR (a package's __init__.py), or None outside lib."""
@@ -141,7 +154,7 @@ def _closure(modules: set[str]) -> list[Path]:
         # Parent packages' __init__ files run on import too, but only re-export names: what a
         # run computes comes from the modules it names, so they are not followed.
         path = _module_file(todo.pop())
-        if path is None or path in seen or path.relative_to(LIB_DIR).as_posix() in PRESENTATION:
+        if path is None or path in seen or is_cache_neutral(path):
             continue
         seen[path] = None
         st = path.stat()

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats as sps
 
-from ..stats import PairedComparison
+from .stats import PairedComparison
+
+# Presentation only: editing this module re-renders pages from the run cache, it never retrains.
+CACHE_NEUTRAL = True
 
 MIN_SEEDS = 3
 

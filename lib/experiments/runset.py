@@ -6,10 +6,13 @@ from typing import Callable
 
 import pandas as pd
 
-from .. import stats
+from . import stats
 from ..errors import TrainingDiverged
 from ..progress import print_run_marker
 from .record import RunResult
+
+# Presentation only: editing this module re-renders pages from the run cache, it never retrains.
+CACHE_NEUTRAL = True
 
 
 @dataclass

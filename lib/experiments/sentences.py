@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import math
 
-from ..stats import PairedComparison, mean_sd
+from .stats import PairedComparison, mean_sd
 from .claims import MIN_SEEDS, Verdict
+
+# Presentation only: editing this module re-renders pages from the run cache, it never retrains.
+CACHE_NEUTRAL = True
 
 
 def _pts(unit: str) -> str:

@@ -12,8 +12,6 @@ registry can import :mod:`lib.gan.families` without loading TensorFlow):
 * ``loop``       ``build_gan`` and ``train_gan`` (resumes from the last checkpoint)
 * ``metrics``    FID, KID, classifier Inception score, mode coverage, k-NN precision/recall, collapse flag
 * ``evaluation`` the classifier feature extractor and ``evaluate_images``
-* ``family_run`` train one family for one seed and evaluate it (what a notebook caches)
 * ``images``     training subset in [-1, 1], reference and real-baseline evaluation sets
-* ``tables``     the families table and the every-metric comparison table
-* ``plots``      loss curves, image progressions, class histograms
+* ``acgan``      the auxiliary-classifier GAN for 32×32×3 images (Study 5's generator)
 """

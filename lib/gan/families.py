@@ -1,6 +1,6 @@
 """The GAN families a study can train, with the hyper-parameters that define each.
 
-Pure Python (no TensorFlow import). The study registry (lib/studies.py) keeps the family names as
+Pure Python (no TensorFlow import). The study registry (lib/studies/registry.py) keeps the family names as
 plain data (GAN_VARIANTS); tests/test_params.py checks that they equal ``FAMILIES``.
 """
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Study 3's comparison grid on the FCN: optimiser x initialiser x regularisation x normalisation.
+"""Study 3, Fashion-MNIST FCN grid vs an AlexNet-style CNN: the FCN grid and the seed's claims.
+
+The grid is optimiser x initialiser x regularisation x normalisation.
 
 ``expand_grid`` turns the four lists (study parameters) into configurations;
 ``select_best`` picks one from validation numbers alone, so the test set
@@ -11,9 +13,10 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from .errors import ParamError
-from .models.dense import NORMALIZATIONS, REGULARIZATIONS
-from .params import unknown_name_error
+from ..errors import ParamError
+from ..experiments.claims import Claim
+from ..models.dense import NORMALIZATIONS, REGULARIZATIONS
+from ..params import unknown_name_error
 
 # Keras's default learning rates for each optimiser; momentum 0.9 is the usual choice.
 OPTIMIZERS: dict[str, dict] = {
@@ -104,7 +107,7 @@ def heatmap_frame(table: pd.DataFrame, value: str = "val_accuracy", rows: str = 
 
 def training_subset(split, n: int | None, seed: int = 0):
     """The same split with a stratified subset of ``n`` training images (validation and test unchanged)."""
-    from .data.splits import Split, stratified_indices
+    from ..data.splits import Split, stratified_indices
 
     if not n or n >= len(split.y_train):
         return split
@@ -152,3 +155,18 @@ def seed_setting_within_noise(configs: list[GridConfig], val_accuracy: list[floa
     return gap < 2 * m["se"], (f"{cfg.name} ranks {rank} of {len(configs)}, {gap * 100:.2f} points below the best "
                               f"({m['best'].name}); two standard errors of a validation accuracy are "
                               f"{2 * m['se'] * 100:.2f} points")
+
+
+# Seed 004's claims, quoted briefly; each is tested as it was stated.
+FCN, ALEXNET = "FCN", "AlexNet-style CNN"
+FCN_VS_ALEXNET = [
+    Claim("s3.fcn", "004", "FCN: at best 88.46 % test accuracy in 50 epochs", "test accuracy", seed_value=0.8846,
+          tolerance=0.005, measure="test_accuracy", variant=FCN, seed_budget=50),
+    Claim("s3.alexnet", "004", "AlexNet-style CNN: 93.14 % test accuracy in 10 epochs", "test accuracy",
+          seed_value=0.9314, tolerance=0.005, measure="test_accuracy", variant=ALEXNET, seed_budget=10),
+    Claim("s3.alexnet_better", "004", "AlexNet gives significantly better classification than the FCN",
+          "test accuracy, AlexNet-style − FCN", kind="improves", measure="test_accuracy", variant=ALEXNET,
+          baseline=FCN),
+    Claim("s3.best_config", "004", "Adam + Kaiming uniform + batch norm proved the most effective FCN setting",
+          "validation accuracy in the FCN grid: is that setting within noise of the best?", kind="qualitative"),
+]

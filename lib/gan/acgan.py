@@ -31,11 +31,11 @@ import tensorflow as tf
 from keras import layers, ops
 
 from ..errors import ParamError
-from ..gan.gans import ConditionalGAN, _mean
+from .gans import ConditionalGAN, _mean
 
 NOISE_DIM = 128
 EMBED_DIM = 64
-# The quick profile's measured setting (CAS on CIFAR-10 in lib/synthetic's README section of the page):
+# The quick profile's measured setting (CAS on CIFAR-10 in Study 5's page):
 WIDTH = 32              # 48 was 2.6x slower per image on 2 CPU cores
 CLASS_WEIGHT = 1.0
 LEARNING_RATE = 2e-4

@@ -4,8 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..stats import fmt_mean_sd, mean_sd
-from .families import family
+from ...experiments.stats import fmt_mean_sd, mean_sd
+from ...gan.families import family
+
+# Presentation only: editing this module re-renders pages from the run cache, it never retrains.
+CACHE_NEUTRAL = True
 
 # (key, column title, digits); arrows say which direction is better.
 METRICS = (("fid", "FID ↓", 2), ("fid_gap_closed", "FID gap closed ↑", 0), ("kid", "KID ↓", 3),
@@ -18,7 +21,7 @@ METRICS_KEYS = tuple(k for k, _, _ in METRICS if k != "fid_gap_closed") + ("coll
 
 def family_table(names, image_shape=(28, 28, 1), num_classes: int = 10) -> pd.DataFrame:
     """One row per family: what it is, its noise size, parameter counts and optimiser settings."""
-    from .models import build_networks
+    from ...gan.models import build_networks
 
     rows = []
     for name in names:

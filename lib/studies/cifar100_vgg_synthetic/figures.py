@@ -8,6 +8,9 @@ import numpy as np
 import seaborn as sns
 from matplotlib.ticker import MaxNLocator
 
+# Presentation only: editing this module re-renders pages from the run cache, it never retrains.
+CACHE_NEUTRAL = True
+
 plt.rcParams["text.parse_math"] = False  # names from data files are text, not mathtext (see lib/plots.py)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import io
+from ... import io
 
 
 def to_uint8(images: np.ndarray) -> np.ndarray:
@@ -31,7 +31,7 @@ def generate_balanced(gan, num_classes: int, per_class: int, seed: int, batch_si
 
     The noise depends only on ``seed``; generation runs in inference mode.
     """
-    from ..gan.loop import generate
+    from ...gan.loop import generate
 
     labels = balanced_labels(num_classes, per_class)
     noise = np.random.default_rng(seed).standard_normal((len(labels), gan.noise_dim)).astype(np.float32)
@@ -61,7 +61,7 @@ def load_artifact(path: str | Path) -> tuple[np.ndarray, np.ndarray, list[str], 
 def save_class_grids(x: np.ndarray, y: np.ndarray, class_names: list[str], folder: str | Path,
                      per_grid: int = 64, cols: int = 8) -> list[Path]:
     """One PNG per class (the first ``per_grid`` images of it), named ``class_XXX_<name>.png``."""
-    from ..gan.callbacks import save_png, tile_images
+    from ...gan.callbacks import save_png, tile_images
 
     folder = Path(folder)
     paths = []

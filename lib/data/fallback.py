@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data import Dataset, load_dataset, load_for_study, resolve_source
+from . import Dataset, load_dataset, load_for_study, resolve_source
 from ..errors import DataError, ParamError
 
 PRETTY = {"cifar100": "CIFAR-100", "cifar10": "CIFAR-10", "fashion_mnist": "Fashion-MNIST"}

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as sps
 
+# Presentation only: editing this module re-renders pages from the run cache, it never retrains.
+CACHE_NEUTRAL = True
+
 
 def mean_sd(values) -> tuple[float, float]:
     v = np.asarray(values, dtype=float)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import jinja2
 
-from . import io
-from .experiments.claims import VERDICTS
-from .studies import STUDIES
+from .. import io
+from ..experiments.claims import VERDICTS
+from ..studies.registry import STUDIES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

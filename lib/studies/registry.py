@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .params import NameList, Param, defaults, positive_int, rate, unknown_name_error, validate
-from .train.distribute import STRATEGIES
-from .train.runtime import PRECISIONS
+from ..params import NameList, Param, defaults, positive_int, rate, unknown_name_error, validate
+from ..train.distribute import STRATEGIES
+from ..train.runtime import PRECISIONS
+
+# Presentation only: editing this module re-renders pages from the run cache, it never retrains.
+CACHE_NEUTRAL = True
 
 # lib/gan/families.py's FAMILIES, in its order.
 GAN_VARIANTS = ("vanilla", "vanilla_nobn", "seed003", "seed003_lr2e-4", "dcgan", "wgan_gp", "cgan")

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..experiments import RunResult
-from .evaluation import FeatureExtractor, Reference, evaluate_images, quick_metrics
-from .gans import ConditionalGAN
-from .loop import build_gan, fixed_inputs, generate, to_unit_range, train_gan
+from ...experiments import RunResult
+from ...gan.evaluation import FeatureExtractor, Reference, evaluate_images, quick_metrics
+from ...gan.gans import ConditionalGAN
+from ...gan.loop import build_gan, fixed_inputs, generate, to_unit_range, train_gan
 
 # Noise seeds of the samples, offset from the training seed so that no two samples share noise.
 REPORT_OFFSET, SELECTION_OFFSET = 20_000, 30_000
@@ -92,7 +92,7 @@ def run_gan_experiment(name: str, x: np.ndarray, y: np.ndarray | None, extractor
 
 def copy_grids(run: RunResult, dest: str | Path) -> list:
     """Copy a run's image grids to ``dest`` (the study's artifacts); returns [[epoch, new path], ...]."""
-    from .. import io
+    from ... import io
 
     out = []
     for epoch, path in run.artifacts["grids"]:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..experiments import RunResult
-from .acgan import CLASS_WEIGHT, LEARNING_RATE, WIDTH, build_acgan
+from ...experiments import RunResult
+from ...gan.acgan import CLASS_WEIGHT, LEARNING_RATE, WIDTH, build_acgan
 from .artifact import generate_balanced, save_artifact
 
 ARTIFACT = "synthetic.npz"
@@ -27,14 +27,14 @@ def train_and_sample(x_train: np.ndarray, y_train: np.ndarray, class_names: list
                      class_weight: float = CLASS_WEIGHT, learning_rate: float = LEARNING_RATE,
                      grid_every: int = 5, label: str = "conditional GAN", run_dir: str | Path | None = None,
                      log: bool = True) -> RunResult:
-    """Train the AC-GAN of :mod:`lib.synthetic.acgan` on uint8 ``x_train``; generate ``per_class`` per class.
+    """Train the AC-GAN of :mod:`lib.gan.acgan` on uint8 ``x_train``; generate ``per_class`` per class.
 
     Only the images passed in are seen by the GAN: give it the classifiers'
     real training part, never validation or test images. A checkpoint in
     ``run_dir`` (an interrupted run) is continued; without ``run_dir`` (cache
     off) the run writes to a fresh temporary folder.
     """
-    from ..gan.loop import to_gan_range, train_gan
+    from ...gan.loop import to_gan_range, train_gan
 
     start = time.perf_counter()
     run_dir = Path(run_dir) if run_dir is not None else Path(tempfile.mkdtemp(prefix="study5_gan_"))

@@ -7,7 +7,7 @@ page is built from, so the two agree. Both the current summary keys (``compute_s
 from __future__ import annotations
 
 from .eta import duration
-from .studies import RUN_KEYS
+from ..studies.registry import RUN_KEYS
 
 
 def _cache_text(summary: dict, counted: tuple[int, int] | None) -> str:
@@ -72,7 +72,7 @@ def check_summary(profile: str, studies: list, planned: dict[str, dict],
                   datasets: dict[str, list[str]] | None = None) -> str:
     """What ``make check`` validated: per study its parameter file and its data.
 
-    ``planned`` is what :func:`lib.pipeline.plan` returns; ``datasets`` optionally maps a
+    ``planned`` is what :func:`lib.report.pipeline.plan` returns; ``datasets`` optionally maps a
     study key to lines saying where each dataset will be read from.
     """
     out = [f"Checked profile {profile}: {len(studies)} studies, parameters valid, data checked"]

@@ -1,9 +1,9 @@
 """``make lab``: one study's notebook with a profile's parameters, opened in JupyterLab.
 
-    python -m lib.lab --study 2 --profile quick [--no-browser] [--prepare-only] [JupyterLab options]
+    python -m lib.report.lab --study 2 --profile quick [--no-browser] [--prepare-only] [JupyterLab options]
 
 papermill injects the parameters ``make report`` would pass (validated by the same
-:func:`lib.pipeline.plan`) into a copy under ``build/lab/<profile>/`` without running
+:func:`lib.report.pipeline.plan`) into a copy under ``build/lab/<profile>/`` without running
 it. The copy writes its figures and summary under ``build/lab/`` too, so a session in
 Jupyter never overwrites the report's; its training runs come from the same run cache.
 """
@@ -15,9 +15,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .data import DATA_DIR_ENV
-from .errors import ProjectError
-from .paths import BUILD, NOTEBOOKS, PROJECT_ROOT, REPORTS
+from ..data import DATA_DIR_ENV
+from ..errors import ProjectError
+from ..paths import BUILD, NOTEBOOKS, PROJECT_ROOT, REPORTS
 from .pipeline import KERNEL, plan, select_studies
 
 
@@ -40,7 +40,7 @@ def prepare(study_spec: str, profile: str, data_dir: str | None = None, build_ro
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lib.lab", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m lib.report.lab", description=__doc__.split("\n\n")[0])
     parser.add_argument("--study", required=True, help="key, number or notebook name")
     parser.add_argument("--profile", default="quick")
     parser.add_argument("--data-dir", default=os.environ.get(DATA_DIR_ENV) or None)

@@ -16,13 +16,13 @@ from typing import Callable
 
 import numpy as np
 
-from ..data.splits import Split
-from ..errors import ParamError
-from ..experiments import RunResult
-from ..train.recipes import Recipe
-from ..train.runtime import reseed
+from ...data.splits import Split
+from ...errors import ParamError
+from ...experiments import RunResult
+from ...train.recipes import Recipe
+from ...train.runtime import reseed
 from .mixing import cas_split, mix_synthetic
-from .source import PRETTY
+from ...data.fallback import PRETTY
 
 # Below this Classification Accuracy Score (a multiple of chance, 1/K) the synthetic images are taken to carry
 # no usable class signal, and the page draws no conclusion about adding them: a classifier trained on them
@@ -61,8 +61,8 @@ def fit_steps(build: Callable, data: Split, recipe: Recipe, *, steps_per_epoch: 
     and test, in inference mode. A NaN/inf loss ends the run as ``"diverged"``."""
     import keras
 
-    from ..train.callbacks import EpochLogger, StopOnNonFinite
-    from ..train.datasets import make_dataset, one_hot_labels
+    from ...train.callbacks import EpochLogger, StopOnNonFinite
+    from ...train.datasets import make_dataset, one_hot_labels
 
     for name, x in (("training", data.x_train), ("validation", data.x_val), ("test", data.x_test)):
         if not np.isfinite(x).all():

@@ -12,7 +12,7 @@ import threading
 from typing import IO
 
 from .eta import Tracker, duration
-from .progress import Alert, Epoch, RunStart, parse_line
+from ..progress import Alert, Epoch, RunStart, parse_line
 
 _YELLOW, _RED, _RESET = "\033[1;33m", "\033[1;31m", "\033[0m"
 

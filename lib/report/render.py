@@ -5,8 +5,8 @@ from pathlib import Path
 
 import nbformat
 
-from . import io
-from .errors import OutputError
+from .. import io
+from ..errors import OutputError
 
 
 GOLDEN_MARKER = "NBVAL_CHECK_OUTPUT"

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import io
-from .paths import resolve
-from .studies import RUN_KEYS, get_study
-from .train.runtime import hardware_summary
+from .. import io
+from ..paths import resolve
+from ..studies.registry import RUN_KEYS, get_study
+from ..train.runtime import hardware_summary
 
 
 def library_versions() -> dict:
@@ -213,7 +213,7 @@ class StudyReport:
 
     def warn(self, text: str) -> None:
         """A warning the reader must not miss: on the page, in the summary and in the terminal."""
-        from .progress import warn_user
+        from ..progress import warn_user
 
         self.warnings.append(text)
         warn_user(text)
@@ -221,7 +221,7 @@ class StudyReport:
 
     def claim(self, claim, evidence, scope: str = ""):
         """Judge one seed claim (or one of our additions) and keep its row; returns the Verdict."""
-        from .experiments import judge
+        from ..experiments import judge
 
         v = judge(claim, evidence)
         self.claims.append({"key": claim.key, "seed": claim.seed, "claim": claim.words, "metric": claim.metric,
@@ -281,7 +281,7 @@ def _path(v) -> str:
     """A directory as the reader may see it: relative to the project, never a local absolute path."""
     if v is None:
         return "null"
-    from .paths import PROJECT_ROOT
+    from ..paths import PROJECT_ROOT
 
     p = Path(v)
     if not p.is_absolute():
@@ -315,7 +315,7 @@ def source_commit() -> str:
     """The commit the page is rendered from, marked when tracked files (outside reports/) differ from it."""
     import subprocess
 
-    from .paths import PROJECT_ROOT
+    from ..paths import PROJECT_ROOT
 
     def git(*args) -> str:
         return subprocess.run(["git", "-C", str(PROJECT_ROOT), *args], capture_output=True, text=True,

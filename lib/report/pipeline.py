@@ -1,7 +1,7 @@
 """The batch runner behind ``make report``: validate, execute, render, index.
 
-    python -m lib.pipeline report --profile quick [--studies 2,3] [--data-dir DIR]
-    python -m lib.pipeline check  --profile quick
+    python -m lib.report.pipeline report --profile quick [--studies 2,3] [--data-dir DIR]
+    python -m lib.report.pipeline check  --profile quick
 
 Everything that can be checked is checked before the first notebook starts:
 profile and study names, every parameter file against the study's schema,
@@ -24,14 +24,14 @@ from pathlib import Path
 
 import yaml
 
-from . import io
-from .data import DATA_DIR_ENV
-from .errors import OutputError, ParamError, ProjectError
-from .paths import BUILD, NOTEBOOKS, PARAMS, PROJECT_ROOT, REPORTS
-from .params import unknown_name_error, validate
+from .. import io
+from ..data import DATA_DIR_ENV
+from ..errors import OutputError, ParamError, ProjectError
+from ..paths import BUILD, NOTEBOOKS, PARAMS, PROJECT_ROOT, REPORTS
+from ..params import unknown_name_error, validate
 from .console import Console, StudyOutput
 from .eta import Tracker, previous_seconds
-from .studies import STUDIES, Study, get_study
+from ..studies.registry import STUDIES, Study, get_study
 from .summary import check_summary, report_summary
 
 KERNEL = "smallimg"
@@ -118,7 +118,7 @@ def check_data(planned: dict[str, dict], studies: list[Study]) -> dict[str, list
     file that would fail inside a study fails here, with the same one line.
     Returns, per study, one line per dataset it reads: what was loaded and checked.
     """
-    from .synthetic.source import load_with_fallback
+    from ..data.fallback import load_with_fallback
 
     found: dict[tuple, str] = {}
     lines: dict[str, list[str]] = {}
@@ -336,7 +336,7 @@ def _shown(path: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lib.pipeline", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m lib.report.pipeline", description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=("report", "check"))
     parser.add_argument("--profile", default="quick")
     parser.add_argument("--studies", default="all", help="comma-separated keys or numbers, or 'all'")

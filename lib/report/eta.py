@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from .progress import CacheCount, Epoch, Event, RunStart
+from ..progress import CacheCount, Epoch, Event, RunStart
 
 
 def previous_seconds(summary: dict | None) -> float | None:

@@ -16,10 +16,10 @@ import math
 
 import numpy as np
 
-from ..data import scale_images
-from ..errors import ParamError
-from ..data.splits import Split
-from .source import class_counts
+from ...data import scale_images
+from ...errors import ParamError
+from ...data.splits import Split
+from ...data.fallback import class_counts
 
 
 def quotas(counts: np.ndarray, n: int) -> np.ndarray:

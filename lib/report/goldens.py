@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from . import io
-from .paths import NOTEBOOKS, PROJECT_ROOT
+from .. import io
+from ..paths import NOTEBOOKS, PROJECT_ROOT
 
 MARKER = "NBVAL_CHECK_OUTPUT"
 GOLDENS = NOTEBOOKS / "goldens"
