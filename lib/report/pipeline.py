@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import fcntl
 import logging
 import os
@@ -185,8 +186,9 @@ def execute(study: Study, params: dict, out_nb: Path, kernel: str, notebooks_dir
                                 stdout_file=sinks[0], stderr_file=sinks[1],
                                 kernel_manager_class=local_kernel_manager(log_file, runtime_dir),
                                 cwd=str(PROJECT_ROOT))
-        except OSError as exc:  # papermill's own write of the notebook (a full disk), or the kernel's start
-            write_error = exc
+        except OSError as exc:  # papermill's own write of the notebook failing, or e.g. the kernel's start
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS):
+                write_error = exc
             raise
         finally:
             for sink in sinks:
