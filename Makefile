@@ -19,6 +19,9 @@ NO_BROWSER ?=
 # More JupyterLab options, e.g. LAB_ARGS=--allow-root in a container that runs as root.
 LAB_ARGS ?=
 SETUP_LOG := build/setup.log
+# Values that may hold spaces or quotes (a data directory) reach the recipes as environment
+# variables, which the shell expands as one word ("$$DATA_DIR"), whatever characters they hold.
+export DATA_DIR PROFILE STUDIES STUDY
 EXTRAS   := .[$(TF_VARIANT),dev]
 
 .PHONY: setup report check test test-fast test-lib test-notebooks goldens bench lab clean
@@ -39,10 +42,10 @@ $(VENV)/.installed-$(TF_VARIANT): pyproject.toml
 	@echo "setup: done (full output in $(SETUP_LOG))"
 
 report: setup
-	$(PY) -m lib.report.pipeline report --profile $(PROFILE) --studies $(STUDIES) $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+	$(PY) -m lib.report.pipeline report --profile "$$PROFILE" --studies "$$STUDIES" $(if $(DATA_DIR),--data-dir "$$DATA_DIR")
 
 check: setup
-	$(PY) -m lib.report.pipeline check --profile $(PROFILE) --studies $(STUDIES) $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+	$(PY) -m lib.report.pipeline check --profile "$$PROFILE" --studies "$$STUDIES" $(if $(DATA_DIR),--data-dir "$$DATA_DIR")
 
 test: setup
 	$(PY) -m pytest tests notebooks $(NBVAL)
@@ -67,8 +70,8 @@ clean:
 # Our training path against the seeds' (numpy into model.fit, defaults), interleaved; lever, thread and
 # profiler tables; build/bench/{results.json,results.csv,levers.csv,threads.csv,profile.csv}
 bench: setup
-	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m tools.bench $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m tools.bench $(if $(DATA_DIR),--data-dir "$$DATA_DIR")
 
 # A copy of the study's notebook with the profile's parameters injected (not run), opened in JupyterLab.
 lab: setup
-	$(PY) -m lib.report.lab --study "$(STUDY)" --profile $(PROFILE) $(if $(DATA_DIR),--data-dir $(DATA_DIR)) $(if $(NO_BROWSER),--no-browser) $(LAB_ARGS)
+	$(PY) -m lib.report.lab --study "$$STUDY" --profile "$$PROFILE" $(if $(DATA_DIR),--data-dir "$$DATA_DIR") $(if $(NO_BROWSER),--no-browser) $(LAB_ARGS)

@@ -56,7 +56,40 @@ def atomic_write(path: str | os.PathLike, writer: Callable[[Path], None], suffix
     return path
 
 
+def set_aside(path: str | os.PathLike, why: str, what: str = "file") -> Path | None:
+    """Rename a damaged or foreign ``path`` to ``<name>.damaged-<n>`` beside it, and warn, naming both.
+
+    Kept rather than deleted: the user may want to see what was wrong with it. The caller then
+    recomputes what the file held. Returns the new path (None if the file went meanwhile, e.g.
+    another run set it aside first).
+    """
+    from .progress import warn_user
+
+    path = Path(path)
+    for n in range(1, 1000):
+        aside = path.with_name(f"{path.name}.damaged-{n}")
+        if aside.exists():
+            continue
+        try:
+            os.rename(path, aside)  # no os.replace: never clobber an earlier damaged copy
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            warn_user(f"{what} {path} is damaged ({why}) and cannot be set aside ({exc.strerror or exc}); "
+                      f"ignoring it and recomputing; delete it by hand")
+            return None
+        warn_user(f"{what} {path} is damaged ({why}); set aside as {aside.name}, recomputing")
+        return aside
+    return None
+
+
 def _cannot_write(path: Path, exc: OSError) -> OutputError:
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        kept = "the previous file is kept" if path.is_file() else "nothing was written"
+        return OutputError(f"cannot write {path}: the file system is full ({exc.strerror or exc}); {kept}; "
+                           f"free space there and run again")
     return OutputError(f"cannot write {path} ({exc.strerror or exc}); fix its permissions or remove "
                        f"whatever is in its place")
 

@@ -10,6 +10,9 @@ import seaborn as sns
 CACHE_NEUTRAL = True
 
 sns.set_theme(context="notebook", style="whitegrid")
+# Class names and labels come from data files: a "$" in one must print as "$", not start mathtext
+# (an unmatched or malformed expression fails the whole figure at savefig). No figure of ours uses math.
+plt.rcParams["text.parse_math"] = False
 
 
 def _stack(histories: list[dict], key: str) -> np.ndarray:

@@ -110,7 +110,8 @@ def test_the_header_shows_every_parameter_and_what_the_profile_changed(tmp_path,
     page = _quick_gans_page(tmp_path, monkeypatch, shown)
     monkeypatch.setattr(report.StudyReport, "_header_text", lambda self, finished=None: "# header")
     page.show_header()
-    assert len(shown) == 3 and shown[0].data == "# header" and shown[2].data.startswith("## Limitations")
+    # page Markdown is shown as escaped HTML: the header, the parameters, then the limitations
+    assert len(shown) == 3 and "<h1>header</h1>" in shown[0].data and "Limitations</h2>" in shown[2].data
     html = shown[1].data
     rows = {r["parameter"]: r for r in page.parameter_rows()}
     assert set(rows) == set(page.study.schema)

@@ -224,9 +224,9 @@ class Cache:
         path = self.entry(key)
         if not (self.enabled and path.is_file()):
             return None
-        try:
-            result = RunResult.from_dict(io.read_json(path)["result"])
-        except (ValueError, KeyError, TypeError):
+        result, problem = read_entry(path)
+        if problem:  # kept aside for a look, out of the way of this and every later run
+            io.set_aside(path, problem, "run cache entry")
             return None
         if not all(Path(p).is_file() for p in _artifact_files(result.artifacts)):
             return None
@@ -259,6 +259,71 @@ class Cache:
         if self.enabled and result.ok:
             io.write_json(self.entry(key), {"fn": _qualname(fn), "result": result.to_dict()})
         return result
+
+
+# The type each field of a stored RunResult must have (JSON gives int for a whole float).
+_RECORD_TYPES = {"label": str, "seed": int, "status": str, "message": str, "history": dict, "metrics": dict,
+                 "epochs_run": int, "best_epoch": int, "seconds": (int, float), "variant": str, "artifacts": dict,
+                 "cached": bool}
+
+
+def read_entry(path: Path) -> tuple[RunResult | None, str]:
+    """(the RunResult stored at ``path``, "") or (None, what is wrong with the file).
+
+    The file is checked field by field before it is trusted: a truncated, empty or foreign file
+    (valid JSON of another shape included) must cost a recomputation, never a study.
+    """
+    try:
+        data = io.read_json(path)
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return None, f"{type(exc).__name__}: {' '.join(str(exc).split())[:120]}"
+    record = data.get("result") if isinstance(data, dict) else None
+    if not isinstance(record, dict):
+        return None, "not a run cache entry (no result record)"
+    for name, kind in _RECORD_TYPES.items():
+        if name in record and (not isinstance(record[name], kind) or (kind is int and isinstance(record[name], bool))):
+            return None, f"its {name} is a {type(record[name]).__name__}"
+    missing = [n for n in ("label", "seed") if n not in record]
+    if missing:
+        return None, f"its result lacks {', '.join(missing)}"
+    if not all(isinstance(k, str) and isinstance(v, list) and all(_number(x) for x in v)
+               for k, v in record.get("history", {}).items()):
+        return None, "its history is not lists of numbers"
+    if not all(isinstance(k, str) and not isinstance(v, str) for k, v in record.get("metrics", {}).items()):
+        return None, "its metrics are not numbers"
+    try:
+        result = RunResult.from_dict(record)
+    except TypeError as exc:
+        return None, f"TypeError: {exc}"
+    for p in _artifact_files(result.artifacts):
+        problem = _damaged_artifact(Path(p))
+        if problem:
+            io.set_aside(p, problem, "run artifact")
+            return None, f"its artifact {Path(p).name} was damaged"
+    return result, ""
+
+
+def _number(x) -> bool:
+    return x is None or (isinstance(x, (int, float)) and not isinstance(x, bool))
+
+
+def _damaged_artifact(path: Path) -> str:
+    """What is wrong with an .npz or .h5 artifact (every member read, so every checksum checked), or ""."""
+    if not path.is_file() or path.suffix not in (".npz", ".h5"):
+        return ""
+    try:
+        if path.suffix == ".npz":
+            with np.load(path, allow_pickle=False) as npz:
+                for name in npz.files:
+                    npz[name]
+        else:
+            import h5py
+
+            with h5py.File(path, "r") as h5:
+                h5.visititems(lambda _, obj: obj[()] if isinstance(obj, h5py.Dataset) else None)
+    except Exception as exc:  # noqa: BLE001 -- zipfile, numpy and h5py raise many kinds for a damaged file
+        return f"{type(exc).__name__}: {' '.join(str(exc).split())[:120]}"
+    return ""
 
 
 def runtime_context() -> dict:

@@ -26,11 +26,34 @@ def verdict_css(word: str) -> str:
     return {"not tested at the seed's budget": "not-tested"}.get(kind, kind.replace(" ", "-").replace("/", ""))
 
 
+# The type of each field StudyReport.finish writes; a summary with another shape (another program's
+# JSON, a hand edit) is not trusted, as one that does not parse is not.
+SUMMARY_TYPES = {"study": str, "title": str, "page": str, "profile": str, "status": str, "message": str,
+                 "data": list, "finding": str, "claims": list, "warnings": list, "compute_seconds": (int, float),
+                 "seconds": (int, float), "render_seconds": (int, float), "cache": dict, "commit": str,
+                 "finished": str}
+
+
 def _read_summary(path: Path) -> dict | None:
     try:
-        return io.read_json(path) if path.is_file() else None
-    except ValueError:  # unreadable: never trusted
+        summary = io.read_json(path) if path.is_file() else None
+    except (OSError, ValueError):  # unreadable: never trusted
         return None
+    if summary is None or not _summary_shape_ok(summary):
+        return None
+    return summary
+
+
+def _summary_shape_ok(summary) -> bool:
+    if not isinstance(summary, dict):
+        return False
+    if any(k in summary and (not isinstance(summary[k], t) or isinstance(summary[k], bool))
+           for k, t in SUMMARY_TYPES.items()):
+        return False
+    cache = summary.get("cache", {})
+    return (all(isinstance(line, str) for line in summary.get("data", []))
+            and all(isinstance(c, dict) and isinstance(c.get("verdict", ""), str) for c in summary.get("claims", []))
+            and all(isinstance(cache.get(k, 0), int) for k in ("reused", "trained")))
 
 
 def _minutes(summary: dict) -> str:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import html
 import platform
 import time
 from dataclasses import dataclass, field
@@ -28,8 +30,44 @@ def library_versions() -> dict:
 
 
 def _md(text: str):
-    from IPython.display import Markdown
-    return Markdown(text)
+    """Markdown we write, with values from outside in it, as an HTML output in which those values are text."""
+    from IPython.display import HTML
+    return HTML(markdown_html(text))
+
+
+# MathJax (loaded by nbconvert's pages) typesets $...$ anywhere in a page unless an ancestor has this class;
+# a label name like $\href{...}{...}$ must stay text too.
+NO_MATH = "tex2jax_ignore"
+
+
+def markdown_html(text: str) -> str:
+    """Render page Markdown (ours: bold, code, lists, quotes, tables) to HTML that holds no element
+    from the values in it.
+
+    The page's sentences are built by f-strings from values that come from files, parameters,
+    directory names and exception messages, so the Markdown cannot be trusted as Markdown: raw HTML
+    is escaped (mistune's ``escape=True``) and a link or image becomes its text, since nbconvert's
+    own renderer allows any HTML and ``javascript:`` links. Escaping here, where every page sentence
+    is rendered, rather than at each call site, leaves no sentence unescaped.
+    """
+    return f'<div class="{NO_MATH}">{_markdown()(str(text))}</div>'
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown():
+    import mistune
+
+    if not mistune.__version__.startswith("3."):  # another API: plain escaped text rather than a guess
+        return lambda text: "<p>" + html.escape(text).replace("\n", "<br>") + "</p>"
+
+    class TextOnly(mistune.HTMLRenderer):
+        def link(self, text, url, title=None):  # its text, and the address as text
+            return text if html.unescape(text) == url else f"{text} ({html.escape(url)})"
+
+        def image(self, text, url, title=None):  # the alt text only: no request leaves the page
+            return text
+
+    return mistune.create_markdown(escape=True, renderer=TextOnly(escape=True), plugins=["table", "strikethrough"])
 
 
 def _display(obj, **kwargs):
@@ -230,8 +268,7 @@ class StudyReport:
 
     def table(self, df: pd.DataFrame, name: str, caption: str = "") -> None:
         io.write_text(self.output_dir / f"{name}.csv", df.to_csv(index=True))
-        styled = df.style.set_caption(caption) if caption else df.style
-        _display(styled)
+        _display(styled_table(df, caption))
 
     def say(self, text: str) -> None:
         _display(_md(text))
@@ -319,6 +356,21 @@ def _claim_row(claim, v, scope: str) -> dict:
             "scope": scope, "addition": claim.addition, "test": v.test, "p": None if v.p != v.p else v.p,
             "p_holm": None if v.p_holm != v.p_holm else v.p_holm, "p_holm_text": adjusted or "—",
             "short_budget": v.short_budget}
+
+
+def styled_table(df: pd.DataFrame, caption: str = ""):
+    """A page table in which every cell, label, axis name and the caption are text.
+
+    pandas' Styler writes all of them into its HTML as they are, and the values come from data
+    files (class names), parameters and run messages.
+    """
+    def names(axis) -> list:  # axis names are not reached by format_index
+        return [n if n is None else html.escape(str(n)) for n in axis.names]
+
+    shown = df.rename_axis(index=names(df.index), columns=names(df.columns))
+    styler = (shown.style.format(escape="html").format_index(escape="html", axis=0)
+              .format_index(escape="html", axis=1).set_table_attributes(f'class="{NO_MATH}"'))
+    return styler.set_caption(html.escape(str(caption))) if caption else styler
 
 
 PATH_KEYS = ("output_dir", "data_dir")

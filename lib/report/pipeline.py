@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import fcntl
 import logging
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -65,12 +67,19 @@ def load_params(profile: str, study: Study) -> dict:
     if not path.is_file():
         raise ParamError(f"no parameter file {path.relative_to(PARAMS.parent)} for study {study.key} in "
                          f"profile {profile}; copy one from params/smoke/")
+    rel = path.relative_to(PARAMS.parent)
     try:
         values = yaml.safe_load(_read_text(path)) or {}
     except yaml.YAMLError as exc:
-        raise ParamError(f"{path.name} is not valid YAML ({str(exc).splitlines()[0]}); fix its syntax") from None
+        raise ParamError(f"{rel} is not valid YAML ({str(exc).splitlines()[0]}); fix its syntax") from None
+    except ValueError as exc:  # PyYAML's int() of a decimal beyond Python's digit limit
+        raise ParamError(f"{rel} holds a number too long to read ({str(exc).split(':')[0]}); "
+                         f"give every parameter a value in its range") from None
+    except RecursionError:
+        raise ParamError(f"{rel} nests lists or mappings too deeply to read; "
+                         f"give every parameter a plain value") from None
     if not isinstance(values, dict):
-        raise ParamError(f"{path} must be a mapping of parameter names to values")
+        raise ParamError(f"{rel} must be a mapping of parameter names to values, not a {type(values).__name__}")
     return validate(study.schema, values, where=str(path.relative_to(PARAMS.parent)))
 
 
@@ -165,20 +174,55 @@ def execute(study: Study, params: dict, out_nb: Path, kernel: str, notebooks_dir
     console = console or Console(Tracker([study.key]), interactive=False)
     log_path = log_path or out_nb.with_suffix(".log")
     tmp = out_nb.with_name(f".running-{out_nb.name}")
-    with open(log_path, "a", encoding="utf-8") as log_file:
+    with open(log_path, "a", encoding="utf-8") as log_file, \
+            tempfile.TemporaryDirectory(prefix="smallimg-kernel-") as runtime_dir:
         sinks = [StudyOutput(console, log_file, name) for name in ("stdout", "stderr")]
+        write_error = None
         try:
             # Cell outputs reach us as streams only (log_output would also print cell markers and
             # object reprs); the executed notebook keeps every output.
             pm.execute_notebook(str(notebooks_dir / study.notebook), str(tmp), parameters=params,
                                 kernel_name=kernel, log_output=False, progress_bar=False,
                                 stdout_file=sinks[0], stderr_file=sinks[1],
-                                kernel_manager_class=local_kernel_manager(log_file), cwd=str(PROJECT_ROOT))
+                                kernel_manager_class=local_kernel_manager(log_file, runtime_dir),
+                                cwd=str(PROJECT_ROOT))
+        except OSError as exc:  # papermill's own write of the notebook failing, or e.g. the kernel's start
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS):
+                write_error = exc
+            raise
         finally:
             for sink in sinks:
                 sink.close()
-            if tmp.exists():
-                os.replace(tmp, out_nb)  # keep the executed notebook, failed or not, for the page
+            _keep_executed(tmp, out_nb, write_error)
+
+
+def _keep_executed(tmp: Path, out_nb: Path, write_error: OSError | None = None) -> None:
+    """Put the executed notebook (failed or not: the page shows the failure) in place of the last one.
+
+    papermill writes it in place after every cell, so a write that failed (a full disk) leaves a
+    truncated file, or a whole one of fewer cells: either is dropped and the previous notebook kept.
+    """
+    import nbformat
+
+    if not tmp.exists():
+        return
+    problem = f"{write_error.strerror or write_error}" if write_error is not None else ""
+    if not problem:
+        try:
+            nbformat.read(str(tmp), as_version=4)
+        except Exception as exc:  # noqa: BLE001 -- nbformat raises JSON, validation and OS errors alike
+            problem = type(exc).__name__
+    if problem:
+        with contextlib.suppress(OSError):
+            tmp.unlink()  # on a full disk its space is what the next write needs
+        kept = "the previous one is kept" if out_nb.exists() else "there is no earlier one"
+        raise OutputError(f"the executed notebook could not be written in full ({problem}) in "
+                          f"{_shown(out_nb.parent)}; {kept}; free space there and run again") from None
+    try:
+        os.replace(tmp, out_nb)
+    except OSError as exc:
+        raise OutputError(f"cannot put the executed notebook in place at {out_nb} ({exc.strerror or exc}); "
+                          f"the previous one is kept") from None
 
 
 def kernel_environment() -> None:
@@ -215,10 +259,9 @@ def report(profile: str, studies: list[Study], data_dir: str | None = None, kern
 
 
 def _read_summary(path: Path) -> dict | None:
-    try:
-        return io.read_json(path) if path.is_file() else None
-    except ValueError:  # unreadable: never trusted, as in the index
-        return None
+    from .index import _read_summary as read  # unreadable or of another shape: never trusted, as in the index
+
+    return read(path)
 
 
 def _run_all(profile, studies, planned, kernel, build_dir: Path, reports_dir: Path, notebooks_dir: Path,
@@ -243,13 +286,16 @@ def _run_all(profile, studies, planned, kernel, build_dir: Path, reports_dir: Pa
             out_nb.parent.mkdir(parents=True, exist_ok=True)
             log_path = logs_dir / f"{study.key}.log"
             log_path.write_text("")
+            before = _mtime(out_nb)
             try:
                 execute(study, planned[study.key], out_nb, kernel, notebooks_dir, console, log_path)
                 outcomes[study.key] = {"status": "ok"}
             except Exception as exc:  # one study's failure must not stop the others
                 outcomes[study.key] = {"status": "failed", "error": _one_line(exc)}
                 console.warn(f"{study.key}: {outcomes[study.key]['error']} (log: {_shown(log_path)})", failed=True)
-            if out_nb.exists():
+            # Only a notebook this run wrote becomes the page: an earlier one kept after a failed
+            # write must not be shown again as if it were this run's.
+            if out_nb.exists() and _mtime(out_nb) != before:
                 try:
                     # The page's own title (Study 5 names the dataset a fallback used), else the registry's.
                     title = (_read_summary(build_dir / study.key / "summary.json") or {}).get("title", study.title)
@@ -263,12 +309,24 @@ def _run_all(profile, studies, planned, kernel, build_dir: Path, reports_dir: Pa
                          "summary": _read_summary(build_dir / study.key / "summary.json")
                          if outcomes[study.key]["status"] == "ok" else None,
                          "cache": (cache.reused, cache.trained) if cache else None, "log": _shown(log_path)})
-    index = build_index(profile, build_dir, reports_dir, outcomes)
-    print(report_summary(profile, rows, _shown(index), time.time() - report_started), flush=True)
+    try:
+        index = _shown(build_index(profile, build_dir, reports_dir, outcomes))
+    except OutputError as exc:  # the studies' pages are written; say what is missing and still sum up
+        print(f"error: {exc}; the previous index is kept", file=sys.stderr, flush=True)
+        outcomes["index"] = {"status": "failed"}
+        index = "(index not written)"
+    print(report_summary(profile, rows, index, time.time() - report_started), flush=True)
     if console.warnings:
         print(f"{len(console.warnings)} warning(s) above:\n" + "\n".join(f"  {w}" for w in console.warnings))
     failed = [k for k, o in outcomes.items() if o["status"] == "failed"]
     return 1 if failed else 0
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def _shown(path: Path) -> str:
@@ -304,6 +362,25 @@ def main(argv: list[str] | None = None) -> int:
     except ProjectError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: nothing half-written is kept; run the same command again to continue (finished "
+              "runs come back from the run cache, an interrupted one from its last epoch)", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug of ours, not the user's input: one line, the traceback kept in a file
+        print(f"error: unexpected {_one_line(exc)}; this is a bug, please report it with the traceback in "
+              f"{_save_traceback()}", file=sys.stderr)
+        return 3
+
+
+def _save_traceback() -> str:
+    import traceback
+
+    try:
+        with tempfile.NamedTemporaryFile("w", prefix="smallimg-error-", suffix=".log", delete=False) as fh:
+            traceback.print_exc(file=fh)
+        return fh.name
+    except OSError:
+        return "(nowhere: the temporary directory cannot be written)"
 
 
 if __name__ == "__main__":

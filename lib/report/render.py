@@ -6,6 +6,7 @@ from pathlib import Path
 import nbformat
 
 from .. import io
+from ..errors import OutputError
 
 
 GOLDEN_MARKER = "NBVAL_CHECK_OUTPUT"
@@ -39,7 +40,12 @@ def _drop_logs(nb):
 def render_html(executed: str | Path, html: str | Path, title: str) -> Path:
     from nbconvert import HTMLExporter
 
-    nb = _drop_logs(nbformat.read(str(executed), as_version=4))
+    try:
+        nb = nbformat.read(str(executed), as_version=4)
+    except Exception as exc:  # noqa: BLE001 -- a truncated or foreign file: JSON, validation or OS errors
+        raise OutputError(f"cannot read the executed notebook {executed} ({type(exc).__name__}); "
+                          f"the page is left as it was; run the study again") from None
+    nb = _drop_logs(nb)
     nb.metadata["title"] = title
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)

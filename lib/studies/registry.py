@@ -37,7 +37,9 @@ COMMON: dict[str, Param] = {
     "data_dir": Param("str", optional=True, help="local data directory (else $SMALLIMG_DATA_DIR)"),
     # Its default is build/smoke/<study key> (Study.schema).
     "output_dir": Param("str", help="where figures, metrics and the summary go"),
-    "seeds": Param("list[int]", low=0, help="one run per seed and variant", default=[0]),
+    # Seeds reach numpy's seeding (below 2**32) plus offsets of up to 30,000 (lib/gan/family_run.py).
+    "seeds": Param("list[int]", low=0, high=1_000_000_000, unique=True, help="one run per seed and variant",
+                   default=[0]),
     "precision": Param("str", choices=PRECISIONS, help="Keras dtype policy; auto picks per hardware",
                        default="float32"),
     "deterministic": Param("bool", help="TensorFlow op determinism (slower; for goldens)", default=True),
@@ -219,7 +221,7 @@ register(Study(
         "variants": NameList("list[str]", choices=GAN_VARIANTS, item="GAN family",
                              help="GAN families to train on `seeds`: " + ", ".join(GAN_VARIANTS),
                              default=["vanilla", "seed003", "seed003_lr2e-4", "dcgan", "wgan_gp", "cgan"]),
-        "bn_seeds": Param("list[int]", low=0, default=[0, 1],
+        "bn_seeds": Param("list[int]", low=0, high=COMMON["seeds"].high, unique=True, default=[0, 1],
                           help="seeds of the paired vanilla GAN with / without batch norm "
                                "in G (seed 000's claim); [] skips it"),
         "n_train": positive_int("training images the GANs learn from (null: all 60,000)", optional=True,

@@ -47,20 +47,42 @@ def save_checkpoint(groups: dict[str, list], state: RunState, path: str | Path) 
 
 
 def _read(path: Path) -> dict | None:
+    """The arrays of the checkpoint at ``path``; None if absent, and if damaged (truncated, empty, not
+    an .npz, no readable ``state``), set aside with a warning so that the run starts afresh."""
     if not path.is_file():
         return None
     try:
-        with np.load(path) as npz:
-            return {k: npz[k] for k in npz.files}
-    except (OSError, ValueError) as exc:
-        print(f"checkpoint {path} is unreadable ({type(exc).__name__}); starting from scratch", flush=True)
+        with np.load(path, allow_pickle=False) as npz:
+            stored = {k: npz[k] for k in npz.files}  # reading every member checks every CRC
+        state = json.loads(stored["state"].tobytes().decode())
+        if not isinstance(state, dict):
+            raise ValueError("its state is not a mapping")
+    except Exception as exc:  # noqa: BLE001 -- zipfile, numpy and json raise many kinds for a bad file
+        io.set_aside(path, f"{type(exc).__name__}: {' '.join(str(exc).split())[:120]}", "checkpoint")
         return None
+    return stored
 
 
 def read_state(path: str | Path) -> dict | None:
     """The bookkeeping (``state``) of the checkpoint at ``path`` as a dict, without loading a model; None if absent."""
     stored = _read(Path(path))
     return None if stored is None else json.loads(stored["state"].tobytes().decode())
+
+
+def _check_state(state: RunState) -> None:
+    """Raise TypeError unless every field of ``state`` has its default's type (epoch an int,
+    history a mapping of lists of numbers, ...): a resumed run must not fail epochs later."""
+    from dataclasses import fields
+
+    for f in fields(state):
+        default = f.default_factory() if callable(f.default_factory) else f.default
+        value = getattr(state, f.name)
+        if type(value) is not type(default):
+            raise TypeError(f"{f.name} is a {type(value).__name__}, not a {type(default).__name__}")
+    if state.epoch < 0 or not all(isinstance(k, str) and isinstance(v, list)
+                                  and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+                                  for k, v in state.history.items()):
+        raise TypeError("its epoch count or history is malformed")
 
 
 def restore_checkpoint(groups: dict[str, list], path: str | Path, state_type: type = RunState):
@@ -76,10 +98,17 @@ def restore_checkpoint(groups: dict[str, list], path: str | Path, state_type: ty
     for group, variables in groups.items():
         keys = sorted(k for k in stored if k.startswith(group + "/"))
         if len(keys) != len(variables) or any(tuple(stored[k].shape) != tuple(v.shape)
+                                              or stored[k].dtype.kind not in "biuf"
                                               for k, v in zip(keys, variables)):
-            print(f"checkpoint {path} does not fit this model ({group}); starting from scratch", flush=True)
+            io.set_aside(path, f"it does not fit this model's {group}", "checkpoint")
             return None
+    try:
+        state = state_type(**json.loads(stored["state"].tobytes().decode()))
+        _check_state(state)
+    except (TypeError, ValueError) as exc:  # bookkeeping of another kind of run, or of no run at all
+        io.set_aside(path, f"its state does not fit {state_type.__name__}: {exc}", "checkpoint")
+        return None
     for group, variables in groups.items():
         for i, v in enumerate(variables):
             v.assign(stored[f"{group}/{i:04d}"])
-    return state_type(**json.loads(stored["state"].tobytes().decode()))
+    return state

@@ -13,6 +13,8 @@ from ...plots import legend_below
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
 CACHE_NEUTRAL = True
 
+plt.rcParams["text.parse_math"] = False  # names from data files are text, not mathtext (see lib/plots.py)
+
 
 def wrap(title: str, width: int = 95) -> str:
     """A long figure title (they carry the run's scope) broken into lines, so the figure keeps its width."""

@@ -13,6 +13,8 @@ import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+plt.rcParams["text.parse_math"] = False  # names from data files are text, not mathtext (see lib/plots.py)
+
 
 def _stack(series: list[list[float]]) -> np.ndarray:
     longest = max((len(s) for s in series), default=0)
