@@ -13,7 +13,9 @@ kernel inherits it):
 * ``serial`` (default): in this process, one run after another, as before.
 * ``local`` or ``local:N``: N runs at once (default 2) in spawned worker
   processes on this machine, the CPU cores split between them (TensorFlow's
-  intra-op threads = cores // N).
+  intra-op threads = cores // N; in deterministic mode each keeps this
+  process's setting instead, so its numbers equal a serial run's, see
+  :func:`thread_plan`).
 * ``ray``: one Ray task per run, on a local Ray started here or on the cluster
   at ``RAY_ADDRESS``. ``SMALLIMG_RAY_CPUS`` (default 1) and
   ``SMALLIMG_RAY_GPUS`` (default 0; 0.25 packs four small runs onto one GPU)
@@ -115,18 +117,37 @@ def check(executor=None) -> str:
 
 # ---------------------------------------------------------------- in a worker
 
-def apply_context(context: dict, threads: int | None = None) -> None:
-    """Make this process key and train a run as the parent would: its dtype policy and op determinism."""
+def thread_plan(context: dict, share: int) -> tuple[int, int]:
+    """(intra-op, inter-op) threads for a worker, 0 meaning TensorFlow's default (all cores).
+
+    In deterministic mode a worker keeps this process's setting: op determinism fixes the order of
+    a reduction for one thread count, and with another the numbers differ in the last digits (a
+    smoke run's first-epoch loss, 2.3117821 with one thread against 2.3117819 with two), so the
+    runs would not equal the serial ones. Otherwise the cores are split: ``share`` threads each.
+    """
+    if context.get("deterministic"):
+        import tensorflow as tf
+
+        return (tf.config.threading.get_intra_op_parallelism_threads(),
+                tf.config.threading.get_inter_op_parallelism_threads())
+    return share, max(1, share // 2)
+
+
+def apply_context(context: dict, threads: tuple[int, int] | None = None) -> None:
+    """Make this process key and train a run as the parent would: its dtype policy and op determinism;
+    ``threads`` (intra-op, inter-op; 0: TensorFlow's default) from :func:`thread_plan`."""
     import keras
     import tensorflow as tf
     from tensorflow.python.framework import config as tf_config  # no public query in TF 2.21
 
-    if threads:
-        try:  # only possible before TensorFlow creates its thread pools (a fresh worker)
-            tf.config.threading.set_intra_op_parallelism_threads(threads)
-            tf.config.threading.set_inter_op_parallelism_threads(max(1, threads // 2))
-        except RuntimeError:
-            pass
+    intra, inter = threads or (0, 0)
+    try:  # only possible before TensorFlow creates its thread pools (a fresh worker); a reused one keeps its own
+        if intra:
+            tf.config.threading.set_intra_op_parallelism_threads(intra)
+        if inter:
+            tf.config.threading.set_inter_op_parallelism_threads(inter)
+    except RuntimeError:
+        pass
     deterministic = bool(context.get("deterministic", False))
     if deterministic:
         tf.config.experimental.enable_op_determinism()
@@ -137,7 +158,7 @@ def apply_context(context: dict, threads: int | None = None) -> None:
 
 
 def execute(fn: Callable, kwargs: dict, key: str, ignore: tuple[str, ...], context: dict,
-            threads: int | None = None) -> RunResult:
+            threads: tuple[int, int] | None = None) -> RunResult:
     """Run one job in a worker: set the parent's context, check the key, run ``fn``, return a RunResult."""
     from .cache import Cache
 
@@ -207,7 +228,14 @@ class Serial:
         return "serial: one run at a time in the study's process"
 
     def run(self, jobs: list[Job]) -> list:
-        return [_run_here(job) for job in jobs]
+        """One result per job, in order: its RunResult, or the exception it raised (every executor's contract)."""
+        results = []
+        for job in jobs:
+            try:
+                results.append(_run_here(job))
+            except Exception as exc:  # noqa: BLE001 - raised by the caller once every run has finished
+                results.append(exc)
+        return results
 
 
 class _Remote:
@@ -240,13 +268,13 @@ class _Remote:
         pickle.dumps((fn, kwargs))
 
 
-def _local_init(values: list, threads: int) -> None:
+def _local_init(values: list, threads: tuple[int, int]) -> None:
     global _VALUES, _THREADS
     _VALUES, _THREADS = values, threads
 
 
 _VALUES: list = []
-_THREADS = 1
+_THREADS = (1, 1)
 
 
 def _local_task(fn, names: dict, key: str, ignore: tuple, context: dict) -> RunResult:
@@ -288,11 +316,12 @@ class LocalProcesses(_Remote):
             names.append(named)
         results: list = [None] * len(jobs)
         todo = list(range(len(jobs)))
+        threads = thread_plan(jobs[0].context, self.threads)
         for attempt in (1, 2):
             # spawn, not fork: the parent has TensorFlow's threads running, which a fork would copy mid-state.
             with ProcessPoolExecutor(max_workers=min(self.workers, len(todo)),
                                      mp_context=multiprocessing.get_context("spawn"),
-                                     initializer=_local_init, initargs=(values, self.threads)) as pool:
+                                     initializer=_local_init, initargs=(values, threads)) as pool:
                 futures = {i: pool.submit(_local_task, jobs[i].fn, names[i], jobs[i].key, jobs[i].ignore,
                                           jobs[i].context) for i in todo}
                 lost = []
@@ -312,7 +341,7 @@ class LocalProcesses(_Remote):
         return results
 
 
-def _ray_task(fn, names: list[str], key: str, ignore: tuple, context: dict, threads: int, *values) -> RunResult:
+def _ray_task(fn, names: list[str], key: str, ignore: tuple, context: dict, threads: tuple, *values) -> RunResult:
     return execute(fn, dict(zip(names, values)), key, ignore, context, threads)
 
 
@@ -367,7 +396,7 @@ class RayTasks(_Remote):
 
         task = ray.remote(_ray_task).options(num_cpus=self.cpus, num_gpus=self.gpus, max_retries=self.max_retries,
                                              retry_exceptions=False)
-        threads = max(1, int(self.cpus))
+        threads = thread_plan(jobs[0].context, max(1, int(self.cpus)))
         stored: dict[int, object] = {}
 
         def ref(value):
