@@ -155,3 +155,25 @@ def test_local_processes_give_the_in_process_runset(split, tmp_path, capsys):
     again = run_variants(cache, variants, [0, 1], workdir="checkpoint_dir", executor=executors.LocalProcesses(2))
     assert all(r.cached for r in again.all()) and comparable(again) == comparable(serial)
 
+
+
+def dies(marker: str, *, seed: int, label: str, always: bool = False) -> RunResult:
+    """A run whose worker process dies the first time (every time with ``always``)."""
+    from pathlib import Path
+
+    if always or not os.path.exists(marker):
+        Path(marker).touch()
+        os._exit(1)
+    return RunResult(label=label, seed=seed, metrics={"value": 1.0})
+
+
+@pytest.mark.slow
+def test_local_processes_retry_a_lost_worker_once_and_report_a_twice_lost_run(tmp_path, capsys):
+    variants = {"once": Variant(dies, {"marker": str(tmp_path / "once")}),
+                "doomed": Variant(dies, {"marker": str(tmp_path / "doomed"), "always": True}),
+                "fine": Variant(cheap_run, {"scale": 1.0})}
+    runs = run_variants(Cache(tmp_path / "cache"), variants, [0], executor=executors.LocalProcesses(2))
+    assert [r.status for r in runs.all()] == ["ok", "failed", "ok"]
+    assert "lost twice" in runs.runs["doomed"][0].message
+    assert "retrying" in capsys.readouterr().out
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 2

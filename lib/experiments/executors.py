@@ -125,7 +125,7 @@ def thread_plan(context: dict, share: int) -> tuple[int, int]:
     smoke run's first-epoch loss, 2.3117821 with one thread against 2.3117819 with two), so the
     runs would not equal the serial ones. Otherwise the cores are split: ``share`` threads each.
     """
-    if context.get("deterministic"):
+    if context.get("deterministic") and "tensorflow" in sys.modules:
         import tensorflow as tf
 
         return (tf.config.threading.get_intra_op_parallelism_threads(),
@@ -135,7 +135,12 @@ def thread_plan(context: dict, share: int) -> tuple[int, int]:
 
 def apply_context(context: dict, threads: tuple[int, int] | None = None) -> None:
     """Make this process key and train a run as the parent would: its dtype policy and op determinism;
-    ``threads`` (intra-op, inter-op; 0: TensorFlow's default) from :func:`thread_plan`."""
+    ``threads`` (intra-op, inter-op; 0: TensorFlow's default) from :func:`thread_plan`.
+
+    A parent that never loaded TensorFlow (its context is empty) ran nothing that needs it: neither
+    does the worker, whose key must then be computed without it, as the parent's was."""
+    if not context:
+        return
     import keras
     import tensorflow as tf
     from tensorflow.python.framework import config as tf_config  # no public query in TF 2.21
@@ -245,10 +250,19 @@ class _Remote:
     def run(self, jobs: list[Job]) -> list:
         results: list = [None] * len(jobs)
         remote, here = [], []
+        probed: dict[int, BaseException | None] = {}  # a shared argument (a data split) is tried once
         for i, job in enumerate(jobs):
             try:
                 portable = {k: _portable(v) for k, v in job.kwargs.items()}
-                self._probe(job.fn, portable)
+                for value in (job.fn, *portable.values()):
+                    if id(value) not in probed:
+                        try:
+                            self._probe(value)
+                            probed[id(value)] = None
+                        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                            probed[id(value)] = exc
+                    if probed[id(value)] is not None:
+                        raise probed[id(value)]
                 remote.append((i, portable))
             except (_NotPortable, pickle.PicklingError, TypeError, AttributeError) as exc:
                 _note(f"{job.label} runs in this process: {str(exc).splitlines()[0][:200]}")
@@ -264,8 +278,8 @@ class _Remote:
                 results[i] = exc
         return results
 
-    def _probe(self, fn, kwargs: dict) -> None:
-        pickle.dumps((fn, kwargs))
+    def _probe(self, value) -> None:
+        pickle.dumps(value)
 
 
 def _local_init(values: list, threads: tuple[int, int]) -> None:
@@ -285,8 +299,8 @@ class LocalProcesses(_Remote):
     """N runs at once in spawned processes on this machine (concurrent.futures), cores split between them.
 
     The arguments the runs share (a data split) are sent to each worker once, when it starts, not with
-    every run. A worker that dies takes the pool down with it: the runs not finished then are tried once
-    more in a fresh pool (resuming from their epoch checkpoints); a run lost twice is returned as failed.
+    every run. A worker that dies takes the pool down with it: each run not finished then is tried once
+    more, alone in a fresh pool (resuming from its epoch checkpoint); a run lost twice is returned as failed.
     """
     name = "local"
 
@@ -315,16 +329,17 @@ class LocalProcesses(_Remote):
                 named[k] = index[id(v)]
             names.append(named)
         results: list = [None] * len(jobs)
-        todo = list(range(len(jobs)))
         threads = thread_plan(jobs[0].context, self.threads)
-        for attempt in (1, 2):
+
+        def round_(todo: list[int], workers: int) -> list[int]:
+            """Run ``todo`` in a fresh pool; the indices whose worker died (the pool breaks for all pending)."""
             # spawn, not fork: the parent has TensorFlow's threads running, which a fork would copy mid-state.
-            with ProcessPoolExecutor(max_workers=min(self.workers, len(todo)),
-                                     mp_context=multiprocessing.get_context("spawn"),
-                                     initializer=_local_init, initargs=(values, threads)) as pool:
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_local_init, initargs=(values, threads))
+            lost = []
+            try:
                 futures = {i: pool.submit(_local_task, jobs[i].fn, names[i], jobs[i].key, jobs[i].ignore,
                                           jobs[i].context) for i in todo}
-                lost = []
                 for i, future in futures.items():
                     try:
                         results[i] = future.result()
@@ -333,11 +348,17 @@ class LocalProcesses(_Remote):
                         results[i] = _lost(jobs[i], str(exc) or "a worker process died")
                     except Exception as exc:  # noqa: BLE001 - the run's own error, raised by the caller
                         results[i] = exc
-            if not lost:
-                break
-            if attempt == 1:
-                _note(f"a worker process died; retrying {len(lost)} unfinished run(s) in a fresh pool")
-            todo = lost
+            finally:  # interrupted (Ctrl-C): runs not started yet are dropped, not left to run on
+                pool.shutdown(wait=True, cancel_futures=True)
+            return lost
+
+        lost = round_(list(range(len(jobs))), min(self.workers, len(jobs)))
+        if lost:
+            # A dead worker breaks the whole pool, so the runs it took down with it are innocent as often as
+            # not: each is retried alone, in a pool of its own, so a run that dies again takes only itself.
+            _note(f"a worker process died; retrying {len(lost)} unfinished run(s), one pool each")
+            for i in lost:
+                round_([i], 1)
         return results
 
 
@@ -385,10 +406,10 @@ class RayTasks(_Remote):
                      log_to_driver=True, logging_level="ERROR")
         return ray
 
-    def _probe(self, fn, kwargs: dict) -> None:
+    def _probe(self, value) -> None:
         from ray import cloudpickle
 
-        cloudpickle.dumps((fn, kwargs))
+        cloudpickle.dumps(value)
 
     def _run_remote(self, jobs: list[Job], kwargs: list[dict]) -> list:
         ray = self._connect()
