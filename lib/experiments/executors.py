@@ -18,8 +18,8 @@ kernel inherits it):
   :func:`thread_plan`).
 * ``ray``: one Ray task per run, on a local Ray started here or on the cluster
   at ``RAY_ADDRESS``. ``SMALLIMG_RAY_CPUS`` (default 1) and
-  ``SMALLIMG_RAY_GPUS`` (default 0; 0.25 packs four small runs onto one GPU)
-  are each run's resources. A worker lost mid-run is retried once
+  ``SMALLIMG_RAY_GPUS`` (default: 1 where the cluster has GPUs, else 0; 0.25
+  packs four small runs onto one GPU) are each run's resources. A worker lost mid-run is retried once
   (``max_retries=1``) and resumes from its epoch checkpoint, which lives in the
   run cache's work directory (share it between the machines); a run whose
   worker is lost twice is returned as a failed run and the rest complete.
@@ -374,11 +374,12 @@ class RayTasks(_Remote):
     def __init__(self, address: str | None = None, cpus: float | None = None, gpus: float | None = None):
         self.address = address if address is not None else (os.environ.get("RAY_ADDRESS") or None)
         self.cpus = cpus if cpus is not None else _number(RAY_CPUS_ENV, 1.0)
-        self.gpus = gpus if gpus is not None else _number(RAY_GPUS_ENV, 0.0)
+        self.gpus = gpus if gpus is not None else _number(RAY_GPUS_ENV, None)  # None: see _gpus_per_run
 
     def describe(self) -> str:
         where = f"the Ray cluster at {self.address}" if self.address else "a local Ray"
-        return f"ray: one task per run on {where}, {self.cpus:g} CPU and {self.gpus:g} GPU per run"
+        gpus = "a whole GPU where the cluster has GPUs" if self.gpus is None else f"{self.gpus:g} GPU"
+        return f"ray: one task per run on {where}, {self.cpus:g} CPU and {gpus} per run"
 
     def check(self) -> None:
         """Ray importable and the cluster's address reachable, before any study starts."""
@@ -415,7 +416,10 @@ class RayTasks(_Remote):
         ray = self._connect()
         from ray import exceptions as rx
 
-        task = ray.remote(_ray_task).options(num_cpus=self.cpus, num_gpus=self.gpus, max_retries=self.max_retries,
+        # Unset: a whole GPU per run where the cluster has GPUs (Ray hides GPUs from a task that asks for
+        # none), else none; SMALLIMG_RAY_GPUS=0.25 packs four small runs onto each GPU.
+        gpus = self.gpus if self.gpus is not None else (1.0 if ray.cluster_resources().get("GPU", 0) else 0.0)
+        task = ray.remote(_ray_task).options(num_cpus=self.cpus, num_gpus=gpus, max_retries=self.max_retries,
                                              retry_exceptions=False)
         threads = thread_plan(jobs[0].context, max(1, int(self.cpus)))
         stored: dict[int, object] = {}
@@ -441,7 +445,7 @@ class RayTasks(_Remote):
         return results
 
 
-def _number(env: str, default: float) -> float:
+def _number(env: str, default: float | None) -> float | None:
     text = os.environ.get(env)
     if not text:
         return default
