@@ -177,3 +177,15 @@ def test_local_processes_retry_a_lost_worker_once_and_report_a_twice_lost_run(tm
     assert "lost twice" in runs.runs["doomed"][0].message
     assert "retrying" in capsys.readouterr().out
     assert len(list((tmp_path / "cache").glob("*.json"))) == 2
+
+
+def test_the_bench_table_gives_medians_ranges_and_per_round_ratios():
+    from tools.bench_executors import table
+
+    seconds = {1: (600.0, 400.0), 2: (660.0, 600.0), 3: (540.0, 450.0)}  # round: (serial, local:2)
+    results = [{"round": k, "executor": name, "seconds": pair[j]} for k, pair in seconds.items()
+               for j, name in enumerate(("serial", "local:2"))]
+    text = table(results, ["serial", "local:2"], "Some CPU, 2 logical cores", "quick", "2")
+    assert "CPU: Some CPU, 2 logical cores" in text and "3 interleaved rounds" in text
+    assert "| `serial` | 10.0 min (9.0-11.0) | 1.00× (1.00-1.00) |" in text
+    assert "| `local:2` | 7.5 min (6.7-10.0) | 1.20× (1.10-1.50) |" in text
