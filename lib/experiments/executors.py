@@ -403,8 +403,16 @@ class RayTasks(_Remote):
             env = {k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)}
             # Workers import this checkout: on a cluster it must sit at the same path on every machine.
             env["PYTHONPATH"] = os.pathsep.join(p for p in (_project_root(), env.get("PYTHONPATH")) if p)
-            ray.init(address=self.address, runtime_env={"env_vars": env}, include_dashboard=False,
-                     log_to_driver=True, logging_level="ERROR")
+            for attempt in (1, 2):
+                try:
+                    ray.init(address=self.address, runtime_env={"env_vars": env}, include_dashboard=False,
+                             log_to_driver=True, logging_level="ERROR")
+                    break
+                except Exception as exc:
+                    # A local Ray waits a fixed 30 s for its raylet, which a loaded 2-core machine can miss.
+                    ray.shutdown()
+                    if attempt == 2 or "timed out during startup" not in str(exc):
+                        raise
         return ray
 
     def _probe(self, value) -> None:
