@@ -30,7 +30,7 @@ def test_a_bad_executor_is_one_line_that_says_what_to_fix(spec, says):
 
 
 def test_the_pipeline_refuses_a_bad_executor_before_any_work(monkeypatch, tmp_path, capsys):
-    from lib import pipeline
+    from lib.report import pipeline
 
     monkeypatch.setenv(executors.ENV, "foo")
     planned = []

@@ -37,7 +37,7 @@ def run_once(executor: str, profile: str, studies: str, data_dir: str | None, sc
     work = Path(tempfile.mkdtemp(prefix=f"bench-{executor.replace(':', '')}-", dir=scratch))
     env = {**os.environ, executors.ENV: executor, "SMALLIMG_CACHE_DIR": str(work / "cache"),
            "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p)}
-    cmd = [sys.executable, "-m", "lib.pipeline", "report", "--profile", profile, "--studies", studies,
+    cmd = [sys.executable, "-m", "lib.report.pipeline", "report", "--profile", profile, "--studies", studies,
            "--build-dir", str(work / "build"), "--reports-dir", str(work / "reports")]
     if data_dir:
         cmd += ["--data-dir", data_dir]

@@ -296,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         studies = select_studies(args.studies)
         # The study kernels inherit SMALLIMG_EXECUTOR; a bad name or an unreachable RAY_ADDRESS stops here.
-        from .experiments import executors
+        from ..experiments import executors
 
         executor = executors.check()
         if args.command == "report" and executors.from_env().name != "serial":
