@@ -189,3 +189,29 @@ def test_the_bench_table_gives_medians_ranges_and_per_round_ratios():
     assert "CPU: Some CPU, 2 logical cores" in text and "3 interleaved rounds" in text
     assert "| `serial` | 10.0 min (9.0-11.0) | 1.00× (1.00-1.00) |" in text
     assert "| `local:2` | 7.5 min (6.7-10.0) | 1.20× (1.10-1.50) |" in text
+
+
+def test_a_run_whose_arguments_do_not_pickle_runs_here_and_the_others_go_out(tmp_path, capsys):
+    class Sent(executors._Remote):
+        """Records what would go to workers; runs it here."""
+        name = "sent"
+
+        def check(self):
+            pass
+
+        def _run_remote(self, jobs, kwargs):
+            self.sent = [j.label for j in jobs]
+            return executors.Serial().run(jobs)
+
+    variants = {"plain": Variant(cheap_run, {"scale": 1.0}),
+                "other": Variant(cheap_run, {"scale": 2.0}),
+                "lambda": Variant(lambda_run, {"how": lambda x: x})}
+    sent = Sent()
+    runs = run_variants(Cache(tmp_path, enabled=False), variants, [0], executor=sent)
+    assert sent.sent == ["plain seed 0", "other seed 0"]
+    assert [r.ok for r in runs.all()] == [True, True, True]
+    assert "lambda seed 0 runs in this process" in capsys.readouterr().out
+
+
+def lambda_run(how, *, seed: int, label: str) -> RunResult:
+    return RunResult(label=label, seed=seed, metrics={"value": how(1.0)})

@@ -250,7 +250,8 @@ class _Remote:
     def run(self, jobs: list[Job]) -> list:
         results: list = [None] * len(jobs)
         remote, here = [], []
-        probed: dict[int, BaseException | None] = {}  # a shared argument (a data split) is tried once
+        # A shared argument (a data split) is tried once; the value is kept so that its id stays its own.
+        probed: dict[int, tuple[object, BaseException | None]] = {}
         for i, job in enumerate(jobs):
             try:
                 portable = {k: _portable(v) for k, v in job.kwargs.items()}
@@ -258,11 +259,11 @@ class _Remote:
                     if id(value) not in probed:
                         try:
                             self._probe(value)
-                            probed[id(value)] = None
+                            probed[id(value)] = (value, None)
                         except (pickle.PicklingError, TypeError, AttributeError) as exc:
-                            probed[id(value)] = exc
-                    if probed[id(value)] is not None:
-                        raise probed[id(value)]
+                            probed[id(value)] = (value, exc)
+                    if probed[id(value)][1] is not None:
+                        raise probed[id(value)][1]
                 remote.append((i, portable))
             except (_NotPortable, pickle.PicklingError, TypeError, AttributeError) as exc:
                 _note(f"{job.label} runs in this process: {str(exc).splitlines()[0][:200]}")
