@@ -18,13 +18,17 @@ STUDY    ?=
 NO_BROWSER ?=
 # More JupyterLab options, e.g. LAB_ARGS=--allow-root in a container that runs as root.
 LAB_ARGS ?=
+# Where a study's runs execute: serial (default), local[:N] (N at once here), ray (a local Ray, or the
+# cluster at RAY_ADDRESS); see README, "Many runs at once". Exported to the study kernels.
+EXECUTOR ?=
 SETUP_LOG := build/setup.log
 # Values that may hold spaces or quotes (a data directory) reach the recipes as environment
 # variables, which the shell expands as one word ("$$DATA_DIR"), whatever characters they hold.
-export DATA_DIR PROFILE STUDIES STUDY
+export DATA_DIR PROFILE STUDIES STUDY EXECUTOR
 EXTRAS   := .[$(TF_VARIANT),dev]
+RAY_EXTRAS := .[$(TF_VARIANT),dev,ray]
 
-.PHONY: setup report check test test-fast test-lib test-notebooks goldens bench lab clean
+.PHONY: setup setup-ray report check test test-fast test-lib test-notebooks goldens bench lab clean
 
 setup: $(VENV)/.installed-$(TF_VARIANT)
 
@@ -41,11 +45,18 @@ $(VENV)/.installed-$(TF_VARIANT): pyproject.toml
 	@touch $@
 	@echo "setup: done (full output in $(SETUP_LOG))"
 
-report: setup
-	$(PY) -m lib.report.pipeline report --profile "$$PROFILE" --studies "$$STUDIES" $(if $(DATA_DIR),--data-dir "$$DATA_DIR")
+# Ray is an optional extra: `make setup-ray` (run by `make report EXECUTOR=ray`) adds it to the venv.
+setup-ray: $(VENV)/.installed-ray
 
-check: setup
-	$(PY) -m lib.report.pipeline check --profile "$$PROFILE" --studies "$$STUDIES" $(if $(DATA_DIR),--data-dir "$$DATA_DIR")
+$(VENV)/.installed-ray: $(VENV)/.installed-$(TF_VARIANT) pyproject.toml
+	$(call step,installing the pinned Ray (optional extra ray),$(PY) -m pip install -e "$(RAY_EXTRAS)")
+	@touch $@
+
+report: setup $(if $(filter ray,$(EXECUTOR)),setup-ray)
+	$(if $(EXECUTOR),SMALLIMG_EXECUTOR="$$EXECUTOR") $(PY) -m lib.report.pipeline report --profile "$$PROFILE" --studies "$$STUDIES" $(if $(DATA_DIR),--data-dir "$$DATA_DIR")
+
+check: setup $(if $(filter ray,$(EXECUTOR)),setup-ray)
+	$(if $(EXECUTOR),SMALLIMG_EXECUTOR="$$EXECUTOR") $(PY) -m lib.report.pipeline check --profile "$$PROFILE" --studies "$$STUDIES" $(if $(DATA_DIR),--data-dir "$$DATA_DIR")
 
 test: setup
 	$(PY) -m pytest tests notebooks $(NBVAL)

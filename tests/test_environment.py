@@ -19,7 +19,7 @@ def _pins(reqs):
 def test_environment_yml_agrees_with_pyproject():
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
     expected = _pins(project["dependencies"] + project["optional-dependencies"]["cpu"]
-                     + project["optional-dependencies"]["dev"])
+                     + project["optional-dependencies"]["dev"] + project["optional-dependencies"]["ray"])
     env = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert _pins(pip) == expected

@@ -241,19 +241,31 @@ class Cache:
         resumes where it stopped and a finished one keeps its files beside its
         entry. Arguments named in ``ignore`` only change what is printed.
         """
+        key, found, kwargs = self.prepare(fn, *args, workdir=workdir, ignore=ignore, **kwargs)
+        if found is not None:
+            return found
+        return self.store(key, fn, fn(*args, **kwargs))
+
+    def prepare(self, fn: Callable, *args, workdir: str | None = None, ignore: tuple[str, ...] = ("log",),
+                **kwargs) -> tuple[str, RunResult | None, dict]:
+        """The first half of :meth:`call`, for executors that run ``fn`` elsewhere (lib.experiments.executors):
+        ``(key, stored result or None, kwargs with the work directory filled in)``."""
         key = self.key(fn, *args, ignore=(*ignore, *((workdir,) if workdir else ())), **kwargs)
         found = self.stored(key)
         if found is not None:
             self.reused += 1
             found.cached = True
-            return found
+            return key, found, kwargs
         if workdir:
             directory = self.workdir(key) if self.enabled else None
             if directory is not None and self.entry(key).is_file():
                 shutil.rmtree(directory, ignore_errors=True)  # an entry whose files went: start afresh
             kwargs[workdir] = directory
         self.trained += 1
-        result = fn(*args, **kwargs)
+        return key, None, kwargs
+
+    def store(self, key: str, fn: Callable, result) -> RunResult:
+        """The second half of :meth:`call`: ``result`` as a RunResult, stored under ``key`` if it is ok."""
         result = result if isinstance(result, RunResult) else RunResult.from_dict(
             result.to_dict() if hasattr(result, "to_dict") else result)
         if self.enabled and result.ok:

@@ -157,21 +157,63 @@ class Variant:
 
 
 def run_variants(cache, variants: dict[str, Variant], seeds: list[int], *, workdir: str | None = None,
-                 runs: RunSet | None = None) -> RunSet:
+                 runs: RunSet | None = None, executor=None) -> RunSet:
     """Every variant × seed through ``cache``, seed-major (so an interrupted study has
-    whole seeds of every variant), announcing each run for the pipeline's progress view."""
+    whole seeds of every variant), announcing each run for the pipeline's progress view.
+
+    ``executor`` (default: the one ``SMALLIMG_EXECUTOR`` names, see :mod:`.executors`) runs the
+    runs the cache does not hold; the cache is asked here first, so a stored run never reaches it."""
+    from .executors import from_env
+
+    executor = executor if executor is not None else from_env()
     runs = runs if runs is not None else RunSet()
     total = len(variants) * len(seeds)
     index = 0
+    pending = []  # (variant, Job) for the executor; None in the list keeps the place of a stored run
+    order: list[tuple[str, RunResult | None]] = []
     for seed in seeds:
         for name, v in variants.items():
             index += 1
             label = f"{name} seed {seed}"
             kwargs = {**v.kwargs, "seed": seed, "label": label}
-            key = cache.key(v.fn, ignore=("log", "label", *((workdir,) if workdir else ())), **kwargs)
-            print_run_marker(index, total, label, v.epochs, cache.stored(key) is not None)
-            runs.add(name, cache.call(v.fn, workdir=workdir, ignore=("log", "label"), **kwargs))
+            if executor.inline:
+                key = cache.key(v.fn, ignore=("log", "label", *((workdir,) if workdir else ())), **kwargs)
+                print_run_marker(index, total, label, v.epochs, cache.stored(key) is not None)
+                runs.add(name, cache.call(v.fn, workdir=workdir, ignore=("log", "label"), **kwargs))
+                continue
+            key, found, kwargs = cache.prepare(v.fn, workdir=workdir, ignore=("log", "label"), **kwargs)
+            print_run_marker(index, total, label, v.epochs, found is not None)
+            order.append((name, found))
+            if found is None:
+                pending.append(_job(v.fn, kwargs, key, workdir))
+    if order:
+        _collect(cache, executor, runs, order, pending)
     return runs
+
+
+def _job(fn, kwargs: dict, key: str, workdir: str | None):
+    from .cache import runtime_context
+    from .executors import Job
+
+    return Job(fn, kwargs, key, ("log", "label", *((workdir,) if workdir else ())), runtime_context())
+
+
+def _collect(cache, executor, runs: RunSet, order: list, pending: list) -> None:
+    """Hand ``pending`` to ``executor``; store and add every result in ``order``; then raise the first
+    exception a run raised (the others finished and are stored, as a serial study would have them)."""
+    results = iter(executor.run(pending))
+    jobs = iter(pending)
+    error = None
+    for name, found in order:
+        if found is None:
+            job, result = next(jobs), next(results)
+            if isinstance(result, BaseException):
+                error = error or result
+                continue
+            found = cache.store(job.key, job.fn, result)
+        runs.add(name, found)
+    if error is not None:
+        raise error
 
 
 def logged_gap(run: RunResult) -> float:

@@ -353,6 +353,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("papermill").setLevel(logging.WARNING)
     try:
         studies = select_studies(args.studies)
+        # The study kernels inherit SMALLIMG_EXECUTOR; a bad name or an unreachable RAY_ADDRESS stops here.
+        from ..experiments import executors
+
+        executor = executors.check()
+        if args.command == "report" and executors.from_env().name != "serial":
+            print(f"executor: {executor}", flush=True)
         if args.command == "check":
             data_lines: dict[str, list[str]] = {}
             planned = plan(args.profile, studies, args.data_dir, args.build_dir, args.reports_dir, data_lines)
