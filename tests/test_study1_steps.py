@@ -17,7 +17,9 @@ def test_scope_and_profile_sentence_name_what_differs_from_the_seed():
     assert study.scope(SPLIT, False, P) == "500 train images, 4 epochs, 3 seeds, profile smoke"
     assert "(cosine learning-rate decay)" in study.scope(SPLIT, True, {**P, "lr_schedule": "cosine"})
     text = study.profile_sentence(P, SPLIT)
-    assert "`epochs` = 4 (seed: 15)" in text and "`batch_size`" not in text
+    assert "epochs 4 (seed: 15)" in text and "batch size" not in text and "`" not in text
+    assert "batch-norm momentum (Keras default 0.99) 0.9 (seed: 0.99)" in study.profile_sentence(
+        {**P, "bn_momentum": 0.9}, SPLIT)
     assert "a stratified subset of 500 training images" in text and "test images" not in text
     assert text.endswith("The learning-rate sweep is not part of this profile.")
 

@@ -56,7 +56,12 @@ BATCHNORM = [
 
 
 # The seed's own training settings, to say what a profile changed.
-SEED_SETTINGS = {"epochs": 15, "batch_size": 128, "learning_rate": 0.001, "lr_schedule": "constant"}
+SEED_SETTINGS = {"epochs": 15, "batch_size": 128, "learning_rate": 0.001, "lr_schedule": "constant",
+                 "bn_momentum": 0.99}
+# How the page names each setting; the seed states epochs, batch and Adam, and is silent on the rate, the
+# schedule and the batch-norm momentum, so those are the Keras defaults of its time.
+SETTING_WORDS = {"epochs": "epochs", "batch_size": "batch size", "learning_rate": "Adam learning rate",
+                 "lr_schedule": "learning-rate schedule", "bn_momentum": "batch-norm momentum (Keras default 0.99)"}
 
 
 def scope(split, generated: bool, P: dict) -> str:
@@ -68,11 +73,11 @@ def scope(split, generated: bool, P: dict) -> str:
 
 def profile_sentence(P: dict, split) -> str:
     """This profile's settings against the seed's, the batch-norm momentum, seeds and the convergence measure."""
-    changes = [f"`{k}` = {P[k]} (seed: {v})" for k, v in SEED_SETTINGS.items() if P[k] != v]
+    changes = [f"{SETTING_WORDS[k]} {P[k]} (seed: {v})" for k, v in SEED_SETTINGS.items() if P[k] != v]
     changes += [f"a stratified subset of {split.sizes()['train']:,} training images"] if P["n_train"] else []
     changes += [f"a stratified subset of {split.sizes()['test']:,} test images"] if P["n_test"] else []
     return ("**This profile against the seed.** " + ("; ".join(changes) if changes else "the seed's settings") +
-            f". Batch-norm momentum: {P['bn_momentum']}. Seeds: {P['seeds']}. Convergence is measured as the first "
+            f". Seeds: {', '.join(map(str, P['seeds']))}. Convergence is measured as the first "
             f"epoch at {P['accuracy_threshold']:.0%} validation accuracy." +
             ("" if P["lr_sweep"] else " The learning-rate sweep is not part of this profile."))
 

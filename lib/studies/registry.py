@@ -21,7 +21,7 @@ CACHE_NEUTRAL = True
 
 # lib/gan/families.py's FAMILIES, in its order.
 GAN_VARIANTS = ("vanilla", "vanilla_nobn", "seed003", "seed003_lr2e-4", "dcgan", "wgan_gp", "cgan")
-# lib/grid.py's OPTIMIZERS and INITIALIZERS; lib/models/dense.py's REGULARIZATIONS and NORMALIZATIONS.
+# lib/studies/fashion_fcn_vs_alexnet.py's OPTIMIZERS and INITIALIZERS; lib/models/dense.py's REGULARIZATIONS and NORMALIZATIONS.
 GRID_OPTIMIZERS = ("sgd", "sgd_momentum", "rmsprop", "adam")
 GRID_INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal")
 GRID_REGULARIZATIONS = ("none", "dropout", "l2")

@@ -58,9 +58,8 @@ def gan_paragraph(gan: RunResult, x_syn: np.ndarray, per_class: int, n_grids: in
             f"training images in {gan.seconds / 60:.1f} min on this machine. In the last epoch its class head named "
             f"the right class for {h['d_cls_real'][-1]:.0%} of real and {h['g_cls'][-1]:.0%} of generated training "
             f"batches' images. It generated {len(x_syn):,} images ({per_class:,} per class; {x_syn.dtype}, values "
-            f"{int(x_syn.min())}–{int(x_syn.max())}, scaled by 1/255 like the real ones). Saved with the report: "
-            f"`synthetic/synthetic_images.npz` and {n_grids} per-class sample grids under `synthetic/grids/` "
-            f"in the study's build folder. Above: the first {n_shown} classes. The GAN is trained once, so the "
+            f"{int(x_syn.min())}–{int(x_syn.max())}, scaled by 1/255 like the real ones); a local run also keeps them, with "
+            f"{n_grids} per-class sample grids, in the study's build folder. Above: the first {n_shown} classes. The GAN is trained once, so the "
             f"seeds below vary the classifiers and the images drawn, not the GAN.")
 
 
@@ -151,12 +150,12 @@ def describe_arms(arms: Arms, P: dict, fractions: list[float]) -> str:
     f, n = P["compare_fraction"], arms.n_params
     seed_rec = seed_recipe(P["seed_epochs"], P["seed_batch_size"], P["seed_learning_rate"], P["seed_patience"])
     about = {arms.real: f"**{arms.vgg}** ({n[arms.real]:,} parameters): thirteen 3×3 convolutions in five pooled "
-                        f"blocks with batch normalisation, two dense layers sized for 32×32 inputs "
-                        f"(`lib/models/vgg.py`); improved recipe: {arms.recipes[arms.real].describe()}. Trained on "
+                        f"blocks with batch normalisation, two dense layers sized for 32×32 inputs; "
+                        f"improved recipe: {arms.recipes[arms.real].describe()}. Trained on "
                         f"real images only, with {sentences.listing([f'+{x:.0%}' for x in fractions if x > 0])} "
                         f"synthetic images added, and on synthetic images alone (the CAS)",
              arms.resnet_mix: f"**{arms.resnet}** ({n[arms.resnet_mix]:,} parameters): the CIFAR ResNet of He et al. "
-                              f"(2016) (`lib/models/resnet.py`), improved recipe, on the +{f:.0%} mix",
+                              f"(2016), improved recipe, on the +{f:.0%} mix",
              arms.seed_vgg: f"**VGG-16, seed recipe** ({n.get(arms.seed_vgg, 0):,} parameters): no normalisation; the "
                             f"seed's settings: {seed_rec.describe()}; on the +{f:.0%} mix (it exists to test the "
                             f"seed's CIFAR-100 numbers)",
