@@ -62,7 +62,7 @@ STATUS = {
 def rule_text() -> str:
     """The verdict rule as a page states it: the precedence, then the tests' meaning."""
     steps = "; ".join(f"({i}) {name}: {text}" for i, (name, text) in enumerate(RULE, 1))
-    return (f"**How verdicts are drawn** (`lib/experiments/claims.py`, in this order): {steps}. "
+    return (f"**How verdicts are drawn** (in this order): {steps}. "
             "Tests: " + "; ".join(f"*{name}*: {text}" for name, text in TESTS.items()) + ".")
 
 

@@ -5,6 +5,7 @@ import datetime as _dt
 import functools
 import html
 import platform
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,10 @@ def markdown_html(text: str) -> str:
     return f'<div class="{NO_MATH}">{_markdown()(str(text))}</div>'
 
 
+# The one kind of link a page may hold: to a page beside it (the index), never a scheme or a path.
+_SIBLING_PAGE = re.compile(r"[A-Za-z0-9_-]+\.html(#[A-Za-z0-9_-]+)?")
+
+
 @functools.lru_cache(maxsize=1)
 def _markdown():
     import mistune
@@ -62,6 +67,8 @@ def _markdown():
 
     class TextOnly(mistune.HTMLRenderer):
         def link(self, text, url, title=None):  # its text, and the address as text
+            if _SIBLING_PAGE.fullmatch(html.unescape(url)):  # another page of this report: no scheme, no path
+                return f'<a href="{html.escape(html.unescape(url))}">{text}</a>'
             return text if html.unescape(text) == url else f"{text} ({html.escape(url)})"
 
         def image(self, text, url, title=None):  # the alt text only: no request leaves the page
