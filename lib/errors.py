@@ -4,11 +4,16 @@
 CACHE_NEUTRAL = True
 
 
+def one_line(text) -> str:
+    """``text`` with every run of whitespace, line breaks included, made one space."""
+    return " ".join(str(text).split())
+
+
 class ProjectError(Exception):
     """Base class. ``str(err)`` is a single line meant for the user."""
 
     def __init__(self, message: str):
-        super().__init__(" ".join(str(message).split()))
+        super().__init__(one_line(message))
 
 
 class DataError(ProjectError):

@@ -1,11 +1,14 @@
 """Atomic writes: a reader sees the old file or the new one, never half of one."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any, Callable
+
+import numpy as np
 
 from .errors import OutputError
 
@@ -123,3 +126,11 @@ def _jsonable(value):
     if hasattr(value, "item"):
         return value.item()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def array_digest(x: np.ndarray) -> str:
+    """A short digest of an array's dtype, shape and bytes: how the run cache names data."""
+    x = np.ascontiguousarray(x)
+    h = hashlib.sha256(f"{x.dtype.str}{x.shape}".encode())
+    h.update(x.view(np.uint8).reshape(-1).data if x.size else b"")
+    return h.hexdigest()[:20]

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .errors import one_line
+
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
 CACHE_NEUTRAL = True
 
@@ -56,12 +58,8 @@ class CacheCount:
 Event = RunStart | Alert | Epoch | CacheCount
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
 def run_marker(index: int, total: int, label: str, epochs: int, cached: bool) -> str:
-    return f"{RUN_PREFIX}{int(index)}/{int(total)} epochs={int(epochs)} cached={int(bool(cached))} :: {_one_line(label)}"
+    return f"{RUN_PREFIX}{int(index)}/{int(total)} epochs={int(epochs)} cached={int(bool(cached))} :: {one_line(label)}"
 
 
 def print_run_marker(index: int, total: int, label: str, epochs: int, cached: bool) -> None:
@@ -71,7 +69,7 @@ def print_run_marker(index: int, total: int, label: str, epochs: int, cached: bo
 
 def warn_user(text: str) -> None:
     """A warning ``make report`` shows prominently and repeats in its closing summary."""
-    print(f"{WARNING_PREFIX}{_one_line(text)}", flush=True)
+    print(f"{WARNING_PREFIX}{one_line(text)}", flush=True)
 
 
 _RUN = re.compile(r"::run (\d+)/(\d+) epochs=(\d+) cached=([01]) :: (.*)")

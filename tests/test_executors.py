@@ -191,6 +191,32 @@ def test_the_bench_table_gives_medians_ranges_and_per_round_ratios():
     assert "| `local:2` | 7.5 min (6.7-10.0) | 1.20× (1.10-1.50) |" in text
 
 
+def test_the_bench_shortens_only_the_files_that_set_a_key_and_says_so(tmp_path, monkeypatch):
+    import yaml
+
+    from tools import bench_executors as bench
+
+    params = tmp_path / "params"
+    (params / "quick").mkdir(parents=True)
+    (params / "quick" / "a.yaml").write_text("# a comment\nepochs: 15\nseeds: [0, 1, 2]\n")
+    (params / "quick" / "b.yaml").write_text("gan_epochs: 10\n")
+    (params / "full").mkdir()
+    (params / "full" / "a.yaml").write_text("epochs: 50\n")
+    monkeypatch.setattr(bench, "PARAMS", params)
+    overrides = bench.parse_overrides(["epochs=1"])
+    assert overrides == {"epochs": 1}
+    root = bench.shortened_params("quick", overrides, tmp_path / "scratch")
+    assert yaml.safe_load((root / "quick" / "a.yaml").read_text()) == {"epochs": 1, "seeds": [0, 1, 2]}
+    assert yaml.safe_load((root / "quick" / "b.yaml").read_text()) == {"gan_epochs": 10}
+    assert (root / "full" / "a.yaml").read_text() == "epochs: 50\n"
+    assert (params / "quick" / "a.yaml").read_text().startswith("# a comment")  # the original is untouched
+    assert "`epochs: 1` in every file that sets it" in bench.table(
+        [{"round": 1, "executor": n, "seconds": 60.0} for n in ("serial", "local:2")],
+        ["serial", "local:2"], "CPU", "quick", "1,2", overrides)
+    with pytest.raises(SystemExit, match="KEY=VALUE"):
+        bench.parse_overrides(["epochs"])
+
+
 def test_a_run_whose_arguments_do_not_pickle_runs_here_and_the_others_go_out(tmp_path, capsys):
     class Sent(executors._Remote):
         """Records what would go to workers; runs it here."""

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..paths import keras_home
 from .catalog import (CIFAR10_CLASSES, DATA_DIR_ENV, FASHION_CLASSES, SOURCE_LABELS, SYSTEM_LABELS,
                       SYSTEM_LOCATIONS, SYSTEM_NOTES, DatasetSpec, dataset_spec)
 from .formats import (cifar_images, cifar_labels, file_md5, load_cifar_pickle, names_from_meta,
@@ -95,20 +96,6 @@ def _complete(spec: DatasetSpec, folder: Path) -> bool:
 
 def _partial(spec: DatasetSpec, folder: Path) -> list[str]:
     return [f for f in spec.files if (folder / f).is_file()]
-
-
-def keras_home() -> Path:
-    """The Keras home folder, found the way Keras finds it, without importing Keras.
-
-    Importing Keras starts TensorFlow (seconds, and its start-up lines in the terminal); the
-    report's own process checks the data and must not pay for that.
-    """
-    if "KERAS_HOME" in os.environ:
-        return Path(os.environ["KERAS_HOME"])
-    base = os.path.expanduser("~")
-    if not os.access(base, os.W_OK):
-        base = "/tmp"
-    return Path(base) / ".keras"
 
 
 def _keras_cache_dir(spec: DatasetSpec) -> Path:

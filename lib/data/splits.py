@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import io
+
 
 def stratified_indices(y: np.ndarray, n: int, seed: int) -> np.ndarray:
     """Pick ``n`` indices with class proportions kept (within one example per class)."""
@@ -48,10 +50,7 @@ class Split:
     def cache_token(self) -> str:
         """A digest of all six arrays, computed once: the run cache keys a run by its data."""
         if getattr(self, "_token", None) is None:
-            h = hashlib.sha256()
-            for name in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test"):
-                a = np.ascontiguousarray(getattr(self, name))
-                h.update(f"{name}{a.dtype.str}{a.shape}".encode())
-                h.update(a.view(np.uint8).reshape(-1).data if a.size else b"")
-            object.__setattr__(self, "_token", h.hexdigest()[:20])
+            parts = [f"{name}:{io.array_digest(getattr(self, name))}"
+                     for name in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")]
+            object.__setattr__(self, "_token", hashlib.sha256(" ".join(parts).encode()).hexdigest()[:20])
         return self._token

@@ -50,7 +50,7 @@ def token(value: Any) -> Any:
     if hasattr(value, "cache_token") and not isinstance(value, type):
         return {"object": _qualname(type(value)), "token": token(value.cache_token())}
     if isinstance(value, np.ndarray):
-        return {"ndarray": array_digest(value)}
+        return {"ndarray": io.array_digest(value)}
     if isinstance(value, np.generic):
         return token(value.item())
     if isinstance(value, (list, tuple)):
@@ -72,13 +72,6 @@ def token(value: Any) -> Any:
         return {"strategy": type(value).__name__, "replicas": int(value.num_replicas_in_sync)}
     raise TypeError(f"cannot key an argument of type {type(value).__name__} for the run cache; "
                     f"give it a cache_token() method")
-
-
-def array_digest(x: np.ndarray) -> str:
-    x = np.ascontiguousarray(x)
-    h = hashlib.sha256(f"{x.dtype.str}{x.shape}".encode())
-    h.update(x.view(np.uint8).reshape(-1).data if x.size else b"")
-    return h.hexdigest()[:20]
 
 
 def _qualname(obj) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from .stats import PAIRED, PairedComparison, mean_sd
-from .claims import MIN_SEEDS, Verdict
+from .claims import MIN_SEEDS
 
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
 CACHE_NEUTRAL = True
@@ -45,11 +45,6 @@ def comparison(a: str, b: str, metric: str, c: PairedComparison, *, scale: float
     else:
         judgement = "not distinguishable from seed-to-seed noise at the 5 % level"
     return f"{metric}, {b} − {a}: {difference(c, scale, unit)}, {b} {direction}; {judgement}."
-
-
-def verdict_sentence(words: str, v: Verdict) -> str:
-    """'“BN improves accuracy”: reproduced — ours +5.57 points (…); paired over 3 seeds, p = 0.0006.'"""
-    return f"“{words}”: **{v.word}**. Ours: {v.ours}; {v.detail}."
 
 
 def ratio(a: str, b: str, what: str, a_values, b_values, *, unit: str = "s") -> str:

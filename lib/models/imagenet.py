@@ -18,15 +18,12 @@ import os
 from pathlib import Path
 
 from ..errors import ParamError
+from ..paths import keras_home
 
 ENV = "SMALLIMG_IMAGENET_WEIGHTS"
 FILES = {"vgg16": "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
          "resnet50": "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"}
 TITLES = {"vgg16": "VGG-16 (ImageNet-pretrained)", "resnet50": "ResNet-50 (ImageNet-pretrained)"}
-
-
-def keras_cache_dir() -> Path:
-    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "models"
 
 
 def find_weights(arch: str, path: str | None = None, allow_download: bool = True) -> tuple[str | None, str]:
@@ -38,7 +35,7 @@ def find_weights(arch: str, path: str | None = None, allow_download: bool = True
         if Path(path).is_file():
             return str(path), f"weights file {path}"
         return None, f"skipped: ImageNet weights not available ({path} does not exist)"
-    cached = keras_cache_dir() / FILES[arch]
+    cached = keras_home() / "models" / FILES[arch]
     if cached.is_file():
         return str(cached), f"Keras cache ({cached})"
     # The reason goes on the page: short, no environment variables; the terminal gets the full how-to.

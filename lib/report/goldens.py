@@ -16,7 +16,7 @@ import math
 from pathlib import Path
 
 from .. import io
-from ..paths import NOTEBOOKS, PROJECT_ROOT
+from ..paths import NOTEBOOKS, shown
 
 MARKER = "NBVAL_CHECK_OUTPUT"
 GOLDENS = NOTEBOOKS / "goldens"
@@ -27,13 +27,6 @@ DEFAULT_TOLERANCE = {"abs": 0.03, "rel": 0.05}
 
 class GoldenMismatch(AssertionError):
     pass
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(PROJECT_ROOT))
-    except ValueError:
-        return path.name
 
 
 def _close(actual: float, expected: float, tol: dict) -> bool:
@@ -50,7 +43,7 @@ def check(study_key: str, params: dict, metrics: dict, root: Path = GOLDENS) -> 
         return "golden check: off"
     if mode == "record":
         io.write_json(path, {"tolerance": DEFAULT_TOLERANCE, "metrics": metrics})
-        return f"golden check: {len(metrics)} metrics match {_shown(path)} within tolerance"
+        return f"golden check: {len(metrics)} metrics match {shown(path)} within tolerance"
     if not path.is_file():
         raise GoldenMismatch(f"no golden file {path}; record it with `make goldens`")
     golden = io.read_json(path)
@@ -63,4 +56,4 @@ def check(study_key: str, params: dict, metrics: dict, root: Path = GOLDENS) -> 
     if problems:
         raise GoldenMismatch(f"{study_key} smoke metrics differ from {path.name} (abs {tol['abs']}, rel "
                              f"{tol['rel']}): {'; '.join(problems)}; if intended, run `make goldens`")
-    return f"golden check: {len(metrics)} metrics match {_shown(path)} within tolerance"
+    return f"golden check: {len(metrics)} metrics match {shown(path)} within tolerance"

@@ -27,8 +27,8 @@ import yaml
 
 from .. import io
 from ..data import DATA_DIR_ENV
-from ..errors import OutputError, ParamError, ProjectError
-from ..paths import BUILD, NOTEBOOKS, PARAMS, PROJECT_ROOT, REPORTS
+from ..errors import OutputError, ParamError, ProjectError, one_line
+from ..paths import BUILD, NOTEBOOKS, PARAMS, PROJECT_ROOT, REPORTS, shown
 from ..params import unknown_name_error, validate
 from .console import Console, StudyOutput
 from .eta import Tracker, previous_seconds
@@ -217,7 +217,7 @@ def _keep_executed(tmp: Path, out_nb: Path, write_error: OSError | None = None) 
             tmp.unlink()  # on a full disk its space is what the next write needs
         kept = "the previous one is kept" if out_nb.exists() else "there is no earlier one"
         raise OutputError(f"the executed notebook could not be written in full ({problem}) in "
-                          f"{_shown(out_nb.parent)}; {kept}; free space there and run again") from None
+                          f"{shown(out_nb.parent)}; {kept}; free space there and run again") from None
     try:
         os.replace(tmp, out_nb)
     except OSError as exc:
@@ -243,10 +243,10 @@ def exclusive(build_dir: Path):
         yield
 
 
-def _one_line(exc: BaseException) -> str:
+def _error_line(exc: BaseException) -> str:
+    """'Name: message' on one line, for a raised error or a notebook cell's error (ename, evalue)."""
     name = getattr(exc, "ename", type(exc).__name__)
-    value = getattr(exc, "evalue", str(exc))
-    return f"{name}: {' '.join(str(value).split())}"[:500]
+    return f"{name}: {one_line(getattr(exc, 'evalue', str(exc)))}"[:500]
 
 
 def report(profile: str, studies: list[Study], data_dir: str | None = None, kernel: str = KERNEL,
@@ -291,8 +291,8 @@ def _run_all(profile, studies, planned, kernel, build_dir: Path, reports_dir: Pa
                 execute(study, planned[study.key], out_nb, kernel, notebooks_dir, console, log_path)
                 outcomes[study.key] = {"status": "ok"}
             except Exception as exc:  # one study's failure must not stop the others
-                outcomes[study.key] = {"status": "failed", "error": _one_line(exc)}
-                console.warn(f"{study.key}: {outcomes[study.key]['error']} (log: {_shown(log_path)})", failed=True)
+                outcomes[study.key] = {"status": "failed", "error": _error_line(exc)}
+                console.warn(f"{study.key}: {outcomes[study.key]['error']} (log: {shown(log_path)})", failed=True)
             # Only a notebook this run wrote becomes the page: an earlier one kept after a failed
             # write must not be shown again as if it were this run's.
             if out_nb.exists() and _mtime(out_nb) != before:
@@ -301,16 +301,16 @@ def _run_all(profile, studies, planned, kernel, build_dir: Path, reports_dir: Pa
                     title = (_read_summary(build_dir / study.key / "summary.json") or {}).get("title", study.title)
                     render_html(out_nb, reports_dir / study.page, title)
                 except OutputError as exc:  # the page cannot be replaced: this study failed, the others go on
-                    outcomes[study.key] = {"status": "failed", "error": _one_line(exc)}
+                    outcomes[study.key] = {"status": "failed", "error": _error_line(exc)}
                     console.warn(f"{study.key}: {outcomes[study.key]['error']}", failed=True)
             console.study_finished(outcomes[study.key]["status"], time.time() - started)
             cache = tracker.current.cache
             rows.append({"number": study.number, "key": study.key, "title": study.title, **outcomes[study.key],
                          "summary": _read_summary(build_dir / study.key / "summary.json")
                          if outcomes[study.key]["status"] == "ok" else None,
-                         "cache": (cache.reused, cache.trained) if cache else None, "log": _shown(log_path)})
+                         "cache": (cache.reused, cache.trained) if cache else None, "log": shown(log_path)})
     try:
-        index = _shown(build_index(profile, build_dir, reports_dir, outcomes))
+        index = shown(build_index(profile, build_dir, reports_dir, outcomes))
     except OutputError as exc:  # the studies' pages are written; say what is missing and still sum up
         print(f"error: {exc}; the previous index is kept", file=sys.stderr, flush=True)
         outcomes["index"] = {"status": "failed"}
@@ -327,14 +327,6 @@ def _mtime(path: Path) -> int | None:
         return path.stat().st_mtime_ns
     except OSError:
         return None
-
-
-def _shown(path: Path) -> str:
-    """A path as the user should type it: relative to the project when inside it."""
-    try:
-        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -373,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
               "runs come back from the run cache, an interrupted one from its last epoch)", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug of ours, not the user's input: one line, the traceback kept in a file
-        print(f"error: unexpected {_one_line(exc)}; this is a bug, please report it with the traceback in "
+        print(f"error: unexpected {_error_line(exc)}; this is a bug, please report it with the traceback in "
               f"{_save_traceback()}", file=sys.stderr)
         return 3
 
