@@ -59,7 +59,7 @@ check: setup $(if $(filter ray,$(EXECUTOR)),setup-ray)
 	$(if $(EXECUTOR),SMALLIMG_EXECUTOR="$$EXECUTOR") $(PY) -m lib.report.pipeline check --profile "$$PROFILE" --studies "$$STUDIES" $(if $(DATA_DIR),--data-dir "$$DATA_DIR")
 
 test: setup
-	$(PY) -m pytest tests notebooks $(NBVAL)
+	$(PY) -m pytest tests notebooks $(NBVAL) --durations=15
 
 # The unit tier: no training beyond a few seconds, no notebooks (see conftest.py).
 test-fast: setup
