@@ -381,7 +381,7 @@ def recipe(P: dict, split, grid_split, n_configs: int):
     return recipe_table([
         ("FCN search", "optimiser × initialisation × regularisation × normalisation; method not stated",
          f"successive halving over {n_configs} configurations: rungs of {rungs} epoch(s) on "
-         f"{grid_split.sizes()['train']:,} training images, the better half (and the seed's setting) carried on, "
+         f"{grid_split.sizes()['train']:,} training images, the top half (and the seed's setting) carried on, "
          f"chosen on validation data"),
         ("learning rates", "not stated; Keras defaults", "Keras defaults (SGD 0.01, RMSprop 0.001, Adam 0.001)"),
         ("learning-rate schedule", silent("constant"), P["lr_schedule"]),

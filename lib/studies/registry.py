@@ -190,7 +190,7 @@ register(Study(
                                      optional=True, default=300),
         "halving_epochs": Param("list[int]", low=1, high=10_000, default=[1, 2],
                                 help="successive halving: epochs per rung; every configuration trains the first, "
-                                     "the better half (and the seed's setting) each next one"),
+                                     "the top half (and the seed's setting) each next one"),
         "fcn_units": Param("list[int]", low=1, high=65_536, help="hidden widths of the base FCN", default=[64]),
         "dnn_units": Param("list[int]", low=1, high=65_536, optional=True, default=[128, 64, 32],
                            help="hidden widths of the deeper DNN (null: no DNN; it decides no claim)"),
