@@ -119,7 +119,9 @@ def recipe(P: dict, split):
         ("dropout", "after each conv and dense layer; rates not stated",
          f"{P['dropout_rate']:g} after each conv block, {P['dense_dropout_rate']:g} after the dense layer"),
         ("early stopping", "on validation loss; patience not stated",
-         f"patience {P['early_stopping_patience']} (Keras default 0), best weights kept"
+         f"patience {P['early_stopping_patience']} ("
+         + ("Keras's default 0 stops at the same epoch: the first without improvement" if
+            P["early_stopping_patience"] == 1 else "Keras default 0") + "), best weights kept"
          if P["early_stopping_patience"] else "none"),
         ("optimiser", "not stated", f"Adam, {P['learning_rate']:g}"),
         ("batch size", silent(32), P["batch_size"]),

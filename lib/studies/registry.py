@@ -155,7 +155,8 @@ register(Study(
                                default=0.001),
         "dropout_rate": rate("dropout after each conv block (regularised model)", 0.25),
         "dense_dropout_rate": rate("dropout after the dense layer (regularised model)", 0.5),
-        "early_stopping_patience": positive_int("epochs without val-loss improvement before stopping", default=2),
+        "early_stopping_patience": positive_int("epochs without val-loss improvement before stopping (1 stops "
+                                                "where Keras's default 0 does)", default=1),
         "augment": Param("bool", help="random shifts and flips for the regularised model", default=False),
         "strategy": Param("str", choices=STRATEGIES, default="default",
                           help="default: one device; mirrored: all local GPUs; multiworker: TF_CONFIG cluster"),
