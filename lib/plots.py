@@ -15,6 +15,10 @@ sns.set_theme(context="notebook", style="whitegrid")
 plt.rcParams["text.parse_math"] = False
 
 
+# What every shaded band and whisker in these figures is: one convention throughout, the tables' too.
+BAND = "line: mean over seeds; band: ± 1 sd over seeds (sample sd, n − 1)"
+
+
 def _stack(histories: list[dict], key: str) -> np.ndarray:
     """Runs of different length (early stopping) padded with NaN."""
     longest = max(len(h.get(key, [])) for h in histories)
@@ -27,9 +31,12 @@ def _stack(histories: list[dict], key: str) -> np.ndarray:
 
 def _band(ax, values: np.ndarray, label: str, color, linestyle="-"):
     epochs = np.arange(1, values.shape[1] + 1)
+    count = np.sum(~np.isnan(values), axis=0)
     with np.errstate(all="ignore"):
-        mean = np.nanmean(values, axis=0)
-        sd = np.nanstd(values, axis=0)
+        mean = np.nansum(values, axis=0) / count
+        # The tables' convention: sample sd (n − 1); no band where fewer than two seeds reach an epoch.
+        sd = np.sqrt(np.nansum((values - mean) ** 2, axis=0) / (count - 1))
+    sd = np.where(count > 1, sd, np.nan)
     ax.plot(epochs, mean, linestyle=linestyle, color=color, label=label)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if values.shape[0] > 1:
@@ -39,6 +46,7 @@ def _band(ax, values: np.ndarray, label: str, color, linestyle="-"):
 def plot_training_curves(histories_by_variant: dict[str, list[dict]], metrics=("loss", "accuracy"),
                          title: str = ""):
     """Train (dashed) and validation (solid) curves, mean ± sd over seeds, one panel per metric."""
+    title = f"{title}\n({BAND})" if title else BAND
     fig, axes = plt.subplots(1, len(metrics), figsize=(6 * len(metrics), 4.2), squeeze=False)
     colors = sns.color_palette(n_colors=max(3, len(histories_by_variant)))
     for ax, metric in zip(axes[0], metrics):
@@ -48,8 +56,7 @@ def plot_training_curves(histories_by_variant: dict[str, list[dict]], metrics=("
         ax.set_xlabel("epoch")
         ax.set_ylabel(f"{metric} ({'fraction correct' if 'acc' in metric else 'cross-entropy'})")
         ax.set_title(metric)
-    if title:
-        fig.suptitle(title)
+    fig.suptitle(title)
     legend_below(fig, axes[0][0], ncol=2)
     return fig
 
@@ -76,7 +83,8 @@ def plot_generalisation_gap(histories_by_variant: dict[str, list[dict]], metric:
     ax.set_ylabel(f"train − validation {metric} (percentage points)")
     # Keras logs training accuracy as a running mean over the epoch with dropout active, so this
     # gap is smaller than (and can have another sign from) the inference-mode gap in the tables.
-    ax.set_title("Generalisation gap per epoch (training accuracy as logged: training mode)")
+    ax.set_title(f"Generalisation gap per epoch (training accuracy as logged: training mode)\n({BAND})",
+                 fontsize="small")
     ax.legend(fontsize="small")
     fig.tight_layout()
     return fig
@@ -129,6 +137,27 @@ def plot_confusion_matrix(y_true, y_pred, class_names, title="Confusion matrix (
     return fig
 
 
+def plot_confusion_matrices(y_true, predictions_by_model: dict[str, list], class_names, title: str = ""):
+    """One row-normalised test confusion matrix per model, its counts summed over that model's seeds
+    (``predictions_by_model``: model -> one prediction array per seed, all on the images ``y_true``)."""
+    names = [n for n, preds in predictions_by_model.items() if len(preds)]
+    if not names:
+        raise ValueError("plot_confusion_matrices needs at least one model with predictions")
+    k = len(class_names)
+    fig, axes = plt.subplots(1, len(names), figsize=(6.2 * len(names), 5.6), squeeze=False)
+    for ax, name in zip(axes[0], names):
+        m = sum(confusion_matrix(y_true, p, k) for p in predictions_by_model[name]).astype(float)
+        m /= np.maximum(m.sum(axis=1, keepdims=True), 1)
+        sns.heatmap(m * 100, annot=True, fmt=".0f", cmap="Blues", xticklabels=class_names, yticklabels=class_names,
+                    cbar=False, ax=ax, annot_kws={"fontsize": "x-small"}, vmin=0, vmax=100)
+        ax.set_xlabel("predicted class")
+        ax.set_ylabel("true class")
+        ax.set_title(f"{name} ({len(predictions_by_model[name])} seed(s) pooled)", fontsize="small")
+    fig.suptitle(title or "Test confusion matrices (% of each true class, counts summed over seeds)")
+    fig.tight_layout()
+    return fig
+
+
 def plot_per_class_error(errors_by_variant: dict[str, np.ndarray], class_names, title: str = ""):
     """Grouped bars of test error per class, mean over seeds with ± sd whiskers.
 
@@ -148,7 +177,7 @@ def plot_per_class_error(errors_by_variant: dict[str, np.ndarray], class_names, 
                label=name)
     ax.set_xticks(x, class_names, rotation=30, ha="right")
     ax.set_ylabel("test error (% of the class)")
-    ax.set_title(title or "Test error per class")
+    ax.set_title(f"{title or 'Test error per class'}\n(bars: mean over seeds; whiskers: ± 1 sd over seeds, n − 1)")
     ax.legend(fontsize="small")
     fig.tight_layout()
     return fig
@@ -234,7 +263,6 @@ def plot_split_curves(histories_by_model: dict[str, list[dict]], metrics=("loss"
             ax.set_ylabel(f"{metric} ({'fraction correct' if 'acc' in metric else 'cross-entropy'})")
             ax.set_title(f"{model}: {metric}")
             ax.legend(fontsize="small")
-    if title:
-        fig.suptitle(title)
+    fig.suptitle(f"{title}\n({BAND})" if title else BAND)
     fig.tight_layout()
     return fig

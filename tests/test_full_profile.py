@@ -15,7 +15,7 @@ from lib.paths import PARAMS
 TOY = {
     "cifar10_batchnorm": {"n_train": 300, "n_test": 100, "epochs": 2},
     "fashion_regularisation": {"n_train": 300, "n_test": 100, "epochs": 2},
-    "fashion_fcn_vs_alexnet": {"n_train": 300, "n_test": 100, "grid_epochs": 1, "fcn_epochs": 1,
+    "fashion_fcn_vs_alexnet": {"n_train": 300, "n_test": 100, "halving_epochs": [1, 1], "fcn_epochs": 1,
                                "alexnet_epochs": 1},
     "fashion_gans": {"n_train": 256, "epochs": 1, "n_eval": 100, "classifier_n_train": 300,
                      "classifier_epochs": 1},

@@ -55,3 +55,24 @@ def test_split_curves_have_a_row_per_model_and_a_test_line_only_where_recorded()
     assert len(fig.axes[0].lines) == 3 and len(fig.axes[2].lines) == 2
     assert any("test" in t.get_text() for t in fig.axes[0].get_legend().get_texts())
     plt.close(fig)
+
+
+def test_confusion_matrices_pool_each_models_seeds_and_row_normalise():
+    y = np.array([0, 0, 1, 1])
+    fig = plots.plot_confusion_matrices(y, {"a": [np.array([0, 0, 1, 1]), np.array([0, 1, 1, 1])],
+                                            "b": [np.array([1, 1, 1, 1])], "none": []}, ["x", "y"])
+    assert len(fig.axes) == 2                                     # a model without runs draws no panel
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["75", "25", "0", "100"]                     # 3 of 4 class-x images right over both seeds
+    assert "2 seed(s) pooled" in fig.axes[0].get_title() and "1 seed(s)" in fig.axes[1].get_title()
+    plt.close(fig)
+
+
+def test_bands_are_one_sample_sd_over_seeds_and_say_so():
+    fig = plots.plot_training_curves({"a": [{"loss": [1.0, 2.0], "val_loss": [1.0, 1.0]},
+                                           {"loss": [3.0], "val_loss": [3.0, 3.0]}]}, metrics=("loss",))
+    ax = fig.axes[0]
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert np.isclose(band.max(), 2.0 + np.sqrt(2.0))           # mean 2, sample sd sqrt(2) at epoch 1 (n − 1)
+    assert plots.BAND in fig._suptitle.get_text()
+    plt.close(fig)

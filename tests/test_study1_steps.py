@@ -13,15 +13,22 @@ P = dict(epochs=4, batch_size=128, learning_rate=0.001, lr_schedule="constant", 
 SPLIT = SimpleNamespace(sizes=lambda: {"train": 500, "test": 100})
 
 
-def test_scope_and_profile_sentence_name_what_differs_from_the_seed():
+def test_scope_and_the_recipe_name_what_differs_from_the_seed():
     assert study.scope(SPLIT, False, P) == "500 train images, 4 epochs, 3 seeds, profile smoke"
     assert "(cosine learning-rate decay)" in study.scope(SPLIT, True, {**P, "lr_schedule": "cosine"})
-    text = study.profile_sentence(P, SPLIT)
-    assert "epochs 4 (seed: 15)" in text and "batch size" not in text and "`" not in text
-    assert "batch-norm momentum (Keras default 0.99) 0.9 (seed: 0.99)" in study.profile_sentence(
-        {**P, "bn_momentum": 0.9}, SPLIT)
-    assert "a stratified subset of 500 training images" in text and "test images" not in text
-    assert text.endswith("The learning-rate sweep is not part of this profile.")
+    table = study.recipe(P, SPLIT)
+    assert table.loc["epochs"].tolist() == ["15", "4"]
+    assert table.loc["batch-norm momentum"].tolist() == ["not stated; Keras default 0.99", "0.99"]
+    assert table.loc["conv widths", "this run"] == "8, 16, 32"
+    assert table.loc["decides: this profile's recipe, both CNNs", "this run"] == "s1.accuracy, s1.convergence, " \
+                                                                                  "s1.overfitting"
+    seed = {**P, "epochs": 15}
+    assert "decides: seed's recipe, both CNNs" in study.recipe(seed, SPLIT).index
+    note = study.recipe_note(P)
+    assert "epochs 4 (seed or Keras default: 15)" in note and "batch size" not in note and "`" not in note
+    assert "describe this profile's recipe" in note and "(8, 16, 32)" in note
+    assert "trains the seed's recipe" in study.recipe_note(seed)
+    assert note.endswith("The learning-rate sweep is not part of this profile.")
 
 
 def test_both_variants_share_every_setting_but_batch_norm():
@@ -60,3 +67,47 @@ def test_per_class_errors_and_their_table():
 def test_the_sweep_table_marks_a_diverged_rate():
     table = study.sweep_table({study.BN: {0.01: 80.0, 0.1: math.nan}})
     assert table.loc["0.01", study.BN] == "80.00%" and table.loc["0.1", study.BN] == "diverged"
+
+
+class _Page:
+    """Records what a study hands the page (the notebook's StudyReport, duck-typed)."""
+    def __init__(self):
+        self.calls, self.claims = [], []
+
+    def __getattr__(self, name):
+        return lambda *a, **k: self.calls.append((name, a, k))
+
+    def claim(self, claim, evidence):
+        self.claims.append({"key": claim.key, "verdict": "inconclusive", "n": evidence.n})
+
+
+def _both_runs():
+    runs = RunSet()
+    for name in (study.PLAIN, study.BN):
+        for seed in range(3):
+            runs.add(name, RunResult(label=name, seed=seed, seconds=8.0, epochs_run=4,
+                                     history={k: [0.4, 0.5, 0.6, 0.7] for k in ("accuracy", "val_accuracy", "loss",
+                                                                                 "val_loss")},
+                                     metrics={"test_accuracy": 0.7 + 0.01 * seed, "val_accuracy": 0.7,
+                                              "train_accuracy": 0.8, "test_loss": 1.0, "val_loss": 1.0},
+                                     artifacts={"test_predictions": np.array([0, 1, 1, seed % 2])}))
+    return runs
+
+
+def test_the_report_functions_hand_the_page_tables_figures_and_every_claim():
+    import matplotlib.pyplot as plt
+
+    runs, page = _both_runs(), _Page()
+    split = SimpleNamespace(y_test=np.array([0, 1, 1, 0]))
+    ds = SimpleNamespace(class_names=["a", "b"], num_classes=2)
+    study.prepare(page, runs, P)
+    study.report_results(page, runs, P, split, ds, "scope")
+    names = [a[1] for kind, a, _ in page.calls if kind in ("table", "figure")]
+    assert {"metrics", "curves", "gap", "confusion", "per_class_error", "epochs_to_threshold",
+            "test_accuracy"} <= set(names)
+    assert runs.values(study.BN, "epochs_to_threshold") == [2, 2, 2]
+    assert study.lr_sweep(page, None, study.builders(P), split, P, "scope") == {study.PLAIN: {}, study.BN: {}}
+    study.report_claims(page, runs, P, split, "scope")
+    assert [c["key"] for c in page.claims] == [c.key for c in study.BATCHNORM]
+    assert study.golden_metrics(runs, {})["batch-norm_test_accuracy"] == 0.71
+    plt.close("all")

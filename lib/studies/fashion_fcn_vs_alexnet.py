@@ -160,9 +160,10 @@ def seed_setting_within_noise(configs: list[GridConfig], val_accuracy: list[floa
 
 # Seed 004's claims, quoted briefly; each is tested as it was stated. Both comparisons score two models on
 # the same test images, so they are tested per image (McNemar's exact test, discordant pairs summed over
-# seeds). The seed's preferred FCN setting is compared with the setting chosen on validation data, on the
-# test images no choice looked at: "most effective" is ruled out only if it is significantly worse.
-FCN, ALEXNET = "FCN", "AlexNet-style CNN"
+# seeds). "Most effective" compares the seed's preferred FCN setting with the best other finalist of the
+# successive-halving search, both trained at the seed's 50 epochs on all training images with every seed,
+# on test images no choice looked at; it is ruled out only if the seed's setting is significantly worse.
+FCN, RIVAL, ALEXNET = "FCN", "FCN, other finalist", "AlexNet-style CNN"
 FCN_VS_ALEXNET = [
     Claim("s3.fcn", "004", "FCN: at best 88.46 % test accuracy in 50 epochs", "test accuracy", seed_value=0.8846,
           tolerance=0.005, measure="test_accuracy", variant=FCN, seed_budget=50),
@@ -172,26 +173,28 @@ FCN_VS_ALEXNET = [
           "test accuracy, AlexNet-style − FCN", kind="improves", measure="test_accuracy", variant=ALEXNET,
           baseline=FCN, seed_effect=0.9314 - 0.8846, test=MCNEMAR),
     Claim("s3.best_config", "004", "Adam + Kaiming uniform + batch norm proved the most effective FCN setting",
-          "test accuracy in the FCN grid, the seed's setting − the setting chosen on validation data",
-          kind="improves", measure="test_accuracy", margin=0.0, test=MCNEMAR),
+          "test accuracy of the final FCNs, the seed's setting − the best other finalist", kind="improves",
+          measure="test_accuracy", margin=0.0, test=MCNEMAR, seed_budget=50),
 ]
 
 
 def scopes(split, grid_split, generated: bool, P: dict) -> tuple[str, str]:
-    """What the final models' numbers and the grid's numbers were measured on."""
+    """What the final models' numbers and the search's numbers were measured on."""
     decay = " (cosine learning-rate decay)" if P["lr_schedule"] == "cosine" else ""
     stand_in = "generated stand-in data, " if generated else ""
+    rungs = ", ".join(map(str, P["halving_epochs"]))
     return (f"{stand_in}{split.sizes()['train']:,} train images{decay}, {len(P['seeds'])} seed(s), profile "
             f"{P['profile']}",
-            f"{stand_in}{grid_split.sizes()['train']:,} train images, {P['grid_epochs']} epoch(s){decay}, "
+            f"{stand_in}{grid_split.sizes()['train']:,} train images, rungs of {rungs} epoch(s){decay}, "
             f"seed {P['seeds'][0]}, profile {P['profile']}")
 
 
 def architectures(P: dict) -> dict:
-    """The three models as the page describes them (FCN and DNN without dropout or batch norm)."""
+    """The models as the page describes them (FCN and DNN without dropout or batch norm)."""
     from ..models import build_alexnet, build_dnn, build_fcn
 
-    return {FCN: build_fcn(P["fcn_units"]), "DNN": build_dnn(P["dnn_units"]),
+    dnn = {"DNN": build_dnn(P["dnn_units"])} if P["dnn_units"] else {}
+    return {FCN: build_fcn(P["fcn_units"]), **dnn,
             ALEXNET: build_alexnet(P["alexnet_filters"], P["alexnet_dense_units"], P["alexnet_dropout"])}
 
 
@@ -200,18 +203,18 @@ def layer_table(model) -> pd.DataFrame:
                         columns=["layer", "type", "output shape"]).set_index("layer")
 
 
-def grid_variants(configs: list[GridConfig], grid_split, P: dict) -> dict:
-    """One FCN per grid configuration, trained on the grid's subset."""
+def grid_variants(configs: list[GridConfig], grid_split, P: dict, epochs: int) -> dict:
+    """One FCN per configuration, trained ``epochs`` epochs on the search's subset."""
     from functools import partial
 
     from ..experiments import Variant
     from ..models import build_fcn
     from ..train.classifier import train_classifier
 
-    common = dict(batch_size=P["batch_size"], lr_schedule=P["lr_schedule"], epochs=P["grid_epochs"])
+    common = dict(batch_size=P["batch_size"], lr_schedule=P["lr_schedule"], epochs=epochs)
     return {cfg.name: Variant(train_classifier, dict(
         build_model=partial(build_fcn, P["fcn_units"], dropout_rate=P["dropout_rate"], l2_factor=P["l2_factor"],
-                            **cfg.model_kwargs()), data=grid_split, **common, **cfg.train_kwargs()), P["grid_epochs"])
+                            **cfg.model_kwargs()), data=grid_split, **common, **cfg.train_kwargs()), epochs)
         for cfg in configs}
 
 
@@ -221,6 +224,71 @@ def grid_results(grid_runs, configs: list[GridConfig]) -> pd.DataFrame:
     return pd.DataFrame([{**cfg.as_dict(), **{k: (grid_runs.values(cfg.name, k) or [nan])[0]
                                               for k in ("val_accuracy", "val_loss", "train_accuracy")}}
                          for cfg in configs])
+
+
+def ranked(configs: list[GridConfig], table: pd.DataFrame) -> list[GridConfig]:
+    """The configurations best first: validation accuracy, then lower validation loss, then grid order;
+    diverged runs (NaN) last. Only validation numbers come in."""
+    nan_last = [(not (a == a and l == l), -a if a == a else 0.0, l if l == l else 0.0, i)
+                for i, (a, l) in enumerate(zip(table["val_accuracy"], table["val_loss"]))]
+    return [configs[i] for *_, i in sorted(nan_last)]
+
+
+def seed_setting(order: list[GridConfig]) -> GridConfig | None:
+    """The best-ranked configuration with the seed's optimiser, initialiser and normalisation (any regularisation)."""
+    return next((c for c in order if all(getattr(c, k) == v for k, v in SEED_BEST.items())), None)
+
+
+def survivors(order: list[GridConfig]) -> list[GridConfig]:
+    """The better half of a rung (at least two), and the seed's setting, which is always carried on so that its
+    claim is judged at the seed's budget."""
+    keep = order[:max(2, -(-len(order) // 2))]
+    seed = seed_setting(order)
+    return keep + ([seed] if seed is not None and seed not in keep else [])
+
+
+@dataclass
+class Halving:
+    """A successive-halving search: every rung's results, the configuration it chose and the other finalist."""
+    table: pd.DataFrame
+    chosen: GridConfig
+    rival: GridConfig | None
+    order: list
+
+
+def run_halving(page, cache, configs: list[GridConfig], grid_split, P: dict) -> Halving:
+    """Every configuration for the first rung's epochs, the better half (and the seed's setting) for the next
+    rung's, and so on; the best of the last rung is chosen, on validation data alone (first seed only)."""
+    from ..experiments import run_variants
+
+    alive, tables = list(configs), []
+    for rung, epochs in enumerate(P["halving_epochs"], 1):
+        runs = run_variants(cache, grid_variants(alive, grid_split, P, epochs), P["seeds"][:1])
+        page.record_runs(runs)
+        for r in runs.failed():
+            page.warn(f"grid configuration diverged: {r.message}")
+        runs.raise_if_all_failed()
+        table = grid_results(runs, alive).assign(rung=rung, epochs=epochs)
+        tables.append(table)
+        order = ranked(alive, table)
+        alive = survivors(order)
+    seed = seed_setting(order)
+    rival = seed if seed is not None and seed != order[0] else (order[1] if len(order) > 1 else None)
+    return Halving(pd.concat(tables, ignore_index=True), order[0], rival, order)
+
+
+def halving_table(h: Halving) -> pd.DataFrame:
+    """One row per configuration at the last rung it reached, best first, formatted for the page."""
+    last = h.table.sort_values("rung").groupby([*FACTORS], sort=False).tail(1)
+    shown = last.sort_values(["rung", "val_accuracy", "val_loss"], ascending=[False, False, True]).reset_index(drop=True)
+    shown.index = shown.index + 1
+    return shown.assign(val_accuracy=shown["val_accuracy"].map("{:.2%}".format),
+                        train_accuracy=shown["train_accuracy"].map("{:.2%}".format),
+                        val_loss=shown["val_loss"].map("{:.4f}".format)).rename_axis("rank")
+
+
+def first_rung(h: Halving) -> pd.DataFrame:
+    return h.table[h.table["rung"] == 1].reset_index(drop=True)
 
 
 def ranked_grid_table(grid_table: pd.DataFrame) -> pd.DataFrame:
@@ -248,8 +316,21 @@ def choice_sentence(best: GridConfig, margin: dict, n_val: int, grid_scope: str)
             f"({grid_scope}).")
 
 
-def final_variants(best: GridConfig, split, P: dict) -> dict:
-    """The FCN and the deeper DNN with the chosen configuration, and the AlexNet-style CNN (Adam), on all data."""
+def _fcn_variant(build, units, cfg: GridConfig, final: dict, P: dict):
+    from functools import partial
+
+    from ..experiments import Variant
+    from ..train.classifier import train_classifier
+
+    model = partial(build, units, dropout_rate=P["dropout_rate"], l2_factor=P["l2_factor"], **cfg.model_kwargs())
+    return Variant(train_classifier, dict(build_model=model, epochs=P["fcn_epochs"], **final, **cfg.train_kwargs()),
+                   P["fcn_epochs"])
+
+
+def final_variants(h: Halving, split, P: dict) -> dict:
+    """The chosen FCN and the other finalist (the seed's setting, or the runner-up when the seed's setting was
+    chosen) at ``fcn_epochs``, the DNN with the chosen configuration (where ``dnn_units`` is set), and the
+    AlexNet-style CNN (Adam) at ``alexnet_epochs``, all on the whole training part."""
     from functools import partial
 
     from ..experiments import Variant
@@ -257,37 +338,152 @@ def final_variants(best: GridConfig, split, P: dict) -> dict:
     from ..train.classifier import train_classifier
 
     final = dict(data=split, batch_size=P["batch_size"], lr_schedule=P["lr_schedule"], test_curve=True)
-    fcn_kwargs = dict(dropout_rate=P["dropout_rate"], l2_factor=P["l2_factor"], **best.model_kwargs())
-    fcn_epochs, alexnet_epochs = P["fcn_epochs"], P["alexnet_epochs"]
-    return {
-        FCN: Variant(train_classifier, dict(build_model=partial(build_fcn, P["fcn_units"], **fcn_kwargs),
-                                            epochs=fcn_epochs, **final, **best.train_kwargs()), fcn_epochs),
-        "DNN": Variant(train_classifier, dict(build_model=partial(build_dnn, P["dnn_units"], **fcn_kwargs),
-                                              epochs=fcn_epochs, **final, **best.train_kwargs()), fcn_epochs),
-        ALEXNET: Variant(train_classifier, dict(build_model=partial(build_alexnet, P["alexnet_filters"],
-                                                                    P["alexnet_dense_units"], P["alexnet_dropout"]),
-                                                epochs=alexnet_epochs, optimizer="adam",
-                                                learning_rate=P["alexnet_learning_rate"], **final), alexnet_epochs)}
+    out = {FCN: _fcn_variant(build_fcn, P["fcn_units"], h.chosen, final, P)}
+    if h.rival is not None:
+        out[RIVAL] = _fcn_variant(build_fcn, P["fcn_units"], h.rival, final, P)
+    if P["dnn_units"]:
+        out["DNN"] = _fcn_variant(build_dnn, P["dnn_units"], h.chosen, final, P)
+    out[ALEXNET] = Variant(train_classifier, dict(
+        build_model=partial(build_alexnet, P["alexnet_filters"], P["alexnet_dense_units"], P["alexnet_dropout"]),
+        epochs=P["alexnet_epochs"], optimizer="adam", learning_rate=P["alexnet_learning_rate"], **final),
+        P["alexnet_epochs"])
+    return out
 
 
-def seed_setting_claim(configs: list[GridConfig], val_accuracy: list[float], chosen: GridConfig, grid_runs,
-                       test_labels, scope: str):
-    """(Claim, Evidence) for s3.best_config: the seed's setting (its best regularisation on validation data)
-    against the setting chosen on validation data, per image on the test set; n/a when the grid lacks it."""
+def epochs_of(P: dict) -> dict:
+    return {FCN: P["fcn_epochs"], RIVAL: P["fcn_epochs"], "DNN": P["fcn_epochs"], ALEXNET: P["alexnet_epochs"]}
+
+
+def seed_setting_claim(h: Halving, runs, test_labels, scope: str, budget: int):
+    """(Claim, Evidence) for s3.best_config: the final FCN with the seed's setting against the other finalist,
+    per test image pooled over seeds; n/a when the search lacks the seed's setting or a finalist."""
     from dataclasses import replace
 
     from ..experiments.claims import Evidence
 
-    claim = FCN_VS_ALEXNET[3]
-    matching = [(a, c) for c, a in zip(configs, val_accuracy)
-                if all(getattr(c, k) == v for k, v in SEED_BEST.items()) and a == a]
-    if not matching:
-        why = "this profile's grid does not include " + " / ".join(SEED_BEST.values())
+    claim, seed = FCN_VS_ALEXNET[3], seed_setting(h.order)
+    if seed is None or h.rival is None:
+        why = ("this profile's grid does not include " + " / ".join(SEED_BEST.values()) if seed is None
+               else "the search left no other finalist")
         return claim, Evidence(applicable=False, reason=why, scope=scope)
-    seed_cfg = max(matching, key=lambda t: t[0])[1]
-    if seed_cfg.name == chosen.name:
-        claim = replace(claim, variant=seed_cfg.name, baseline=seed_cfg.name)
-        return claim, Evidence(applicable=False, reason=f"the seed's setting ({seed_cfg.name}) is the one chosen on "
-                                                         f"validation data: nothing to compare", scope=scope)
-    claim = replace(claim, variant=seed_cfg.name, baseline=chosen.name)
-    return claim, grid_runs.evidence(claim, labels=test_labels, scope=f"{seed_cfg.name} − {chosen.name}; {scope}")
+    mine, other = (FCN, RIVAL) if seed == h.chosen else (RIVAL, FCN)
+    names = {FCN: h.chosen.name, RIVAL: h.rival.name}
+    claim = replace(claim, variant=mine, baseline=other)
+    return claim, runs.evidence(claim, budget=budget, labels=test_labels,
+                                scope=f"{names[mine]} − {names[other]}; {scope}")
+
+
+def recipe(P: dict, split, grid_split, n_configs: int):
+    """The seed's recipe beside this run's, and the arms that decide the seed's claims."""
+    from .reporting import recipe_table, silent
+
+    rungs = ", ".join(map(str, P["halving_epochs"]))
+    return recipe_table([
+        ("FCN search", "optimiser × initialisation × regularisation × normalisation; method not stated",
+         f"successive halving over {n_configs} configurations: rungs of {rungs} epoch(s) on "
+         f"{grid_split.sizes()['train']:,} training images, the top half (and the seed's setting) carried on, "
+         f"chosen on validation data"),
+        ("learning rates", "not stated; Keras defaults", "Keras defaults (SGD 0.01, RMSprop 0.001, Adam 0.001)"),
+        ("learning-rate schedule", silent("constant"), P["lr_schedule"]),
+        ("batch size", silent(32), P["batch_size"]),
+        ("FCN epochs", 50, P["fcn_epochs"]),
+        ("FCN widths", "not stated", ", ".join(map(str, P["fcn_units"]))),
+        ("AlexNet-style CNN", "AlexNet (five conv, three dense layers); adapted widths not stated",
+         f"conv {', '.join(map(str, P['alexnet_filters']))}; dense {P['alexnet_dense_units']}; Adam "
+         f"{P['alexnet_learning_rate']:g}"),
+        ("AlexNet epochs", 10, P["alexnet_epochs"]),
+        ("final training images", "the training set", f"{split.sizes()['train']:,} (validation held out)"),
+        ("runs per final model", "one", f"{len(P['seeds'])} seeds"),
+    ], {"this run's recipe, final models": ", ".join(c.key for c in FCN_VS_ALEXNET)})
+
+
+def _last_rung(h: Halving) -> tuple[list[GridConfig], list[float]]:
+    last = h.table[h.table["rung"] == h.table["rung"].max()]
+    return [GridConfig(*(row[f] for f in FACTORS)) for _, row in last.iterrows()], list(last["val_accuracy"])
+
+
+def report_grid(page, h: Halving, n_val: int, grid_scope: str) -> dict:
+    """The search's tables, heatmap and choice in words; returns the choice's margin over the runner-up."""
+    from .. import plots
+
+    page.table(halving_table(h), "grid", caption=f"FCN search, each configuration at the last rung it reached, "
+                                                 f"ranked by validation accuracy ({grid_scope})")
+    first = first_rung(h)
+    page.figure(plots.plot_grid_heatmap(heatmap_frame(first), title=f"FCN validation accuracy after the first "
+                                                                    f"rung, every configuration ({grid_scope})"),
+                "grid_heatmap")
+    page.table(factor_means_table(first), "grid_factor_means",
+               caption=f"First-rung validation accuracy averaged over the other factors ({grid_scope})")
+    configs, accs = _last_rung(h)
+    margin = selection_margin(configs, accs, n_val)
+    page.say(choice_sentence(h.chosen, margin, n_val, grid_scope))
+    seed = seed_setting(h.order)
+    role = "the seed's setting" if h.rival is not None and h.rival == seed else "the runner-up"
+    page.say(f"**Finalists at the seed's budget:** {h.chosen.name} (chosen) and "
+             + (f"{h.rival.name} ({role})" if h.rival is not None else "no other") +
+             " train on the whole training part with every seed; the test set scores them once.")
+    return margin
+
+
+def report_results(page, runs, P: dict, h: Halving, split, ds, scope: str) -> None:
+    """The final models' table (with parameter counts), curves and test confusion matrices."""
+    from .. import plots
+    from ..experiments import classifier_table
+
+    arch = architectures(P)
+    table = classifier_table(runs)
+    table.insert(0, "parameters", [f"{arch[n].count_params():,}" if n in arch else "" for n in table.index])
+    rival = f"; the other finalist: {h.rival.name}" if h.rival is not None else ""
+    page.table(table, "metrics", caption=f"Final models, mean ± sd over seeds ({scope}); FCN (and DNN) use the "
+                                         f"chosen configuration {h.chosen.name}{rival}")
+    ep = epochs_of(P)
+    page.figure(plots.plot_split_curves({f"{n} ({ep[n]} epochs)": [r.history for r in runs.ok(n)]
+                                         for n in runs.variants if runs.ok(n)},
+                                        title=f"Training, validation and test curves ({scope})"), "curves")
+    page.figure(plots.plot_confusion_matrices(split.y_test, {n: [r.test_predictions for r in runs.ok(n)]
+                                                            for n in runs.variants}, ds.class_names,
+                                              title=f"Test confusion matrices, counts summed over seeds ({scope})"),
+                "confusion")
+
+
+def report_claims(page, runs, P: dict, h: Halving, split, scope: str) -> None:
+    """Each seed claim with its evidence and budget, the claims table, the comparison and the page's finding."""
+    from ..experiments import sentences
+
+    ep = epochs_of(P)
+    for claim in FCN_VS_ALEXNET[:3]:
+        page.claim(claim, runs.evidence(claim, budget=ep[claim.variant] if claim.kind == "absolute" else None,
+                                        labels=split.y_test, scope=f"{scope}, {ep[claim.variant]} epochs"))
+    page.claim(*seed_setting_claim(h, runs, split.y_test, f"{scope}, {P['fcn_epochs']} epochs", P["fcn_epochs"]))
+    page.show_claims()
+    cmp = runs.paired(FCN, ALEXNET, "test_accuracy")
+    page.say("- " + sentences.comparison(FCN, ALEXNET, "Test accuracy", cmp))
+    verdict = next(c for c in page.claims if c["key"] == "s3.alexnet_better")["verdict"]
+    page.finding(f"AlexNet-style CNN − FCN test accuracy {sentences.difference(cmp)}; verdict on the seed's "
+                 f"'significantly better': {verdict} ({scope}).")
+
+
+def golden_metrics(runs, n_configs: int, margin: dict) -> dict:
+    """The numbers nbval's golden check compares."""
+    return {**{f"{n.split()[0].rstrip(',')}{'_rival' if n == RIVAL else ''}_test_accuracy":
+               runs.values(n, "test_accuracy")[0] for n in runs.variants if runs.ok(n)},
+            "grid_configs": n_configs, "grid_best_val_accuracy": margin["best_accuracy"]}
+
+
+def report_models(page, P: dict, split, grid_split, n_configs: int) -> None:
+    """The recipe table, then each model's layers with its parameter count."""
+    page.table(recipe(P, split, grid_split, n_configs), "recipe", caption="The seed's recipe and this run's")
+    for name, model in architectures(P).items():
+        page.table(layer_table(model), f"architecture_{name.split()[0].lower()}",
+                   caption=f"{name}, {model.count_params():,} parameters (FCN and DNN shown without dropout or "
+                           f"batch norm)")
+
+
+def train_final(page, cache, h: Halving, split, P: dict):
+    """The final models with every seed, handed to the page (a failed run warned of; none finished: stop)."""
+    from ..experiments import run_variants
+    from .reporting import record
+
+    runs = run_variants(cache, final_variants(h, split, P), P["seeds"], workdir="checkpoint_dir")
+    record(page, runs)
+    return runs
