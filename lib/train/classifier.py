@@ -18,7 +18,7 @@ from ..experiments.record import RunResult
 from .runtime import reseed
 from .callbacks import EpochCheckpoint, EpochLogger, StopOnNonFinite, TestSetMonitor
 from .checkpoints import CHECKPOINT, RunState, restore_checkpoint
-from .datasets import make_dataset, one_hot_labels
+from .datasets import make_dataset, make_mixed_dataset, one_hot_labels
 
 
 # Steps run per call into the traced graph. One call per step pays Python, callbacks and dispatch each
@@ -35,7 +35,8 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
                      strategy=None, one_hot: bool = False, optimizer_options: dict | None = None,
                      test_curve: bool = False, extra_callbacks: list | None = None,
                      lr_schedule: str = "constant", steps_per_epoch: int | None = None,
-                     real_train: tuple[np.ndarray, np.ndarray] | None = None) -> RunResult:
+                     real_train: tuple[np.ndarray, np.ndarray] | None = None,
+                     extra_train: tuple[np.ndarray, np.ndarray, int] | None = None) -> RunResult:
     """Train ``build_model()`` on ``data`` and evaluate it on all three splits; a NaN/inf loss ends the run as
     ``"diverged"``. With ``early_stopping_patience``: stop when validation loss has not improved for that many
     epochs and restore the best weights.
@@ -50,10 +51,16 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
     ``lr_schedule``: "constant", or "cosine" (half cosine from ``learning_rate`` to 0 over all ``epochs``).
     ``steps_per_epoch``: epochs of that many steps from a shuffled, repeating stream of the training part
     (default: one pass). ``real_train``: (x, y) the ``train_`` metrics are measured on (default: the training part).
+    ``extra_train``: (x, y, k): k of these images added on top of every batch of the training part, from their own
+    shuffled, repeating stream; the training part's batches (and, by default, the epoch: one pass over it) stay
+    what they are without them (:func:`lib.train.datasets.make_mixed_dataset`). Images may be uint8: they are
+    scaled to [0, 1] once, in the input pipeline.
     """
     if lr_schedule not in ("constant", "cosine"):
         raise ParamError(f"lr_schedule {lr_schedule!r} is not one of 'constant', 'cosine'")
     _check_finite(data)
+    if extra_train is not None and steps_per_epoch is None:
+        steps_per_epoch = math.ceil(len(data.y_train) / batch_size)
     reseed(seed)
     checkpoint = Path(checkpoint_dir) / CHECKPOINT if checkpoint_dir is not None else None
     steps = steps_per_epoch or math.ceil(len(data.y_train) / batch_size)
@@ -71,7 +78,8 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
     callbacks = _callbacks(stop, monitor, checkpoint, state, EpochLogger(label, epochs) if log else None,
                            extra_callbacks, early_stopping_patience)
     history, seconds = _fit(model, data, labels, batch_size=batch_size, seed=seed, augment=augment, epochs=epochs,
-                            initial_epoch=state.epoch, steps_per_epoch=steps_per_epoch, callbacks=callbacks)
+                            initial_epoch=state.epoch, steps_per_epoch=steps_per_epoch, callbacks=callbacks,
+                            extra=extra_train)
     hist = (state.history if checkpoint is not None
             else {k: [float(v) for v in vals] for k, vals in history.history.items()})
     hist = {**hist, **(monitor.history if monitor is not None else {})}
@@ -109,12 +117,17 @@ def _callbacks(stop, monitor, checkpoint: Path | None, state: RunState, logger, 
 
 
 def _fit(model: keras.Model, data: Split, labels: Callable, *, batch_size: int, seed: int, augment, epochs: int,
-         initial_epoch: int, steps_per_epoch: int | None, callbacks: list):
-    """``model.fit`` on the seeded training stream with validation each epoch: (Keras history, seconds)."""
+         initial_epoch: int, steps_per_epoch: int | None, callbacks: list, extra=None):
+    """``model.fit`` on the seeded training stream (with ``extra`` images added on top of every batch) with
+    validation each epoch: (Keras history, seconds)."""
     if augment is not None and not isinstance(augment, keras.layers.Layer):
         augment = augment(seed)  # a factory of the augmentation, seeded per run (keys the cache by name)
-    train_ds = make_dataset(data.x_train, labels(data.y_train), batch_size, shuffle_seed=seed, augment=augment,
-                            repeat=steps_per_epoch is not None)
+    if extra is not None:
+        train_ds = make_mixed_dataset(data.x_train, labels(data.y_train), extra[0], labels(extra[1]), batch_size,
+                                      int(extra[2]), shuffle_seed=seed, augment=augment)
+    else:
+        train_ds = make_dataset(data.x_train, labels(data.y_train), batch_size, shuffle_seed=seed, augment=augment,
+                                repeat=steps_per_epoch is not None)
     start = time.perf_counter()
     history = model.fit(train_ds, validation_data=make_dataset(data.x_val, labels(data.y_val), 1024), epochs=epochs,
                         initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch, callbacks=callbacks, verbose=0,
