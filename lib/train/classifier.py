@@ -51,16 +51,10 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
     ``lr_schedule``: "constant", or "cosine" (half cosine from ``learning_rate`` to 0 over all ``epochs``).
     ``steps_per_epoch``: epochs of that many steps from a shuffled, repeating stream of the training part
     (default: one pass). ``real_train``: (x, y) the ``train_`` metrics are measured on (default: the training part).
-    ``extra_train``: (x, y, k): k of these images added on top of every batch of the training part, from their own
-    shuffled, repeating stream; the training part's batches (and, by default, the epoch: one pass over it) stay
-    what they are without them (:func:`lib.train.datasets.make_mixed_dataset`). Images may be uint8: they are
-    scaled to [0, 1] once, in the input pipeline.
+    ``extra_train``: (x, y, k): k of these added on top of every batch from their own repeating stream, an epoch
+    still one pass over the training part (:func:`.datasets.make_mixed_dataset`). uint8 images: scaled once, there.
     """
-    if lr_schedule not in ("constant", "cosine"):
-        raise ParamError(f"lr_schedule {lr_schedule!r} is not one of 'constant', 'cosine'")
     _check_finite(data)
-    if extra_train is not None and steps_per_epoch is None:
-        steps_per_epoch = math.ceil(len(data.y_train) / batch_size)
     reseed(seed)
     checkpoint = Path(checkpoint_dir) / CHECKPOINT if checkpoint_dir is not None else None
     steps = steps_per_epoch or math.ceil(len(data.y_train) / batch_size)
@@ -91,11 +85,16 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
     result.best_epoch = int(np.argmin(val_loss)) + 1 if (early_stopping_patience and val_loss) else result.epochs_run
     result.metrics["steps"] = float(result.epochs_run * steps)
     _evaluate(model, data, labels, result, real_train)
+    _save_final(model, checkpoint)
+    return _logged(result, log)
+
+
+def _save_final(model: keras.Model, checkpoint: Path | None) -> None:
+    """The final weights beside the epoch checkpoint, which a finished run no longer needs."""
     if checkpoint is not None:
         io.atomic_write(checkpoint.parent / "final.weights.h5", lambda p: model.save_weights(str(p)),
                         suffix=".weights.h5")
         checkpoint.unlink(missing_ok=True)
-    return _logged(result, log)
 
 
 def _logged(result: RunResult, log: bool) -> RunResult:
@@ -123,6 +122,7 @@ def _fit(model: keras.Model, data: Split, labels: Callable, *, batch_size: int, 
     if augment is not None and not isinstance(augment, keras.layers.Layer):
         augment = augment(seed)  # a factory of the augmentation, seeded per run (keys the cache by name)
     if extra is not None:
+        steps_per_epoch = steps_per_epoch or math.ceil(len(data.y_train) / batch_size)  # an endless stream
         train_ds = make_mixed_dataset(data.x_train, labels(data.y_train), extra[0], labels(extra[1]), batch_size,
                                       int(extra[2]), shuffle_seed=seed, augment=augment)
     else:
@@ -189,6 +189,8 @@ def classifier_variables(model: keras.Model) -> dict[str, list]:
 
 def _schedule(kind: str, learning_rate: float, epochs: int, steps_per_epoch: int):
     """A constant rate, or a cosine decay to 0 over the whole run."""
+    if kind not in ("constant", "cosine"):
+        raise ParamError(f"lr_schedule {kind!r} is not one of 'constant', 'cosine'")
     if kind == "cosine":
         return keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=max(1, epochs * steps_per_epoch))
     return learning_rate
