@@ -281,7 +281,7 @@ register(Study(
         "gan_epochs": epochs_param("conditional GAN training epochs", 2),
         "gan_batch_size": batch_param("conditional GAN minibatch size", 32),
         "gan_augment": Param("str", choices=("", "translation", "translation,cutout", "color,translation,cutout"),
-                             default="color,translation,cutout",
+                             default="",
                              help="DiffAugment policy of the GAN's discriminator (Zhao et al. 2020; \"\": none)"),
         "gan_keep_of": Param("int", low=1, high=20, default=4,
                              help="generate this many times the images needed and keep, per class, those the GAN's "
