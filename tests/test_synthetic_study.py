@@ -1,4 +1,5 @@
-"""Study 5's pieces on tiny generated data: VGG-16 / ResNet shapes, dataset fallback, synthetic mixing, CAS."""
+"""Study 5's pieces on tiny generated data: VGG-16 / ResNet shapes, dataset fallback, synthetic images added on
+top of the real batches, CAS, DiffAugment."""
 import numpy as np
 import pytest
 import yaml
@@ -148,7 +149,7 @@ def test_quick_profile_asks_for_cifar100_with_a_cifar10_fallback_and_full_has_no
 def _split(n_per_class=20, num_classes=4, seed=0):
     rng = np.random.default_rng(seed)
     y = np.repeat(np.arange(num_classes), n_per_class)
-    real = lambda n: rng.integers(0, 128, (n, 32, 32, 3)).astype(np.float32) / 255.0  # noqa: E731
+    real = lambda n: rng.integers(0, 128, (n, 32, 32, 3)).astype(np.uint8)  # noqa: E731  (uint8 at rest)
     yv, yt = np.repeat(np.arange(num_classes), 5), np.repeat(np.arange(num_classes), 3)
     return Split(real(len(y)), y, real(len(yv)), yv, real(len(yt)), yt)
 
@@ -170,32 +171,24 @@ def test_to_uint8_maps_the_generator_range_onto_the_real_files_range():
 
 
 @pytest.mark.parametrize("fraction", [0.1, 0.25, 0.5, 1.0])
-def test_mixing_adds_the_requested_fraction_scaled_like_the_real_images(fraction):
-    from lib.studies.cifar100_vgg_synthetic.mixing import mix_synthetic
+def test_the_synthetic_images_an_arm_adds_are_the_requested_share_class_balanced_and_uint8(fraction):
+    from lib.studies.cifar100_vgg_synthetic.mixing import per_batch, pick_synthetic
 
     split = _split()
     x_syn, y_syn = _synthetic()
-    mixed, n_added = mix_synthetic(split, x_syn, y_syn, fraction, 4, seed=0)
-    n_real = len(split.y_train)
-    assert n_added == round(fraction * n_real) and len(mixed.y_train) == n_real + n_added
-    assert mixed.x_train.dtype == split.x_train.dtype == np.float32
-    assert 0.0 <= mixed.x_train.min() and mixed.x_train.max() <= 1.0
-    added = mixed.x_train[n_real:]
-    assert np.all(added == 1.0)                                   # the synthetic images, scaled by 1/255
-    np.testing.assert_array_equal(np.rint(mixed.x_train * 255) / 255, mixed.x_train)   # same 1/255 steps
-    np.testing.assert_array_equal(mixed.x_train[:n_real], split.x_train)
-    counts = np.bincount(mixed.y_train[n_real:], minlength=4)
+    xs, ys = pick_synthetic(split, x_syn, y_syn, fraction, 4, seed=0)
+    assert len(ys) == round(fraction * len(split.y_train)) and xs.dtype == np.uint8 and np.all(xs == 255)
+    counts = np.bincount(ys, minlength=4)
     assert counts.max() - counts.min() <= 1                       # class-balanced like the real set
-    assert mixed.x_val is split.x_val and mixed.x_test is split.x_test
+    assert per_batch(fraction, 128) == round(fraction * 128) and per_batch(0.001, 16) == 1
 
 
-def test_mixing_zero_returns_the_real_split_and_smaller_mixes_are_nested():
-    from lib.studies.cifar100_vgg_synthetic.mixing import mix_synthetic, pick_per_class
+def test_smaller_shares_are_nested_in_larger_ones_and_zero_adds_nothing():
+    from lib.studies.cifar100_vgg_synthetic.mixing import pick_per_class, pick_synthetic
 
     split = _split()
     x_syn, y_syn = _synthetic()
-    same, n_added = mix_synthetic(split, x_syn, y_syn, 0.0, 4, seed=0)
-    assert same is split and n_added == 0
+    assert len(pick_synthetic(split, x_syn, y_syn, 0.0, 4, seed=0)[1]) == 0
     small = set(pick_per_class(y_syn, np.array([2, 2, 2, 2]), seed=3))
     large = set(pick_per_class(y_syn, np.array([5, 5, 5, 5]), seed=3))
     assert small < large
@@ -203,12 +196,12 @@ def test_mixing_zero_returns_the_real_split_and_smaller_mixes_are_nested():
         pick_per_class(y_syn, np.array([41, 0, 0, 0]), seed=0)
 
 
-def test_mixing_refuses_float_synthetic_images():
-    from lib.studies.cifar100_vgg_synthetic.mixing import mix_synthetic
+def test_mixing_refuses_float_images():
+    from lib.studies.cifar100_vgg_synthetic.mixing import pick_synthetic
 
     x_syn, y_syn = _synthetic()
     with pytest.raises(ValueError, match="uint8"):
-        mix_synthetic(_split(), x_syn.astype(np.float32), y_syn, 0.5, 4, seed=0)
+        pick_synthetic(_split(), x_syn.astype(np.float32), y_syn, 0.5, 4, seed=0)
 
 
 def test_cas_split_trains_and_validates_on_synthetic_images_only_and_tests_on_real_ones():
@@ -218,7 +211,7 @@ def test_cas_split_trains_and_validates_on_synthetic_images_only_and_tests_on_re
     assert synthetic_per_class(split, 4, [0.0, 0.5]) == 20 + 5
     x_syn, y_syn = _synthetic(per_class=25)
     cas = cas_split(split, x_syn, y_syn, 4, seed=0)
-    assert np.all(cas.x_train == 1.0) and np.all(cas.x_val == 1.0)        # nothing real in training
+    assert np.all(cas.x_train == 255) and np.all(cas.x_val == 255) and cas.x_train.dtype == np.uint8
     assert cas.x_test is split.x_test and cas.y_test is split.y_test
     np.testing.assert_array_equal(np.bincount(cas.y_train), np.bincount(split.y_train))
     np.testing.assert_array_equal(np.bincount(cas.y_val), np.bincount(split.y_val))
@@ -271,6 +264,28 @@ def test_acgan_generator_depends_on_the_label_and_the_discriminator_classifies()
     assert not np.allclose(images[0], images[1])                # same noise, another class: another image
     score, logits = gan.discriminator([images, np.array([0, 1, 2], np.int32)])
     assert tuple(score.shape) == (3, 1) and tuple(logits.shape) == (3, 3)
+
+
+def test_diff_augment_keeps_shapes_is_differentiable_and_each_policy_does_what_it_says():
+    import keras
+    import tensorflow as tf
+
+    from lib.gan.acgan import check_policy, diff_augment
+
+    seed = keras.random.SeedGenerator(0)
+    x = tf.ones((8, 32, 32, 3))
+    shifted = diff_augment(x, "translation", seed).numpy()
+    assert shifted.shape == (8, 32, 32, 3) and set(np.unique(shifted)) <= {0.0, 1.0}   # whole pixels, zero fill
+    assert (shifted == 0).any(axis=(1, 2, 3)).sum() >= 4                              # most images moved
+    cut = diff_augment(x, "cutout", seed).numpy()
+    assert np.all((cut == 0).sum(axis=(1, 2, 3)) <= 16 * 16 * 3) and (cut == 0).any()  # at most a 16x16 square
+    v = tf.Variable(tf.random.uniform((4, 32, 32, 3), -1, 1))
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(diff_augment(v, "color,translation,cutout", seed))
+    assert tape.gradient(loss, v) is not None
+    assert diff_augment(x, "", seed) is x and check_policy("translation,cutout") == "translation,cutout"
+    with pytest.raises(ParamError, match="unknown zoom"):
+        check_policy("translation,zoom")
 
 
 @pytest.mark.slow  # 240 training steps of an AC-GAN
@@ -352,7 +367,7 @@ def _tiny():
 
 
 @pytest.mark.slow  # trains three arms
-def test_every_arm_takes_the_same_number_of_optimiser_steps():
+def test_every_arm_takes_the_same_steps_on_the_same_real_batches_with_synthetic_images_on_top():
     from lib.train import runtime
     from lib.train.recipes import improved_recipe
     from lib.studies.cifar100_vgg_synthetic.arms import train_arm
@@ -367,9 +382,26 @@ def test_every_arm_takes_the_same_number_of_optimiser_steps():
     cas = train_arm(label="cas", synthetic_only=True, x_syn=x_syn, y_syn=y_syn, **common)
     assert real.metrics["steps"] == mixed.metrics["steps"] == cas.metrics["steps"] == 2 * 5   # 2 x ceil(80 / 16)
     assert (real.artifacts["n_train_images"], mixed.artifacts["n_train_images"]) == (80, 160)
-    assert mixed.artifacts["n_synthetic"] == 80 and cas.artifacts["synthetic_only"]
-    # the optimiser really took that many steps (not one pass over the 160 mixed images)
+    assert mixed.artifacts["n_synthetic"] == 80 and mixed.artifacts["synthetic_per_batch"] == 16
+    assert cas.artifacts["synthetic_only"] and cas.artifacts["n_synthetic"] == 80
     assert all(r.ok and r.epochs_run == 2 for r in (real, mixed, cas))
+
+
+def test_the_mixed_stream_keeps_the_real_batches_and_adds_the_synthetic_ones_on_top():
+    from lib.train.datasets import make_dataset, make_mixed_dataset
+
+    x = np.arange(10, dtype=np.uint8)[:, None, None, None] * np.ones((10, 2, 2, 1), np.uint8)
+    y = np.arange(10)
+    xe, ye = np.full((6, 2, 2, 1), 255, np.uint8), np.full(6, 99)
+    plain = [b for _, b in zip(range(4), make_dataset(x, y, 4, shuffle_seed=3, repeat=True))]
+    mixed = [b for _, b in zip(range(4), make_mixed_dataset(x, y, xe, ye, 4, 2, shuffle_seed=3))]
+    for (xp, yp), (xm, ym) in zip(plain, mixed):
+        np.testing.assert_array_equal(ym.numpy()[:4], yp.numpy())       # the same real batch, in the same order
+        assert ym.numpy()[4:].tolist() == [99, 99] and xm.dtype.name == "float32"
+        np.testing.assert_allclose(xm.numpy()[:4], xp.numpy())          # both scaled once, to [0, 1]
+        assert float(xm.numpy()[4:].min()) == 1.0 and float(xp.numpy().max()) <= 9 / 255 + 1e-6
+    with pytest.raises(ValueError, match="dtype"):
+        make_mixed_dataset(x, y, xe.astype(np.float32), ye, 4, 2, shuffle_seed=0)
 
 
 def test_train_arm_refuses_a_synthetic_arm_without_images():
@@ -380,13 +412,13 @@ def test_train_arm_refuses_a_synthetic_arm_without_images():
         train_arm(_split(), _tiny, improved_recipe(1, 16, 0.01), num_classes=4, seed=0, label="x", fraction=0.5)
 
 
-def test_cas_gate_is_a_multiple_of_chance_and_fails_below_it():
-    from lib.studies.cifar100_vgg_synthetic.arms import cas_gate
+def test_cas_gate_is_the_declared_share_of_the_real_only_accuracy():
+    from lib.studies.cifar100_vgg_synthetic.arms import CAS_GATE_OF_REAL, cas_gate
 
-    assert cas_gate([0.0938, 0.0913], 10) == (False, pytest.approx(0.2))   # the old GAN's CAS: below chance
-    assert cas_gate([0.27, 0.29], 10)[0]
-    assert cas_gate([0.03], 100) == (True, pytest.approx(0.02))
-    assert not cas_gate([], 10)[0]
+    assert CAS_GATE_OF_REAL == 0.6
+    assert cas_gate([0.2742], [0.59]) == (False, pytest.approx(0.354))   # the previous GAN's CAS: 0.46x real
+    assert cas_gate([0.36, 0.37], [0.59, 0.60])[0]
+    assert not cas_gate([], [0.5])[0] and not cas_gate([0.5], [])[0]
 
 
 def test_the_title_names_the_dataset_that_ran():
@@ -398,9 +430,13 @@ def test_the_title_names_the_dataset_that_ran():
 
 
 def test_quick_profile_is_sized_as_the_issue_asks():
+    """Few real images per class and long training (the overfitting regime), three seeds (each its own GAN),
+    at least three synthetic shares besides 0, the GAN's samples filtered by its class head."""
     quick = yaml.safe_load((PARAMS / "quick" / "cifar100_vgg_synthetic.yaml").read_text())
-    assert round(quick["n_train"] * (1 - quick["val_fraction"])) >= 10_000 and quick["n_test"] is None
-    assert len(quick["seeds"]) >= 3 and {0.0, 0.5} <= set(quick["synthetic_fractions"])
+    per_class = quick["n_train"] * (1 - quick["val_fraction"]) / quick["n_classes"]
+    assert per_class <= 200 and quick["epochs"] >= 20
+    assert len(quick["seeds"]) >= 3 and len({f for f in quick["synthetic_fractions"] if f > 0}) >= 3
+    assert quick["gan_keep_of"] > 1 and "resnet_depth" not in quick
 
 
 # --- ImageNet baseline --------------------------------------------------------------------------------------------

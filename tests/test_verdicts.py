@@ -1,6 +1,7 @@
 """Issue 22: each wrong verdict the issue quotes, with its corrected outcome; the rule's symmetry; the tests
 each design calls for; Holm within a study; claims declared in advance; one row per claim."""
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -226,17 +227,22 @@ def test_study_4_and_5_claims_come_from_tested_modules_with_only_the_seeds_numbe
                                                 s5.BEATS_IMAGENET))
     runs = RunSet()
     for seed in range(3):
-        for arm, acc in (("real", 0.50 + 0.01 * seed), ("mix", 0.44 - 0.01 * seed), ("resnet", 0.40)):
+        for arm, acc in (("real", 0.50 + 0.01 * seed), ("mix", 0.44 - 0.01 * seed), ("cas", 0.32)):
             runs.add(arm, RunResult(label=arm, seed=seed, metrics={"test_accuracy": acc + 0.001 * seed,
                                                                    "train_accuracy": 0.7}))
-    setting = s5.Setting(real="real", mixed="mix", resnet="resnet", seed_vgg="", imagenet="", comparable=False,
-                         why_not="CIFAR-10 fallback", cas_passed=True, gated="", imagenet_why="no weights offline")
-    pairs = s5.claims(runs, setting, cas=[0.3, 0.3, 0.3], gate=0.2, gate_x_chance=2)
+    setting = s5.Setting(real="real", cas="cas", mixed="mix", seed_vgg="", imagenet="", comparable=False,
+                         why_not="CIFAR-10 fallback", cas_passed=True, gated="", overfits=True,
+                         imagenet_why="no weights offline", resnet_why="not made")
+    pairs = s5.claims(runs, setting, share=0.6)
     verdicts = {c.key: v for (c, _), v in zip(pairs, judge_all(pairs))}
     assert verdicts["seed_test_accuracy"].kind == "n/a" and "fallback" in verdicts["seed_test_accuracy"].detail
     assert verdicts["vgg_beats_imagenet"].detail == "no weights offline"
+    assert verdicts["vgg_beats_resnet"].kind == "n/a" and verdicts["vgg_beats_resnet"].detail == "not made"
     assert verdicts["synthetic_generalisation"].kind == "not reproduced"
-    assert verdicts["cas_class_signal"].kind == "reproduced"
+    assert verdicts["cas_class_signal"].kind == "reproduced"            # 0.32 >= 0.6 x 0.50-0.52 on every seed
+    below = s5.claims(runs, replace(setting, cas_passed=False, gated="below the gate", overfits=False), share=0.7)
+    verdicts = {c.key: v for (c, _), v in zip(below, judge_all(below))}
+    assert verdicts["synthetic_overfitting"].kind == "n/a" and verdicts["cas_class_signal"].kind != "reproduced"
     gans = RunSet()
     for seed in range(3):
         gans.add("vanilla", RunResult(label="v", seed=seed, metrics={"fid": 40.0 + seed, "classes_covered": 9 + seed % 2}))

@@ -22,13 +22,14 @@ def load_for_study(name: str, params: dict, output_dir: Path) -> tuple[Dataset, 
 
 
 def classification_split(ds: Dataset, n_train: int | None, n_test: int | None, val_fraction: float,
-                         seed: int = 0):
-    """Stratified subsets (when asked), a held-out validation part, images scaled to [0, 1]."""
+                         seed: int = 0, scale: bool = True):
+    """Stratified subsets (when asked), a held-out validation part, images scaled to [0, 1] (``scale=False``:
+    kept uint8, for pipelines that scale them once at the model's input)."""
     tr = stratified_indices(ds.y_train, n_train or len(ds.y_train), seed)
     te = stratified_indices(ds.y_test, n_test or len(ds.y_test), seed)
     x_tr, y_tr, x_val, y_val = train_val_split(ds.x_train[tr], ds.y_train[tr], val_fraction, seed)
-    return Split(scale_images(x_tr), y_tr, scale_images(x_val), y_val,
-                 scale_images(ds.x_test[te]), ds.y_test[te])
+    as_input = scale_images if scale else (lambda x: x)
+    return Split(as_input(x_tr), y_tr, as_input(x_val), y_val, as_input(ds.x_test[te]), ds.y_test[te])
 
 
 def describe_data(ds: Dataset, split, generated: bool) -> str:

@@ -249,9 +249,9 @@ register(Study(
     number=5,
     notebook="05_cifar100_vgg_synthetic.ipynb",
     title="Study 5: CIFAR-100 VGG-16 with GAN-synthetic training data",
-    question=("Do images from a class-conditional GAN, added to the real training set, raise the test accuracy "
-              "of VGG-16 (the seed's recipe and an improved one) and of a ResNet, by more than seed-to-seed "
-              "noise; and how well does a classifier trained on synthetic images alone do on real ones?"),
+    question=("Do images from a class-conditional GAN, added on top of the real training images, raise the test "
+              "accuracy of VGG-16 or shrink its overfitting by more than seed-to-seed noise (GAN included); and "
+              "how well does a classifier trained on synthetic images alone do on real ones?"),
     # The dataset is a parameter (with a stated fallback), so the notebook resolves it itself.
     datasets=(),
     params={
@@ -281,17 +281,20 @@ register(Study(
         "weight_decay": Param("float", low=0.0, high=0.1, help="improved recipe: decoupled weight decay (0: none)",
                               default=0.005),
         "warmup_epochs": Param("int", low=0, high=1_000, help="improved recipe: linear warm-up epochs", default=1),
-        "resnet_depth": Param("int", low=8, high=1_202, help="ResNet depth 6n + 2 (20: ResNet-20)", default=8),
-        "resnet_width": Param("float", low=0.0, high=8.0, low_open=True, help="ResNet width multiplier",
-                              default=0.5),
         "gan_epochs": epochs_param("conditional GAN training epochs", 2),
         "gan_batch_size": batch_param("conditional GAN minibatch size", 32),
-        "synthetic_fractions": Param("list[float]", low=0.0, high=10.0, default=[0.0, 0.5],
-                                     help="synthetic images added, as a share of the real training images, for "
+        "gan_augment": Param("str", choices=("", "translation", "translation,cutout", "color,translation,cutout"),
+                             default="",
+                             help="DiffAugment policy of the GAN's discriminator (Zhao et al. 2020; \"\": none)"),
+        "gan_keep_of": Param("int", low=1, high=20, default=4,
+                             help="generate this many times the images needed and keep, per class, those the GAN's "
+                                  "class head is most sure of (1: no filtering)"),
+        "synthetic_fractions": Param("list[float]", low=0.0, high=10.0, default=[0.0, 0.25, 0.5, 1.0],
+                                     help="synthetic images added on top of the real ones, as a share of them, for "
                                           "the improved VGG-16 sweep (0 is always included)"),
         "compare_fraction": Param("float", low=0.0, high=10.0, low_open=True, default=0.5,
-                                  help="the share at which the seed-recipe VGG-16 and the ResNet are also "
-                                       "trained with synthetic images"),
+                                  help="the share the claims compare with real only, at which the seed-recipe "
+                                       "VGG-16 (and the ImageNet VGG-16) also train"),
     },
 ))
 

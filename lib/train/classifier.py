@@ -18,7 +18,7 @@ from ..experiments.record import RunResult
 from .runtime import reseed
 from .callbacks import EpochCheckpoint, EpochLogger, StopOnNonFinite, TestSetMonitor
 from .checkpoints import CHECKPOINT, RunState, restore_checkpoint
-from .datasets import make_dataset, one_hot_labels
+from .datasets import make_dataset, make_mixed_dataset, one_hot_labels
 
 
 # Steps run per call into the traced graph. One call per step pays Python, callbacks and dispatch each
@@ -35,7 +35,8 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
                      strategy=None, one_hot: bool = False, optimizer_options: dict | None = None,
                      test_curve: bool = False, extra_callbacks: list | None = None,
                      lr_schedule: str = "constant", steps_per_epoch: int | None = None,
-                     real_train: tuple[np.ndarray, np.ndarray] | None = None) -> RunResult:
+                     real_train: tuple[np.ndarray, np.ndarray] | None = None,
+                     extra_train: tuple[np.ndarray, np.ndarray, int] | None = None) -> RunResult:
     """Train ``build_model()`` on ``data`` and evaluate it on all three splits; a NaN/inf loss ends the run as
     ``"diverged"``. With ``early_stopping_patience``: stop when validation loss has not improved for that many
     epochs and restore the best weights.
@@ -50,9 +51,9 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
     ``lr_schedule``: "constant", or "cosine" (half cosine from ``learning_rate`` to 0 over all ``epochs``).
     ``steps_per_epoch``: epochs of that many steps from a shuffled, repeating stream of the training part
     (default: one pass). ``real_train``: (x, y) the ``train_`` metrics are measured on (default: the training part).
+    ``extra_train``: (x, y, k): k of these added on top of every batch from their own repeating stream, an epoch
+    still one pass over the training part (:func:`.datasets.make_mixed_dataset`). uint8 images: scaled once, there.
     """
-    if lr_schedule not in ("constant", "cosine"):
-        raise ParamError(f"lr_schedule {lr_schedule!r} is not one of 'constant', 'cosine'")
     _check_finite(data)
     reseed(seed)
     checkpoint = Path(checkpoint_dir) / CHECKPOINT if checkpoint_dir is not None else None
@@ -71,7 +72,8 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
     callbacks = _callbacks(stop, monitor, checkpoint, state, EpochLogger(label, epochs) if log else None,
                            extra_callbacks, early_stopping_patience)
     history, seconds = _fit(model, data, labels, batch_size=batch_size, seed=seed, augment=augment, epochs=epochs,
-                            initial_epoch=state.epoch, steps_per_epoch=steps_per_epoch, callbacks=callbacks)
+                            initial_epoch=state.epoch, steps_per_epoch=steps_per_epoch, callbacks=callbacks,
+                            extra=extra_train)
     hist = (state.history if checkpoint is not None
             else {k: [float(v) for v in vals] for k, vals in history.history.items()})
     hist = {**hist, **(monitor.history if monitor is not None else {})}
@@ -83,11 +85,16 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
     result.best_epoch = int(np.argmin(val_loss)) + 1 if (early_stopping_patience and val_loss) else result.epochs_run
     result.metrics["steps"] = float(result.epochs_run * steps)
     _evaluate(model, data, labels, result, real_train)
+    _save_final(model, checkpoint)
+    return _logged(result, log)
+
+
+def _save_final(model: keras.Model, checkpoint: Path | None) -> None:
+    """The final weights beside the epoch checkpoint, which a finished run no longer needs."""
     if checkpoint is not None:
         io.atomic_write(checkpoint.parent / "final.weights.h5", lambda p: model.save_weights(str(p)),
                         suffix=".weights.h5")
         checkpoint.unlink(missing_ok=True)
-    return _logged(result, log)
 
 
 def _logged(result: RunResult, log: bool) -> RunResult:
@@ -109,12 +116,18 @@ def _callbacks(stop, monitor, checkpoint: Path | None, state: RunState, logger, 
 
 
 def _fit(model: keras.Model, data: Split, labels: Callable, *, batch_size: int, seed: int, augment, epochs: int,
-         initial_epoch: int, steps_per_epoch: int | None, callbacks: list):
-    """``model.fit`` on the seeded training stream with validation each epoch: (Keras history, seconds)."""
+         initial_epoch: int, steps_per_epoch: int | None, callbacks: list, extra=None):
+    """``model.fit`` on the seeded training stream (with ``extra`` images added on top of every batch) with
+    validation each epoch: (Keras history, seconds)."""
     if augment is not None and not isinstance(augment, keras.layers.Layer):
         augment = augment(seed)  # a factory of the augmentation, seeded per run (keys the cache by name)
-    train_ds = make_dataset(data.x_train, labels(data.y_train), batch_size, shuffle_seed=seed, augment=augment,
-                            repeat=steps_per_epoch is not None)
+    if extra is not None:
+        steps_per_epoch = steps_per_epoch or math.ceil(len(data.y_train) / batch_size)  # an endless stream
+        train_ds = make_mixed_dataset(data.x_train, labels(data.y_train), extra[0], labels(extra[1]), batch_size,
+                                      int(extra[2]), shuffle_seed=seed, augment=augment)
+    else:
+        train_ds = make_dataset(data.x_train, labels(data.y_train), batch_size, shuffle_seed=seed, augment=augment,
+                                repeat=steps_per_epoch is not None)
     start = time.perf_counter()
     history = model.fit(train_ds, validation_data=make_dataset(data.x_val, labels(data.y_val), 1024), epochs=epochs,
                         initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch, callbacks=callbacks, verbose=0,
@@ -176,6 +189,8 @@ def classifier_variables(model: keras.Model) -> dict[str, list]:
 
 def _schedule(kind: str, learning_rate: float, epochs: int, steps_per_epoch: int):
     """A constant rate, or a cosine decay to 0 over the whole run."""
+    if kind not in ("constant", "cosine"):
+        raise ParamError(f"lr_schedule {kind!r} is not one of 'constant', 'cosine'")
     if kind == "cosine":
         return keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=max(1, epochs * steps_per_epoch))
     return learning_rate

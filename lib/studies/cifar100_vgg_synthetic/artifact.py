@@ -26,16 +26,35 @@ def balanced_labels(num_classes: int, per_class: int) -> np.ndarray:
     return np.repeat(np.arange(num_classes, dtype=np.int64), per_class)
 
 
-def generate_balanced(gan, num_classes: int, per_class: int, seed: int, batch_size: int = 500):
+def generate_balanced(gan, num_classes: int, per_class: int, seed: int, batch_size: int = 500, keep_of: int = 1):
     """``per_class`` images of every class from a trained conditional GAN: (uint8 NHWC, int64 labels).
 
-    The noise depends only on ``seed``; generation runs in inference mode.
+    ``keep_of`` > 1: generate that many times as many and keep, per class, the ``per_class`` images the GAN's own
+    class head (its discriminator's classifier of *real* images) gives the highest probability of the class they
+    were asked for: filtering samples by a classifier. The noise depends only on ``seed``; inference mode.
     """
     from ...gan.loop import generate
 
-    labels = balanced_labels(num_classes, per_class)
+    labels = balanced_labels(num_classes, per_class * keep_of)
     noise = np.random.default_rng(seed).standard_normal((len(labels), gan.noise_dim)).astype(np.float32)
-    return to_uint8(generate(gan, noise, labels.astype(np.int32), batch_size=batch_size)), labels
+    images = generate(gan, noise, labels.astype(np.int32), batch_size=batch_size)
+    if keep_of > 1:
+        keep = _most_confident(gan, images, labels, per_class, batch_size)
+        images, labels = images[keep], labels[keep]
+    return to_uint8(images), labels
+
+
+def _most_confident(gan, images: np.ndarray, labels: np.ndarray, per_class: int, batch_size: int) -> np.ndarray:
+    """Indices of the ``per_class`` images of each class whose class-head log-probability of their label is highest."""
+    import keras
+
+    score = np.concatenate([
+        keras.ops.convert_to_numpy(keras.ops.log_softmax(gan.discriminator(
+            [images[i:i + batch_size], labels[i:i + batch_size].astype(np.int32)], training=False)[1], axis=-1))
+        for i in range(0, len(labels), batch_size)])[np.arange(len(labels)), labels]
+    keep = [np.flatnonzero(labels == c)[np.argsort(-score[labels == c], kind="stable")[:per_class]]
+            for c in np.unique(labels)]
+    return np.sort(np.concatenate(keep))
 
 
 def save_artifact(path: str | Path, x: np.ndarray, y: np.ndarray, class_names: list[str], meta: dict) -> Path:

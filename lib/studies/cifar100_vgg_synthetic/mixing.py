@@ -2,8 +2,11 @@
 
 ``fraction`` is the number of synthetic images *added*, as a share of the
 real training images: 0.25 with 2,000 real images adds 500 synthetic ones,
-spread over the classes in the real set's proportions. Validation and test
-stay real. Synthetic images (uint8) are scaled exactly like the real ones.
+spread over the classes in the real set's proportions. They are added on
+top: every batch keeps its real images (the same ones, in the same order, in
+every arm) and gets ``fraction`` of its size in synthetic images besides, so
+every arm sees the real images equally often. Validation and test stay real.
+Real and synthetic images stay uint8 and are scaled once, at the model's input.
 
 The Classification Accuracy Score (Ravuri & Vinyals, 2019) trains a
 classifier on synthetic images only, as many per class as the real training
@@ -16,7 +19,6 @@ import math
 
 import numpy as np
 
-from ...data import scale_images
 from ...errors import ParamError
 from ...data.splits import Split
 from ...data.fallback import class_counts
@@ -59,24 +61,22 @@ def synthetic_per_class(split: Split, num_classes: int, fractions) -> int:
     return int(max(need_mix, (train + val).max()))
 
 
-def mix_synthetic(split: Split, x_syn: np.ndarray, y_syn: np.ndarray, fraction: float, num_classes: int,
-                  seed: int) -> tuple[Split, int]:
-    """``split`` with ``round(fraction * n_real)`` synthetic images appended to its training part.
-
-    Returns (the new split, the number added). Real images come first; the
-    training pipeline shuffles. Validation and test are unchanged.
-    """
+def pick_synthetic(split: Split, x_syn: np.ndarray, y_syn: np.ndarray, fraction: float, num_classes: int,
+                   seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``round(fraction * n_real)`` synthetic images (uint8) and labels, spread over the classes in the real
+    training part's proportions: the set an arm adds *on top* of its real batches. Nested over fractions."""
     if fraction < 0 or not math.isfinite(fraction):
         raise ParamError(f"synthetic fraction {fraction} must be a finite number >= 0")
-    if x_syn.dtype != np.uint8:
-        raise ValueError("synthetic images must be uint8, like the real files, so both are scaled the same way")
+    if x_syn.dtype != np.uint8 or split.x_train.dtype != np.uint8:
+        raise ValueError("real and synthetic images must both be uint8, so both are scaled once, the same way")
     n_add = int(round(fraction * len(split.y_train)))
-    if n_add == 0:
-        return split, 0
     idx = pick_per_class(y_syn, quotas(class_counts(split.y_train, num_classes), n_add), seed)
-    x = np.concatenate([split.x_train, scale_images(x_syn[idx])])
-    y = np.concatenate([split.y_train, y_syn[idx].astype(split.y_train.dtype)])
-    return Split(x, y, split.x_val, split.y_val, split.x_test, split.y_test), n_add
+    return x_syn[idx], y_syn[idx].astype(split.y_train.dtype)
+
+
+def per_batch(fraction: float, batch_size: int) -> int:
+    """Synthetic images added on top of each real batch of ``batch_size``: ``fraction`` of it, at least one."""
+    return max(1, int(round(fraction * batch_size)))
 
 
 def cas_split(split: Split, x_syn: np.ndarray, y_syn: np.ndarray, num_classes: int, seed: int) -> Split:
@@ -85,5 +85,5 @@ def cas_split(split: Split, x_syn: np.ndarray, y_syn: np.ndarray, num_classes: i
     n_val = class_counts(split.y_val, num_classes)
     tr = pick_per_class(y_syn, n_train, seed)
     va = pick_per_class(y_syn, n_val, seed + 1, exclude=tr)
-    return Split(scale_images(x_syn[tr]), y_syn[tr].astype(split.y_train.dtype),
-                 scale_images(x_syn[va]), y_syn[va].astype(split.y_val.dtype), split.x_test, split.y_test)
+    return Split(x_syn[tr], y_syn[tr].astype(split.y_train.dtype), x_syn[va], y_syn[va].astype(split.y_val.dtype),
+                 split.x_test, split.y_test)
