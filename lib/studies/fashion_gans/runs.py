@@ -42,16 +42,14 @@ def _monitor(gan, extractor: FeatureExtractor, reference: Reference, n: int, see
     return quick_metrics(extractor, images, reference)
 
 
-def balanced_metrics(gan, extractor: FeatureExtractor, reference: Reference, n: int, seed: int, knn_k: int,
+def balanced_metrics(gan, extractor: FeatureExtractor, reference: Reference, n: int, seed: int,
                      pool: int = BALANCED_POOL) -> dict:
-    """Every metric on ``n`` images drawn class-balanced (by the classifier's prediction) from ``pool`` × ``n``
-    generated ones; ``balanced_share``: the share of the per-class quotas the pool filled."""
-    images, labels = _sample(gan, pool * n, seed)
+    """FID, classes covered and mean pixel of ``n`` images drawn class-balanced (by the classifier's prediction)
+    from ``pool`` × ``n`` generated ones; ``balanced_share``: the share of the per-class quotas the pool filled."""
+    images, _ = _sample(gan, pool * n, seed)
     _, probs = extractor(images)
     idx, share = class_balanced(probs.argmax(axis=1), n, extractor.num_classes, seed)
-    out = evaluate_images(extractor, images[idx], reference, labels=None if labels is None else labels[idx],
-                          knn_k=knn_k, seed=seed)
-    return {**out, "balanced_share": share}
+    return {**quick_metrics(extractor, images[idx], reference), "balanced_share": share, "n": int(len(idx))}
 
 
 def run_gan_experiment(name: str, x: np.ndarray, y: np.ndarray | None, extractor: FeatureExtractor,
@@ -63,7 +61,8 @@ def run_gan_experiment(name: str, x: np.ndarray, y: np.ndarray | None, extractor
 
     ``metrics``: every metric on ``n_eval`` generated images (balanced classes
     for the conditional GAN) against ``reference``; ``artifacts``:
-    ``selection`` (the same on a second sample), ``balanced`` (on a class-balanced sample), ``untrained`` (the report
+    ``selection`` (FID, classes covered and mean pixel on a second sample), ``balanced`` (the same on a
+    class-balanced sample), ``untrained`` (the report
     sample before training), ``progress`` (FID, classes covered and mean pixel
     value on ``n_monitor`` images every ``grid_every`` epochs), ``grids``,
     parameter counts. ``run_dir`` None (cache off): a fresh temporary directory.
@@ -96,8 +95,8 @@ def run_gan_experiment(name: str, x: np.ndarray, y: np.ndarray | None, extractor
     if result.ok:
         start = time.perf_counter()
         result.metrics = evaluate(REPORT_OFFSET)
-        artifacts["selection"] = evaluate(SELECTION_OFFSET)
-        artifacts["balanced"] = balanced_metrics(gan, extractor, reference, n_eval, seed + BALANCED_OFFSET, knn_k)
+        artifacts["selection"] = _monitor(gan, extractor, reference, n_eval, seed + SELECTION_OFFSET)
+        artifacts["balanced"] = balanced_metrics(gan, extractor, reference, n_eval, seed + BALANCED_OFFSET)
         artifacts["eval_seconds"] = time.perf_counter() - start
         if log:
             m = result.metrics
