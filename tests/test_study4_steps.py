@@ -207,3 +207,17 @@ def test_class_balanced_samples_fill_equal_quotas_where_the_pool_allows():
 
     with pytest.raises(ParamError):
         class_balanced(pred, 200, 3)
+
+
+def test_batchnorm_samples_sit_side_by_side_one_row_per_seed(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from lib.studies.fashion_gans import figures
+
+    path = tmp_path / "grid.png"
+    plt.imsave(path, np.random.default_rng(0).random((28, 28)), cmap="gray")
+    fig = figures.plot_grid_pairs([(0, path, path), (1, path, path)], ("with BN", "without"), title="t " * 80)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["with BN, seed 0", "without, seed 0", "with BN, seed 1", "without, seed 1"]
+    assert max(len(line) for line in fig._suptitle.get_text().splitlines()) <= 80
+    plt.close(fig)

@@ -143,6 +143,8 @@ def plot_grid_pairs(rows: list[tuple[int, str, str]], column_titles: tuple[str, 
     for ax in axes.ravel():
         ax.axis("off")
     if title:
-        fig.suptitle(title, fontsize="small")
+        import textwrap
+
+        fig.suptitle(textwrap.fill(title, 80), fontsize="small")  # the scope is long: wrap it to the figure
     fig.tight_layout()
     return fig
