@@ -82,6 +82,9 @@ def test_experiment_scores_training_against_untrained_and_real_baselines(setup, 
     assert out.artifacts["progress"][0]["fid"] == pytest.approx(untrained["fid"], rel=0.2)
     # The selection sample uses other noise than the report sample.
     assert out.artifacts["selection"]["fid"] != out.metrics["fid"]
+    # ... and the class-balanced sample is drawn from a pool of its own.
+    balanced = out.artifacts["balanced"]
+    assert balanced["n"] == 100 and 0 < balanced["balanced_share"] <= 1 and np.isfinite(balanced["fid"])
     for m in (out.metrics, untrained, baseline):
         assert set(tables.METRICS_KEYS) - {"memorised"} <= set(m) and np.isfinite(m["fid"])
     assert baseline["fid"] < untrained["fid"]

@@ -17,14 +17,17 @@ import numpy as np
 
 from .. import io
 from ..data.splits import Split
+from ..errors import ParamError
 from ..train.classifier import train_classifier
 from . import metrics
 
 
 def train_evaluator(build_model: Callable, split: Split, *, seed: int, epochs: int, batch_size: int,
-                    learning_rate: float = 1e-3, label: str = "evaluator", run_dir: str | Path | None = None):
+                    learning_rate: float = 1e-3, label: str = "evaluator", run_dir: str | Path | None = None,
+                    **train_options):
     """Train the feature classifier; its weights go to ``run_dir`` (the cache's work directory, or a
-    fresh temporary one) as ``artifacts["weights_path"]``, which the run cache checks still exists."""
+    fresh temporary one) as ``artifacts["weights_path"]``, which the run cache checks still exists.
+    ``train_options`` go to ``train_classifier`` (e.g. ``lr_schedule="cosine"``)."""
     built = []
 
     def build():
@@ -32,7 +35,7 @@ def train_evaluator(build_model: Callable, split: Split, *, seed: int, epochs: i
         return built[-1]
 
     result = train_classifier(build, split, label=label, seed=seed, epochs=epochs, batch_size=batch_size,
-                              learning_rate=learning_rate)
+                              learning_rate=learning_rate, **train_options)
     if result.status == "ok":
         weights = Path(run_dir or tempfile.mkdtemp(prefix="evaluator-")) / "evaluator.weights.h5"
         io.atomic_write(weights, lambda p: built[-1].save_weights(str(p)), suffix=".weights.h5")
@@ -124,6 +127,27 @@ def evaluate_images(extractor: FeatureExtractor, images01: np.ndarray, reference
     if labels is not None:
         out["label_accuracy"] = float(np.mean(pred == np.asarray(labels)))
     return out
+
+
+def class_balanced(predicted: np.ndarray, n: int, num_classes: int, seed: int = 0) -> tuple[np.ndarray, float]:
+    """Indices of ``n`` images drawn from a pool with equal numbers per predicted class where the pool allows.
+
+    Each class gets ``n // num_classes`` images (fewer if the pool holds fewer); the rest of the ``n`` is filled
+    at random from the images left over. Returns (indices, balanced share): the share of the quotas that the
+    pool filled (1.0: every class got its full quota).
+    """
+    predicted = np.asarray(predicted)
+    if n > len(predicted):
+        raise ParamError(f"a class-balanced sample of {n} needs a pool of at least {n} images, not {len(predicted)}")
+    rng = np.random.default_rng(seed)
+    quota, chosen = n // num_classes, []
+    for c in range(num_classes):
+        members = np.flatnonzero(predicted == c)
+        chosen.extend(rng.permutation(members)[:quota])
+    balanced = len(chosen)
+    rest = np.setdiff1d(np.arange(len(predicted)), chosen)
+    chosen.extend(rng.permutation(rest)[: n - balanced])
+    return np.sort(np.asarray(chosen, dtype=int)), balanced / max(1, quota * num_classes)
 
 
 def quick_metrics(extractor: FeatureExtractor, images01: np.ndarray, reference: Reference) -> dict:

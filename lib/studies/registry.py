@@ -225,8 +225,8 @@ register(Study(
                              help="GAN families to train on `seeds`: " + ", ".join(GAN_VARIANTS),
                              default=["vanilla", "seed003", "seed003_lr2e-4", "dcgan", "wgan_gp", "cgan"]),
         "bn_seeds": Param("list[int]", low=0, high=COMMON["seeds"].high, unique=True, default=[0, 1],
-                          help="seeds of the paired vanilla GAN with / without batch norm "
-                               "in G (seed 000's claim); [] skips it"),
+                          help="seeds of the vanilla GAN with / without batch norm in G "
+                               "(seed 000's claims, Welch over seeds); [] skips it"),
         "n_train": positive_int("training images the GANs learn from (null: all 60,000)", optional=True,
                                 default=384),
         "epochs": epochs_param("GAN training epochs (seed: 30)", 2),

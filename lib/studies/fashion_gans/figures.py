@@ -131,3 +131,20 @@ def plot_class_histograms(histograms: dict[str, list[float]], class_names: list[
         ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def plot_grid_pairs(rows: list[tuple[int, str, str]], column_titles: tuple[str, str], title: str = ""):
+    """Two image grids per seed side by side (e.g. with / without batch norm): one row per seed."""
+    fig, axes = plt.subplots(max(1, len(rows)), 2, figsize=(6.4, 3.2 * max(1, len(rows))), squeeze=False)
+    for (seed, left, right), ax_row in zip(rows, axes):
+        for ax, path, column in zip(ax_row, (left, right), column_titles):
+            ax.imshow(mpimg.imread(path), cmap="gray", interpolation="nearest")
+            ax.set_title(f"{column}, seed {seed}", fontsize="small")
+    for ax in axes.ravel():
+        ax.axis("off")
+    if title:
+        import textwrap
+
+        fig.suptitle(textwrap.fill(title, 80), fontsize="small")  # the scope is long: wrap it to the figure
+    fig.tight_layout()
+    return fig

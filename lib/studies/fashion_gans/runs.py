@@ -8,7 +8,10 @@ stopped.
 
 Two generated samples from different noise seeds: ``selection`` (for picking
 the best variant) and the report sample (``metrics``), so the variant that is
-reported was not chosen on the numbers shown for it.
+reported was not chosen on the numbers shown for it. A third, ``balanced``, draws
+equal numbers of each class the feature classifier predicts from a larger pool, so
+that every family (not only the conditional one, which is asked for balanced
+classes) is also scored on a class-balanced sample.
 """
 from __future__ import annotations
 
@@ -20,12 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from ...experiments import RunResult
-from ...gan.evaluation import FeatureExtractor, Reference, evaluate_images, quick_metrics
+from ...gan.evaluation import FeatureExtractor, Reference, class_balanced, evaluate_images, quick_metrics
 from ...gan.gans import ConditionalGAN
 from ...gan.loop import build_gan, fixed_inputs, generate, to_unit_range, train_gan
 
 # Noise seeds of the samples, offset from the training seed so that no two samples share noise.
-REPORT_OFFSET, SELECTION_OFFSET = 20_000, 30_000
+REPORT_OFFSET, SELECTION_OFFSET, BALANCED_OFFSET = 20_000, 30_000, 40_000
+BALANCED_POOL = 3  # the class-balanced sample is drawn from this many times n_eval generated images
 
 
 def _sample(gan, n: int, seed: int):
@@ -38,6 +42,16 @@ def _monitor(gan, extractor: FeatureExtractor, reference: Reference, n: int, see
     return quick_metrics(extractor, images, reference)
 
 
+def balanced_metrics(gan, extractor: FeatureExtractor, reference: Reference, n: int, seed: int,
+                     pool: int = BALANCED_POOL) -> dict:
+    """FID, classes covered and mean pixel of ``n`` images drawn class-balanced (by the classifier's prediction)
+    from ``pool`` × ``n`` generated ones; ``balanced_share``: the share of the per-class quotas the pool filled."""
+    images, _ = _sample(gan, pool * n, seed)
+    _, probs = extractor(images)
+    idx, share = class_balanced(probs.argmax(axis=1), n, extractor.num_classes, seed)
+    return {**quick_metrics(extractor, images[idx], reference), "balanced_share": share, "n": int(len(idx))}
+
+
 def run_gan_experiment(name: str, x: np.ndarray, y: np.ndarray | None, extractor: FeatureExtractor,
                        reference: Reference, *, epochs: int, batch_size: int, seed: int, grid_every: int,
                        n_eval: int, num_classes: int = 10, knn_k: int = 3, n_critic: int = 5,
@@ -47,7 +61,8 @@ def run_gan_experiment(name: str, x: np.ndarray, y: np.ndarray | None, extractor
 
     ``metrics``: every metric on ``n_eval`` generated images (balanced classes
     for the conditional GAN) against ``reference``; ``artifacts``:
-    ``selection`` (the same on a second sample), ``untrained`` (the report
+    ``selection`` (FID, classes covered and mean pixel on a second sample), ``balanced`` (the same on a
+    class-balanced sample), ``untrained`` (the report
     sample before training), ``progress`` (FID, classes covered and mean pixel
     value on ``n_monitor`` images every ``grid_every`` epochs), ``grids``,
     parameter counts. ``run_dir`` None (cache off): a fresh temporary directory.
@@ -80,7 +95,8 @@ def run_gan_experiment(name: str, x: np.ndarray, y: np.ndarray | None, extractor
     if result.ok:
         start = time.perf_counter()
         result.metrics = evaluate(REPORT_OFFSET)
-        artifacts["selection"] = evaluate(SELECTION_OFFSET)
+        artifacts["selection"] = _monitor(gan, extractor, reference, n_eval, seed + SELECTION_OFFSET)
+        artifacts["balanced"] = balanced_metrics(gan, extractor, reference, n_eval, seed + BALANCED_OFFSET)
         artifacts["eval_seconds"] = time.perf_counter() - start
         if log:
             m = result.metrics

@@ -1,21 +1,59 @@
-"""Study 4's steps as its notebook calls them: scope, the feature space, the GAN runs, the best variant, the
-learning-rate and collapse checks and the batch-norm comparison, each with the sentences that state it."""
+"""Study 4's steps as its notebook calls them: the data and scope, the feature space, the GAN runs, the ranking,
+the class-balanced comparison, the learning-rate and collapse checks, the batch-norm comparison and the claims.
+
+The ``report_*`` functions take the page object (``lib.report.page.StudyReport``) and call its methods; this
+package never imports ``lib.report``. The sentences are built here from the numbers, so the notebook only calls.
+"""
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
-from ...experiments import RunResult, RunSet, Variant, run_variants, sentences
+from ...experiments import MIN_SEEDS, RunResult, RunSet, Variant, run_variants, sentences
+from ...experiments.stats import holm, welch_comparison
 from ...gan import images
 from ...gan.evaluation import FeatureExtractor, Reference, evaluate_images, train_evaluator
-from ...gan.families import family
+from ...gan.families import FAMILIES, family
 from ...gan.loop import to_unit_range
 from ...gan.metrics import COLLAPSE_THRESHOLDS
 from ...models import build_fashion_cnn
+from . import claims as study_claims
+from . import figures, tables
 from . import runs as family_run
-from . import tables
 
-SEED_STEPS = 30 * 60_000 // 64  # seed 003's budget: 30 epochs of all 60,000 images at batch 64
+SEED_STEPS = study_claims.SEED_STEPS  # seed 003's budget: 30 epochs of all 60,000 images at batch 64
 BN_VARIANTS = ("vanilla", "vanilla_nobn")
+# The feature classifier: the Study 2 CNN, Adam with a cosine decay from 1e-3, batch 64. The page warns when
+# its test accuracy on real data falls below this (issue 24: at least Study 2's CNN, 91 %).
+MIN_FEATURE_ACCURACY = 0.91
+CLASSIFIER = dict(batch_size=64, learning_rate=1e-3, lr_schedule="cosine")
+
+
+class Sets(NamedTuple):
+    """The images the study uses: GAN training set ([-1, 1]) and labels, the test reference and the real
+    training sample for the baseline ([0, 1]), and the feature classifier's split."""
+    x_gan: np.ndarray
+    y_gan: np.ndarray
+    x_reference: np.ndarray
+    x_real_train: np.ndarray
+    clf_split: object
+
+
+class Space(NamedTuple):
+    """The feature space: the classifier's run, the extractor, the reference and the real-vs-real baseline."""
+    clf: RunResult
+    extractor: FeatureExtractor
+    reference: Reference
+    baseline: dict
+
+
+def prepare(ds, P: dict) -> Sets:
+    x_gan, y_gan = images.gan_training_set(ds, P["n_train"])
+    x_reference, x_real_train = images.evaluation_sets(ds, P["n_eval"], P["knn_k"])
+    from ...data import classification_split
+
+    return Sets(x_gan, y_gan, x_reference, x_real_train, classification_split(ds, P["classifier_n_train"], None, 0.1))
 
 
 def scope(generated: bool, n_images: int, P: dict) -> str:
@@ -27,8 +65,11 @@ def scope(generated: bool, n_images: int, P: dict) -> str:
 
 
 def families_sentence(variants: list[str], bn_seeds: list[int], scope_text: str) -> str:
+    left_out = [f for f in FAMILIES if f not in variants and not (bn_seeds and f in BN_VARIANTS)]
     return (f"Families trained in this profile: {sentences.listing(family(v).title for v in variants)}"
-            + (f"; the batch-norm comparison on seeds {bn_seeds}." if bn_seeds else ".") + f" Scope: {scope_text}.")
+            + (f"; the batch-norm comparison on seeds {bn_seeds}" if bn_seeds else "")
+            + (f". Not trained in this profile (they decide none of the seeds' claims; the `full` profile trains "
+               f"them): {sentences.listing(left_out)}" if left_out else "") + f". Scope: {scope_text}.")
 
 
 def family_names(variants: list[str], bn_seeds: list[int]) -> dict:
@@ -36,35 +77,55 @@ def family_names(variants: list[str], bn_seeds: list[int]) -> dict:
     return dict.fromkeys(variants + list(BN_VARIANTS) * bool(bn_seeds))
 
 
-def feature_space(cache, clf_split, x_reference: np.ndarray, x_real_train: np.ndarray, x_gan: np.ndarray, P: dict):
-    """The Fashion-MNIST classifier whose features every metric uses, the reference sets and the real-vs-real
-    baseline: (classifier run, extractor, reference, baseline metrics)."""
-    clf = cache.call(train_evaluator, build_fashion_cnn, clf_split, seed=0, epochs=P["classifier_epochs"],
-                     batch_size=128, label="feature classifier", workdir="run_dir")
+def describe_data(page, ds, generated: bool, sets: Sets, P: dict) -> str:
+    """The data line, the families that train and their table; returns the scope every number carries."""
+    page.add_data(images.describe_gan_data(ds, generated, len(sets.x_gan), P["n_eval"], sets.clf_split.sizes()))
+    text = scope(generated, len(sets.x_gan), P)
+    page.say(families_sentence(P["variants"], P["bn_seeds"], text))
+    page.table(tables.family_table(family_names(P["variants"], P["bn_seeds"]), sets.x_gan.shape[1:], ds.num_classes),
+               "families", caption="GAN families in this run")
+    return text
+
+
+def feature_space(cache, sets: Sets, P: dict) -> Space:
+    """The Fashion-MNIST classifier whose features every metric uses (trained once, cached), the reference sets
+    and the real-vs-real baseline."""
+    clf = cache.call(train_evaluator, build_fashion_cnn, sets.clf_split, seed=0, epochs=P["classifier_epochs"],
+                     label="feature classifier", workdir="run_dir", **CLASSIFIER)
     extractor = FeatureExtractor(build_fashion_cnn, clf.artifacts["weights_path"])
-    reference = Reference(extractor, x_reference, to_unit_range(x_gan))
-    return clf, extractor, reference, evaluate_images(extractor, x_real_train, reference, knn_k=P["knn_k"])
+    reference = Reference(extractor, sets.x_reference, to_unit_range(sets.x_gan))
+    return Space(clf, extractor, reference, evaluate_images(extractor, sets.x_real_train, reference, knn_k=P["knn_k"]))
 
 
-def baseline_sentence(clf: RunResult, n_train: int, baseline: dict) -> str:
+def baseline_sentence(clf: RunResult, sizes: dict, baseline: dict) -> str:
     b = baseline
-    return (f"The feature classifier reaches **{clf.metrics['test_accuracy']:.2%}** test accuracy after "
-            f"{clf.epochs_run} epoch(s) on {n_train:,} images. Real training images against real test images: FID "
+    return (f"The feature classifier reaches **{clf.metrics['test_accuracy']:.2%}** accuracy on all "
+            f"{sizes['test']:,} test images after {clf.epochs_run} epoch(s) on {sizes['train']:,} training images "
+            f"(validation {sizes['val']:,}; the GANs' training images are among them, the test images the metrics "
+            f"compare against are not). Real training images against real test images: FID "
             f"{b['fid']:.3f}, KID {b['kid']:.4f}, classifier score {b['is']:.2f}, precision {b['precision']:.3f}, "
             f"recall {b['recall']:.3f}, density {b['density']:.3f}, coverage {b['coverage']:.3f}, mean pixel "
             f"{b['mean_pixel']:.3f}.")
 
 
-def gan_variant(name: str, x_gan, y_gan, extractor, reference, P: dict, num_classes: int) -> Variant:
+def report_feature_space(page, space: Space, sets: Sets, generated: bool) -> None:
+    page.say(baseline_sentence(space.clf, sets.clf_split.sizes(), space.baseline))
+    accuracy = space.clf.metrics.get("test_accuracy", 0.0)
+    if not generated and accuracy < MIN_FEATURE_ACCURACY:
+        page.warn(f"the feature classifier reaches {accuracy:.2%} test accuracy, below the "
+                  f"{MIN_FEATURE_ACCURACY:.0%} this study asks of its feature space")
+
+
+def gan_variant(name: str, sets: Sets, space: Space, P: dict, num_classes: int) -> Variant:
     return Variant(family_run.run_gan_experiment, dict(
-        name=name, x=x_gan, y=y_gan, extractor=extractor, reference=reference, epochs=P["epochs"],
-        batch_size=P["batch_size"], grid_every=P["grid_every"], n_eval=P["n_eval"], num_classes=num_classes,
-        knn_k=P["knn_k"], n_critic=P["n_critic"], gp_weight=P["gp_weight"]), P["epochs"])
+        name=name, x=sets.x_gan, y=sets.y_gan, extractor=space.extractor, reference=space.reference,
+        epochs=P["epochs"], batch_size=P["batch_size"], grid_every=P["grid_every"], n_eval=P["n_eval"],
+        num_classes=num_classes, knn_k=P["knn_k"], n_critic=P["n_critic"], gp_weight=P["gp_weight"]), P["epochs"])
 
 
-def train(cache, P: dict, x_gan, y_gan, extractor, reference, num_classes: int) -> tuple[RunSet, RunSet]:
+def train(cache, P: dict, sets: Sets, space: Space, num_classes: int) -> tuple[RunSet, RunSet]:
     """Every family over the seeds, and the vanilla GAN with and without batch norm over ``bn_seeds``."""
-    variant = lambda v: gan_variant(v, x_gan, y_gan, extractor, reference, P, num_classes)  # noqa: E731
+    variant = lambda v: gan_variant(v, sets, space, P, num_classes)  # noqa: E731
     runs = run_variants(cache, {v: variant(v) for v in P["variants"]}, P["seeds"], workdir="run_dir")
     bn = run_variants(cache, {v: variant(v) for v in BN_VARIANTS}, P["bn_seeds"], workdir="run_dir")
     return runs, bn
@@ -83,33 +144,131 @@ def seconds_per_step(ok: dict[str, list[RunResult]]) -> dict[str, str]:
     return {v: f"{sum(r.artifacts['seconds_per_step'] for r in rs) / len(rs):.4f} s/step" for v, rs in ok.items()}
 
 
-def best_variant(ok: dict[str, list[RunResult]], baseline: dict) -> tuple[str, float, float]:
-    """The variant with the lowest selection-sample FID (mean over seeds), that FID, and the FID gap it closes
-    (%, mean over seeds) on the report sample: the report sample never chose it."""
-    selection_fid = {v: sum(r.artifacts["selection"]["fid"] for r in rs) / len(rs) for v, rs in ok.items()}
-    best = min(selection_fid, key=selection_fid.get)
-    return best, selection_fid[best], sum(tables.gap_closed(r, baseline) for r in ok[best]) / len(ok[best])
+def record(page, space: Space, runs: RunSet, bn: RunSet, P: dict) -> dict[str, list[RunResult]]:
+    """Count the runs into the page, warn of failed ones, copy the image grids next to the page; returns the
+    finished runs by family."""
+    page.record_runs(recorded(space.clf, runs, bn, P["seeds"]))
+    for r in runs.failed() + bn.failed():
+        page.warn(f"run failed: {r.message}")
+    runs.raise_if_all_failed()
+    for r in [r for r in runs.all() + bn.all() if r.ok]:
+        r.artifacts["grids"] = family_run.copy_grids(r, page.output_dir / "grids" / f"{r.variant}-seed{r.seed}")
+    ok = finished(runs)
+    print(seconds_per_step(ok))
+    return ok
 
 
-def best_sentence(best: str, selection_fid: float, gap: float, scope_text: str) -> str:
-    return (f"Best by selection-sample FID: **{best}** "
-            f"({'seed-003 configuration' if best == 'seed003' else 'our addition'}), selection FID "
-            f"{selection_fid:.2f}; on the report sample it closes {gap:.0f} % of the FID gap from its untrained "
-            f"generator to real images. Scope: {scope_text}.")
+def _mean(values) -> float:
+    return float(np.mean(values))
+
+
+def ranking(ok: dict[str, list[RunResult]]) -> dict:
+    """The families in the order of their selection-sample FID (mean over seeds); each neighbouring pair compared
+    on the report-sample FID (Welch: the families share no weights), Holm-adjusted over the pairs."""
+    order = sorted(ok, key=lambda v: _mean([r.artifacts["selection"]["fid"] for r in ok[v]]))
+    fid = {v: [r.metrics["fid"] for r in ok[v]] for v in order}
+    pairs = [(a, b, welch_comparison(fid[a], fid[b])) for a, b in zip(order, order[1:])]
+    enough = all(len(v) >= MIN_SEEDS for v in fid.values())
+    adjusted = holm([c.p for _, _, c in pairs]) if enough and pairs else [float("nan")] * len(pairs)
+    apart = [bool(enough and p < 0.05 and c.mean_diff > 0) for (_, _, c), p in zip(pairs, adjusted)]
+    return {"order": order, "fid": fid, "pairs": pairs, "p_holm": adjusted, "apart": apart, "enough": enough}
+
+
+def _interval(values: list[float]) -> str:
+    m = _mean(values)
+    if len(values) < 2:
+        return f"{m:.2f} (1 seed)"
+    from scipy import stats as sps
+
+    half = float(sps.t.ppf(0.975, len(values) - 1) * np.std(values, ddof=1) / np.sqrt(len(values)))
+    return f"{m:.2f} (95 % CI {m - half:.2f} to {m + half:.2f}, {len(values)} seeds)"
+
+
+def ranking_sentence(rank: dict, scope_text: str) -> str:
+    """The ranking in words: each family's FID with its interval, and which neighbours the data tell apart."""
+    listed = "; ".join(f"{v} {_interval(rank['fid'][v])}" for v in rank["order"])
+    if not rank["enough"]:
+        return (f"No ranking: some family has fewer than {MIN_SEEDS} seeds. FID on the report sample (mean): "
+                f"{listed}. Scope: {scope_text}.")
+    steps = [f"{a} {'<' if apart else 'and'} {b}{'' if apart else ' not told apart'} (Holm p = {p:.2g})"
+             for (a, b, _), p, apart in zip(rank["pairs"], rank["p_holm"], rank["apart"])]
+    lead = (f"**{rank['order'][0]}** has the lowest FID, told apart from the next family"
+            if rank["apart"] and rank["apart"][0] else "No single best family: the first two are not told apart")
+    return (f"{lead}. Order by the selection sample's FID, each neighbouring pair tested on the report sample's FID "
+            f"(Welch, Holm over the pairs): {'; '.join(steps) or 'one family only'}. FID (report sample, mean and "
+            f"t-interval over seeds): {listed}. Scope: {scope_text}.")
+
+
+def report_metrics(page, ok: dict[str, list[RunResult]], baseline: dict, scope_text: str) -> dict:
+    page.table(tables.comparison_table(baseline, ok), "metrics",
+               caption=f"GAN families against the baselines, mean ± sd over seeds ({scope_text})")
+    rank = ranking(ok)
+    page.say(ranking_sentence(rank, scope_text))
+    return rank
+
+
+def cgan_lead(ok: dict[str, list[RunResult]]) -> dict | None:
+    """The conditional GAN's FID lead over the unconditional family with the lowest selection-sample FID, on the
+    report samples and on class-balanced samples of both (Welch; positive: the cGAN's FID is lower)."""
+    rivals = [v for v in ok if not family(v).conditional]
+    if "cgan" not in ok or not rivals:
+        return None
+    rival = min(rivals, key=lambda v: _mean([r.artifacts["selection"]["fid"] for r in ok[v]]))
+    plain = welch_comparison([r.metrics["fid"] for r in ok["cgan"]], [r.metrics["fid"] for r in ok[rival]])
+    balanced = welch_comparison([r.artifacts["balanced"]["fid"] for r in ok["cgan"]],
+                                [r.artifacts["balanced"]["fid"] for r in ok[rival]])
+    return {"rival": rival, "plain": plain, "balanced": balanced}
+
+
+def cgan_lead_sentence(lead: dict | None, scope_text: str) -> str:
+    if lead is None:
+        return "The conditional GAN and an unconditional family did not both run: no class-balance comparison."
+    p, b, rival = lead["plain"], lead["balanced"], lead["rival"]
+    said = (f"The conditional GAN's FID lead over {rival} (the unconditional family with the lowest selection FID): "
+            f"{sentences.difference(p, scale=1.0, unit=' FID')} on the report samples (the cGAN asked for equal "
+            f"classes, {rival} as it generates), {sentences.difference(b, scale=1.0, unit=' FID')} when both are "
+            f"drawn class-balanced by the classifier's prediction.")
+    if p.mean_diff > 0:
+        share = 1.0 - b.mean_diff / p.mean_diff
+        said += (f" Class balance accounts for about {share:.0%} of the lead (mean over seeds); the rest goes with "
+                 f"what the labels give the cGAN in training: better images within each class.")
+    else:
+        said += " The conditional GAN has no lead here to explain."
+    return said + f" Scope: {scope_text}."
+
+
+def report_balanced(page, ok: dict[str, list[RunResult]], scope_text: str) -> None:
+    page.table(tables.balanced_table(ok), "balanced",
+               caption=f"FID on the report sample and on a class-balanced sample, mean ± sd over seeds ({scope_text})")
+    page.say(cgan_lead_sentence(cgan_lead(ok), scope_text))
+
+
+def report_curves(page, ok: dict[str, list[RunResult]], baseline: dict, scope_text: str, n_eval: int) -> None:
+    page.figure(figures.plot_gan_curves({v: [r.history for r in rs] for v, rs in ok.items()},
+                                        title=f"Losses and discriminator accuracy per epoch ({scope_text})"), "curves")
+    page.figure(figures.plot_metric_progress({v: [r.artifacts["progress"] for r in rs] for v, rs in ok.items()},
+                                             baseline=baseline, keys=("fid", "classes_covered", "mean_pixel"),
+                                             title=f"During training ({min(1000, n_eval):,} images, selection noise)"),
+                "progress")
+    for v, rs in ok.items():
+        page.figure(figures.plot_image_progression(rs[0].artifacts["grids"],
+                                                   title=f"{v}, seed {rs[0].seed}: fixed noise"), f"progression_{v}")
 
 
 def learning_rate_lines(ok: dict[str, list[RunResult]], baseline: dict, precision: str) -> str:
-    """Per seed-003 family: mean pixel by epoch against the real one, the discriminator's last epoch, FID, budget."""
+    """Per seed-003 family and seed: mean pixel by epoch against the real one, the discriminator's last epoch,
+    FID, budget."""
     lines = []
     for v in [v for v in ("seed003", "seed003_lr2e-4") if v in ok]:
-        r, f = ok[v][0], family(v)
-        lines.append(f"- **{v}** (Adam G {f.g_lr:g}, D {f.d_lr:g}): mean pixel by epoch "
-                     + ", ".join(f"{p['epoch']}: {p['mean_pixel']:.3f}" for p in r.artifacts["progress"])
-                     + f" (real {baseline['mean_pixel']:.3f}); D accuracy on fakes in the last epoch "
-                     f"{r.history['d_acc_fake'][-1]:.3f}, D loss {r.history['d_loss'][-1]:.3f}; FID "
-                     f"{r.metrics['fid']:.2f} after {r.artifacts['steps']:,} steps "
-                     f"({r.artifacts['steps'] / SEED_STEPS:.0%} of the seed's), "
-                     f"{r.artifacts['seconds_per_step'] * 1000:.0f} ms per step ({precision}).")
+        f = family(v)
+        for r in ok[v]:
+            lines.append(f"- **{v}** (Adam G {f.g_lr:g}, D {f.d_lr:g}), seed {r.seed}: mean pixel by epoch "
+                         + ", ".join(f"{p['epoch']}: {p['mean_pixel']:.3f}" for p in r.artifacts["progress"])
+                         + f" (real {baseline['mean_pixel']:.3f}); D accuracy on fakes in the last epoch "
+                         f"{r.history['d_acc_fake'][-1]:.3f}, D loss {r.history['d_loss'][-1]:.3f}; FID "
+                         f"{r.metrics['fid']:.2f} after {r.artifacts['steps']:,} steps "
+                         f"({r.artifacts['steps'] / SEED_STEPS:.0%} of the seed's), "
+                         f"{r.artifacts['seconds_per_step'] * 1000:.0f} ms per step ({precision}).")
     return "\n".join(lines) or "Neither seed-003 family ran in this profile."
 
 
@@ -146,14 +305,82 @@ def flag_lines(ok: dict[str, list[RunResult]], scope_text: str) -> str:
                      for v, rs in ok.items() for r in rs) + f"\n\nScope: {scope_text}."
 
 
+def report_collapse(page, ds, space: Space, sets: Sets, ok: dict[str, list[RunResult]], scope_text: str,
+                    P: dict) -> bool:
+    """The collapse rule checked on constructed cases, the class histograms and every run's flags; returns
+    whether the rule got every constructed case right."""
+    known = known_cases(ds, space.extractor, space.reference, sets.x_gan, sets.x_reference, P)
+    page.say(collapse_rule_text(known))
+    rule_ok = rule_passes(known)
+    if not rule_ok:
+        page.warn("the collapse rule misjudges a constructed case above; its flags below are not trustworthy")
+    page.figure(figures.plot_class_histograms({**{v: rs[0].metrics["histogram"] for v, rs in ok.items()},
+                                               "real test images": space.reference.histogram}, ds.class_names,
+                                              title="Predicted classes of generated images (first seed, report "
+                                                    "sample)"), "class_histograms")
+    page.say(flag_lines(ok, scope_text))
+    return rule_ok
+
+
 BN_METRICS = (("fid", "FID", False), ("coverage", "coverage", True), ("classes_covered", "classes covered", True))
 
 
 def batchnorm_comparisons(bn: RunSet) -> tuple[dict, list[str]]:
-    """With − without batch norm in the vanilla generator, paired by seed, per metric, and the sentences;
-    empty when either arm has no finished run."""
+    """With − without batch norm in the vanilla generator per metric (Welch: batch norm changes the generator, so
+    the arms share no weights and a seed does not pair them), and the sentences; empty when an arm has no run."""
     if not (bn.ok("vanilla") and bn.ok("vanilla_nobn")):
         return {}, []
-    pairs = {key: bn.paired("vanilla_nobn", "vanilla", key) for key, _, _ in BN_METRICS}
+    pairs = {key: bn.welch("vanilla_nobn", "vanilla", key) for key, _, _ in BN_METRICS}
     return pairs, [sentences.comparison("vanilla_nobn", "vanilla", label, pairs[key], scale=1.0, unit="",
                                         higher_is_better=higher) for key, label, higher in BN_METRICS]
+
+
+def batchnorm_grids(bn: RunSet) -> list[tuple[int, str, str]]:
+    """(seed, last grid with batch norm, last grid without) for every seed both arms finished."""
+    last = {v: {r.seed: r.artifacts["grids"][-1][1] for r in bn.ok(v) if r.artifacts.get("grids")}
+            for v in BN_VARIANTS}
+    return [(s, last["vanilla"][s], last["vanilla_nobn"][s]) for s in sorted(set(last["vanilla"]) &
+                                                                              set(last["vanilla_nobn"]))]
+
+
+def report_batchnorm(page, bn: RunSet, baseline: dict, scope_text: str, bn_seeds: list[int]) -> bool:
+    """The batch-norm table, the samples side by side and the comparisons; returns whether both arms ran."""
+    pairs, said = batchnorm_comparisons(bn)
+    if not pairs:
+        page.say("The batch-norm comparison did not run in this profile, or an arm has no finished run.")
+        return False
+    page.table(tables.comparison_table(baseline, {v: bn.ok(v) for v in BN_VARIANTS}), "batchnorm",
+               caption=f"Vanilla GAN with / without batch norm in G, mean ± sd over seeds {bn_seeds} ({scope_text})")
+    page.figure(figures.plot_grid_pairs(batchnorm_grids(bn), ("with batch norm in G", "without batch norm"),
+                                        title=f"Vanilla GAN, fixed noise after the last epoch ({scope_text})"),
+                "batchnorm_samples")
+    for sentence in said:
+        page.say(sentence)
+    return True
+
+
+def report_claims(page, ok: dict[str, list[RunResult]], bn: RunSet, bn_ran: bool, baseline: dict, rank: dict,
+                  scope_text: str, bn_seeds: list[int]) -> None:
+    """Seed 003's and seed 000's claims judged together, the table, and the finding for the index."""
+    page.claims_from(study_claims.seed003_claims(ok.get("seed003", []), baseline, scope_text))
+    page.claims_from(study_claims.batchnorm_claims(bn if bn_ran else None, f"{scope_text}, seeds {bn_seeds}"))
+    page.show_claims()
+    page.finding(finding(rank, page.claims, scope_text))
+
+
+def finding(rank: dict, claims: list[dict], scope_text: str) -> str:
+    first = rank["order"][0] if rank["order"] else "none"
+    best = (f"Lowest FID: {first}, told apart from the next family" if rank["apart"] and rank["apart"][0]
+            else "No family ranked first (the first two not told apart, or fewer than 3 seeds)")
+    return (best + "; " + "; ".join(f"{c['claim']}: {c['verdict']}" for c in claims) + f". Scope: {scope_text}.")
+
+
+def finish(page, runs: RunSet) -> dict:
+    failed = runs.failed()
+    return page.finish(status="ok" if not failed else "partial", message="; ".join(r.message for r in failed))
+
+
+def golden_metrics(ok: dict[str, list[RunResult]], rule_ok: bool) -> dict:
+    """The smoke run's coarse golden values (nbval)."""
+    return {"variants_trained": len(ok), "collapse_rule_passes_known_cases": float(rule_ok),
+            "untrained_collapsed": float(all(r.artifacts["untrained"]["collapsed"] for rs in ok.values() for r in rs))}

@@ -81,3 +81,16 @@ def comparison_table(baseline: dict, results: dict) -> pd.DataFrame:
 def gap_closed(run, baseline: dict) -> float:
     """FID gap closed (%) of one run's report sample."""
     return fid_gap_closed(run.metrics["fid"], run.artifacts["untrained"]["fid"], baseline["fid"])
+
+
+def balanced_table(results: dict) -> pd.DataFrame:
+    """Per family: FID on the report sample and on the class-balanced sample (mean ± sd over seeds), and how much
+    of the balanced sample's per-class quotas the pool filled (below 100 %: some class was too rare)."""
+    rows = {}
+    for name, runs in results.items():
+        bal = [r.artifacts["balanced"] for r in runs]
+        rows[name] = {"FID, report sample ↓": _cell([r.metrics["fid"] for r in runs], 2),
+                      "FID, class-balanced sample ↓": _cell([b["fid"] for b in bal], 2),
+                      "class quotas filled": _cell([100.0 * b["balanced_share"] for b in bal], 0) + " %",
+                      "seeds": len(runs)}
+    return pd.DataFrame(rows).T
