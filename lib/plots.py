@@ -19,25 +19,33 @@ plt.rcParams["text.parse_math"] = False
 BAND = "line: mean over seeds; band: ± 1 sd over seeds (sample sd, n − 1)"
 
 
-def _stack(histories: list[dict], key: str) -> np.ndarray:
-    """Runs of different length (early stopping) padded with NaN."""
-    longest = max(len(h.get(key, [])) for h in histories)
-    out = np.full((len(histories), longest), np.nan)
-    for i, h in enumerate(histories):
-        vals = h.get(key, [])
-        out[i, : len(vals)] = vals
+def stack_padded(series: list) -> np.ndarray:
+    """One row per run; runs of different length (early stopping) padded with NaN."""
+    longest = max((len(s) for s in series), default=0)
+    out = np.full((len(series), longest), np.nan)
+    for i, s in enumerate(series):
+        out[i, : len(s)] = s
     return out
 
 
+def _stack(histories: list[dict], key: str) -> np.ndarray:
+    return stack_padded([h.get(key, []) for h in histories])
+
+
 def _band(ax, values: np.ndarray, label: str, color, linestyle="-"):
-    epochs = np.arange(1, values.shape[1] + 1)
+    band(ax, np.arange(1, values.shape[1] + 1), values, label, color, linestyle)
+
+
+def band(ax, x, values: np.ndarray, label: str, color, linestyle="-", **line) -> None:
+    """Mean over the rows (seeds) as a line and ± 1 sample sd as a band: :data:`BAND`."""
+    epochs = np.asarray(x)
     count = np.sum(~np.isnan(values), axis=0)
     with np.errstate(all="ignore"):
         mean = np.nansum(values, axis=0) / count
         # The tables' convention: sample sd (n − 1); no band where fewer than two seeds reach an epoch.
         sd = np.sqrt(np.nansum((values - mean) ** 2, axis=0) / (count - 1))
     sd = np.where(count > 1, sd, np.nan)
-    ax.plot(epochs, mean, linestyle=linestyle, color=color, label=label)
+    ax.plot(epochs, mean, linestyle=linestyle, color=color, label=label, **line)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if values.shape[0] > 1:
         ax.fill_between(epochs, mean - sd, mean + sd, color=color, alpha=0.15, linewidth=0)

@@ -13,23 +13,13 @@ import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from ...plots import band, stack_padded  # noqa: E402
+
 plt.rcParams["text.parse_math"] = False  # names from data files are text, not mathtext (see lib/plots.py)
 
 
-def _stack(series: list[list[float]]) -> np.ndarray:
-    longest = max((len(s) for s in series), default=0)
-    out = np.full((len(series), longest), np.nan)
-    for i, s in enumerate(series):
-        out[i, : len(s)] = s
-    return out
-
-
 def _band(ax, x, values: np.ndarray, label: str, color, linestyle="-"):
-    with np.errstate(all="ignore"):
-        mean, sd = np.nanmean(values, axis=0), np.nanstd(values, axis=0)
-    ax.plot(x, mean, linestyle=linestyle, color=color, label=label, marker="o", markersize=3)
-    if values.shape[0] > 1:
-        ax.fill_between(x, mean - sd, mean + sd, color=color, alpha=0.15, linewidth=0)
+    band(ax, x, values, label, color, linestyle, marker="o", markersize=3)
 
 
 CURVE_NAMES = {"g_loss": "generator", "d_loss": "discriminator", "d_acc_real": "real called real",
@@ -49,10 +39,10 @@ def plot_gan_curves(histories_by_variant: dict[str, list[dict]], title: str = ""
         hs = histories_by_variant[name]
         ax_loss, ax_acc = axes[row]
         for key, style in (("g_loss", "-"), ("d_loss", "--")):
-            v = _stack([h.get(key, []) for h in hs])
+            v = stack_padded([h.get(key, []) for h in hs])
             _band(ax_loss, np.arange(1, v.shape[1] + 1), v, CURVE_NAMES[key], color, style)
         for key, style in (("d_acc_real", "-"), ("d_acc_fake", "--")):
-            v = _stack([h.get(key, []) for h in hs])
+            v = stack_padded([h.get(key, []) for h in hs])
             _band(ax_acc, np.arange(1, v.shape[1] + 1), v, CURVE_NAMES[key], color, style)
         ax_loss.set_ylabel(f"{name}\nloss")
         ax_acc.set_ylabel("discriminator accuracy")
@@ -78,7 +68,7 @@ def plot_metric_progress(progress_by_variant: dict[str, list[list[dict]]], basel
     for ax, key in zip(axes[0], keys):
         for color, (name, runs) in zip(colors, progress_by_variant.items()):
             epochs = [p["epoch"] for p in runs[0]]
-            _band(ax, epochs, _stack([[p[key] for p in r] for r in runs]), name, color)
+            _band(ax, epochs, stack_padded([[p[key] for p in r] for r in runs]), name, color)
         if baseline is not None and key in baseline:
             ax.axhline(baseline[key], color="black", linestyle=":", label="real train vs real test")
         if key == "fid":
