@@ -14,13 +14,7 @@ PAGES = sorted((REPORTS / "quick").glob("*.html"))
 pytestmark = pytest.mark.skipif(not PAGES, reason="no committed reports/quick (run make report)")
 
 
-# The quick report (rendered from 121f3c8) was rendered before Study 1's markdown cell stopped naming
-# `lr_sweep`; strict, so the next re-render (which no longer shows it) turns this mark into a failure to remove.
-KNOWN = {"01_cifar10_batchnorm.html": "Study 1's sweep note names lr_sweep; fixed in the notebook after the render"}
-
-
-@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(reason=KNOWN[p.name], strict=True))
-                                  if p.name in KNOWN else p for p in PAGES], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
 def test_committed_page_reads_without_leftovers(path):
     problems = page_problems(path.read_text(errors="replace"), study_page=path.name != "index.html")
     assert not problems, f"{path.name}:\n" + "\n".join(problems)

@@ -33,3 +33,19 @@ def test_committed_index_legend_is_the_codes_definitions():
     text = _text()
     for word, meaning in {**VERDICTS, **STATUS}.items():
         assert word in text and meaning in text
+
+
+TEST_NAMES = {"paired t": r"paired t", "Welch t": r"Welch t", "McNemar exact": r"McNemar exact"}
+
+
+def test_each_committed_finding_names_only_tests_its_studys_claims_declared():
+    """A headline that paired two arms its claims call independent would state a second, wrong test."""
+    page = INDEX.read_text()
+    findings = page.split("Findings</h2>", 1)[1].split("</table>", 1)[0]
+    table = page.split("Reproduction table", 1)[1].split("</table>", 1)[0]
+    for study, finding in re.findall(r'<tr><td><a href="[^"]+">(Study \d)[^<]*</a></td>\s*<td[^>]*>[^<]*</td>\s*'
+                                     r'<td>([^<]*)</td>', findings):
+        rows = [r for r in table.split("<tr") if f">{study}<" in r]
+        declared = {name for name, pattern in TEST_NAMES.items() if any(re.search(pattern, r) for r in rows)}
+        named = {name for name, pattern in TEST_NAMES.items() if re.search(pattern, html.unescape(finding))}
+        assert named <= declared, f"{study}'s finding names {named - declared}, which none of its claims declared"

@@ -133,3 +133,13 @@ def test_verdicts_from_two_seeds_show_no_interval():
     assert "CI" not in v.ours and "p =" not in v.detail and v.kind == "indicative"
     v = judge(ACC, Evidence(values=[0.7, 0.75], budget=15))
     assert "CI" not in v.ours
+
+
+def test_a_finding_repeats_its_claims_row_and_names_no_test_it_was_not_judged_by():
+    row = {"ours": "+2.10 points (95 % CI +1.76 to +2.44)", "test": "McNemar exact",
+           "p_holm_text": "1.86e-49 (raw 4.64e-50)", "verdict": "not reproduced"}
+    assert sentences.claim_finding("AlexNet − FCN", row, "3 seeds") == (
+        "AlexNet − FCN: +2.10 points (95 % CI +1.76 to +2.44), McNemar exact, Holm-adjusted p 1.86e-49 "
+        "(raw 4.64e-50): not reproduced (3 seeds).")
+    untested = {"ours": "—", "test": "", "p_holm_text": "—", "verdict": "n/a"}
+    assert sentences.claim_finding("x", untested, "s") == "x: —: n/a (s)."

@@ -78,7 +78,13 @@ class _Page:
         return lambda *a, **k: self.calls.append((name, a, k))
 
     def claim(self, claim, evidence):
-        self.claims.append({"key": claim.key, "verdict": "inconclusive", "n": evidence.n})
+        # The row a real page builds: its test is the one the claim declared and the evidence used.
+        test = evidence.comparison.test if evidence.comparison is not None else ""
+        self.claims.append({"key": claim.key, "verdict": "inconclusive", "n": evidence.n, "test": test,
+                            "ours": f"ours of {claim.key}", "p_holm_text": "0.04 (raw 0.02)"})
+
+    def said(self, kind: str) -> str:
+        return "\n".join(str(a[0]) for k, a, _ in self.calls if k == kind)
 
 
 def _both_runs():
@@ -109,5 +115,9 @@ def test_the_report_functions_hand_the_page_tables_figures_and_every_claim():
     assert study.lr_sweep(page, None, study.builders(P), split, P, "scope") == {study.PLAIN: {}, study.BN: {}}
     study.report_claims(page, runs, P, split, "scope")
     assert [c["key"] for c in page.claims] == [c.key for c in study.BATCHNORM]
+    # Batch norm changes the weights a seed draws: no sentence may pair the arms by seed.
+    assert "paired" not in page.said("say") and page.said("say").count("Welch t test") == 2
+    assert page.said("finding") == "Batch norm − plain, test accuracy: ours of s1.accuracy, McNemar exact, " \
+                                   "Holm-adjusted p 0.04 (raw 0.02): inconclusive (scope)."
     assert study.golden_metrics(runs, {})["batch-norm_test_accuracy"] == 0.71
     plt.close("all")

@@ -78,6 +78,9 @@ def test_the_report_functions_hand_the_page_every_figure_and_claim():
         {a[1] for kind, a, _ in page.calls if kind in ("table", "figure")}
     study.report_claims(page, runs, "scope")
     assert [c["key"] for c in page.claims] == [c.key for c in study.REGULARISATION]
+    assert "paired" not in page.said("say") and page.said("say").count("Welch t test") == 2
+    assert page.said("finding").startswith("Regularisation − baseline, validation accuracy: ours of "
+                                           "s2.val_accuracy, Welch t, Holm-adjusted p 0.04")
     assert study.golden_metrics(runs)["baseline_test_accuracy"] == 0.81
     plt.close("all")
 

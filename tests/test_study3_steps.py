@@ -132,3 +132,19 @@ def test_the_recipe_states_the_budgets_and_the_search():
     assert table.loc["batch size"].tolist() == ["not stated; Keras default 32", "64"]
     assert "successive halving over 8 configurations: rungs of 1, 2 epoch(s) on 300" in table.loc["FCN search",
                                                                                                   "this run"]
+
+
+def test_the_finding_is_the_mcnemar_claims_row_and_no_sentence_pairs_two_networks_by_seed():
+    import numpy as np
+
+    from tests.test_study1_steps import _Page
+
+    labels, runs, page = np.array([0, 1, 2, 3]), RunSet(), _Page()
+    for name, right in ((grid.FCN, [1, 1, 0, 0]), (grid.RIVAL, [1, 0, 0, 0]), (grid.ALEXNET, [1, 1, 1, 0])):
+        for seed in (0, 1, 2):
+            runs.add(name, RunResult(label=name, seed=seed, metrics={"test_accuracy": sum(right) / 4 + 0.01 * seed},
+                                     artifacts={"test_predictions": np.where(right, labels, 9)}))
+    grid.report_claims(page, runs, P, _halving(CONFIGS[0], CONFIGS[1]), SimpleNamespace(y_test=labels), "scope")
+    assert "paired" not in page.said("say") and "Welch t test over 3 seeds" in page.said("say")
+    assert page.said("finding").startswith("AlexNet-style CNN − FCN, test accuracy (the seed's 'significantly "
+                                           "better'): ours of s3.alexnet_better, McNemar exact, Holm-adjusted p")
