@@ -107,6 +107,9 @@ def test_compare_gates_on_the_cas_against_real_and_tests_each_share_with_welch()
     assert "at or above the gate" in text and "no conclusion" not in text and text.endswith("- **Scope.** the scope.")
     assert "skipped: offline." in text and "overfits: the claim can come out either way" in text
     assert "no ResNet is trained and no comparison is made" in text
+    # Each share's line names the arms once, by their share, with the test its claim declares.
+    assert "- Test accuracy, +50% synthetic − real only: +4.67 points (95 % CI" in text
+    assert "Welch t test over 3 seeds" in text and "- Train − test gap, +50% synthetic − real only: -4.67" in text
     assert "changed V's test accuracy by" in study.finding(_choice(), c, arms, 0.5)
 
 
@@ -117,7 +120,8 @@ def test_below_the_gate_the_differences_are_stated_without_a_conclusion():
     c = study.compare(runs, arms, [0.0, 0.5], 0.5)
     assert not c.passed and not c.overfits          # a gap of 1-5 points is below the declared 5
     text = study.comparison_lines(c, arms, 40, 10, "s")
-    assert "below the gate" in text and text.count("(measured; no conclusion below the CAS gate)") == 2
+    assert "below the gate" in text and text.count("(measured; no conclusion below the CAS gate).") == 2
+    assert "- Test accuracy, +50% synthetic − real only: +4.67 points" in text
     assert "does not overfit enough to test it" in text
     assert "Below the gate" in study.finding(_choice(), c, arms, 0.5)
 

@@ -296,7 +296,7 @@ def overfit_line(c: Comparisons, arms: Arms) -> str:
 def _gated(c: Comparisons, a: str, b: str, label: str, comparison, **kw) -> str:
     if c.passed:
         return sentences.comparison(a, b, label, comparison, **kw)
-    return sentences.difference(comparison) + " (measured; no conclusion below the CAS gate)"
+    return f"{label}, {b} − {a}: {sentences.difference(comparison)} (measured; no conclusion below the CAS gate)."
 
 
 def comparison_lines(c: Comparisons, arms: Arms, n_train: int, num_classes: int, scope: str) -> str:
@@ -305,12 +305,12 @@ def comparison_lines(c: Comparisons, arms: Arms, n_train: int, num_classes: int,
     lines = [f"- **Classification Accuracy Score:** {cas_line(c, arms, n_train, num_classes)}; "
              f"{'at or above' if c.passed else 'below'} the gate.",
              f"- **Overfitting regime:** {overfit_line(c, arms)}."]
+    # Every arm is the same network (named in the CAS line), so the arms are named by their share alone.
     for f, comparison in c.by_fraction.items():
-        lines.append(f"- **{arms.vgg}, +{f:.0%} synthetic − real only, test accuracy:** "
-                     + _gated(c, arms.real, mixed(arms.vgg, f), "test accuracy", comparison))
-        lines.append(f"- **{arms.vgg}, +{f:.0%} synthetic − real only, train − test gap:** "
-                     + _gated(c, arms.real, mixed(arms.vgg, f), "train − test gap", c.gap_by_fraction[f],
-                              higher_is_better=False))
+        share = f"+{f:.0%} synthetic"
+        lines.append("- " + _gated(c, "real only", share, "Test accuracy", comparison))
+        lines.append("- " + _gated(c, "real only", share, "Train − test gap", c.gap_by_fraction[f],
+                                   higher_is_better=False))
     lines.append(f"- **{imagenet.TITLES['vgg16']}:** " + (
         sentences.comparison(arms.imagenet, arms.vgg_mix, "test accuracy", c.imagenet) if arms.weights
         else arms.weights_from + "."))
