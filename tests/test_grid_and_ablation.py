@@ -73,16 +73,18 @@ def test_every_configuration_of_the_full_profiles_grid_builds():
         assert model.output_shape == (None, 10)
 
 
-def test_training_subset_keeps_validation_and_test_and_stratifies():
+def test_the_search_split_stratifies_keeps_validation_and_holds_no_test_image():
     from lib.data import Split
 
     y = np.repeat(np.arange(10), 20)
     split = Split(np.zeros((200, 2, 2, 1), "float32"), y, np.ones((30, 2, 2, 1)), np.arange(30) % 10,
                   np.ones((40, 2, 2, 1)), np.arange(40) % 10)
-    sub = grid.training_subset(split, 50)
+    sub = grid.search_split(split, 50)
     assert len(sub.y_train) == 50 and np.bincount(sub.y_train).tolist() == [5] * 10
-    assert sub.x_val is split.x_val and sub.y_test is split.y_test
-    assert grid.training_subset(split, None) is split
+    assert sub.x_val is split.x_val and sub.sizes()["test"] == 0 and sub.x_test.shape == (0, 2, 2, 1)
+    whole = grid.search_split(split, None)
+    assert whole.x_train is split.x_train and whole.sizes() == {"train": 200, "val": 30, "test": 0}
+    assert whole.cache_token() != split.cache_token()
 
 
 def test_epochs_to_threshold_and_censoring():

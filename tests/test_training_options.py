@@ -99,3 +99,12 @@ def test_improved_vgg_recipe_trains_under_mixed_float16_as_on_a_gpu():
         keras.mixed_precision.set_global_policy("float32")
     assert run.status == "ok" and np.isfinite(run.history["loss"]).all()
     assert 0.0 <= run.metrics["test_accuracy"] <= 1.0
+
+
+def test_a_run_on_a_split_without_test_images_never_measures_the_test_set(split, capsys):
+    """A search trains on Split.without_test(): the same run as on the whole split, minus every test number."""
+    full, search = _train(split), _train(split.without_test(), log=True)
+    assert "test_accuracy" not in search.metrics and "test_loss" not in search.metrics
+    assert "test_predictions" not in search.artifacts
+    assert search.metrics["val_accuracy"] == pytest.approx(full.metrics["val_accuracy"], abs=0.02)
+    assert "val accuracy" in capsys.readouterr().out

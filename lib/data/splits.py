@@ -47,6 +47,11 @@ class Split:
     def sizes(self) -> dict:
         return {"train": len(self.y_train), "val": len(self.y_val), "test": len(self.y_test)}
 
+    def without_test(self) -> "Split":
+        """The same training and validation images and no test images: what a model selection (a grid, a
+        search) trains on, so that its runs cannot touch the test set that later scores the chosen model."""
+        return Split(self.x_train, self.y_train, self.x_val, self.y_val, self.x_test[:0], self.y_test[:0])
+
     def cache_token(self) -> str:
         """A digest of all six arrays, computed once: the run cache keys a run by its data."""
         if getattr(self, "_token", None) is None:

@@ -106,14 +106,15 @@ def heatmap_frame(table: pd.DataFrame, value: str = "val_accuracy", rows: str = 
     return frame
 
 
-def training_subset(split, n: int | None, seed: int = 0):
-    """The same split with a stratified subset of ``n`` training images (validation and test unchanged)."""
+def search_split(split, n: int | None, seed: int = 0):
+    """What the search trains and ranks on: a stratified subset of ``n`` training images (all of them when
+    ``n`` is None), the same validation images and no test images, so the search never touches the test set."""
     from ..data.splits import Split, stratified_indices
 
-    if not n or n >= len(split.y_train):
-        return split
-    idx = stratified_indices(split.y_train, n, seed)
-    return Split(split.x_train[idx], split.y_train[idx], split.x_val, split.y_val, split.x_test, split.y_test)
+    if n and n < len(split.y_train):
+        idx = stratified_indices(split.y_train, n, seed)
+        split = Split(split.x_train[idx], split.y_train[idx], split.x_val, split.y_val, split.x_test, split.y_test)
+    return split.without_test()
 
 
 # The seed's reported best FCN setting ("Adam, Kaiming uniform initialisation and batch norm").

@@ -99,7 +99,8 @@ def _save_final(model: keras.Model, checkpoint: Path | None) -> None:
 
 def _logged(result: RunResult, log: bool) -> RunResult:
     if log:
-        print(f"[{result.label}] seed {result.seed}: test accuracy {result.metrics['test_accuracy']:.4f} after "
+        split = "test" if "test_accuracy" in result.metrics else "val"
+        print(f"[{result.label}] seed {result.seed}: {split} accuracy {result.metrics[f'{split}_accuracy']:.4f} after "
               f"{result.epochs_run} epochs (best epoch {result.best_epoch}, {result.seconds:.0f} s)", flush=True)
     return result
 
@@ -169,15 +170,18 @@ def _resume(model: keras.Model, checkpoint: Path | None) -> RunState:
 
 def _evaluate(model: keras.Model, data: Split, labels: Callable, result: RunResult,
               real_train: tuple[np.ndarray, np.ndarray] | None = None) -> None:
-    """Loss and accuracy on train (or ``real_train``), val and test, in inference mode; the test predictions."""
+    """Loss and accuracy on train (or ``real_train``), val and test, in inference mode; the test predictions.
+    A split without images (a search's split has no test part) is not measured."""
     x_train, y_train = real_train if real_train is not None else (data.x_train, data.y_train)
     t = time.perf_counter()
     for split, x, y in (("train", x_train, y_train), ("val", data.x_val, data.y_val),
                         ("test", data.x_test, data.y_test)):
-        loss, acc = model.evaluate(make_dataset(x, labels(y), 1024), verbose=0)
-        result.metrics[f"{split}_loss"], result.metrics[f"{split}_accuracy"] = float(loss), float(acc)
-    probs = model.predict(make_dataset(data.x_test, data.y_test, 1024), verbose=0)
-    result.artifacts["test_predictions"] = np.argmax(probs, axis=1).astype(int).tolist()
+        if len(y):
+            loss, acc = model.evaluate(make_dataset(x, labels(y), 1024), verbose=0)
+            result.metrics[f"{split}_loss"], result.metrics[f"{split}_accuracy"] = float(loss), float(acc)
+    if len(data.y_test):
+        probs = model.predict(make_dataset(data.x_test, data.y_test, 1024), verbose=0)
+        result.artifacts["test_predictions"] = np.argmax(probs, axis=1).astype(int).tolist()
     result.artifacts["eval_seconds"] = time.perf_counter() - t  # wall time, not a result: kept out of metrics
 
 
