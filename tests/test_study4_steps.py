@@ -111,7 +111,8 @@ def test_report_steps_hand_the_page_tables_and_sentences():
     study.report_balanced(page, ok, "s")
     assert [c[1][1] for c in page.calls if c[0] == "table"] == ["metrics", "balanced"]
     assert rank["order"] == ["cgan", "dcgan"] and "lowest FID" in page.said()
-    assert "conditional GAN's FID lead over dcgan" in page.said()
+    assert "The conditional GAN against dcgan" in page.said() and "the cGAN's (positive: the cGAN leads): +10.00 FID" \
+        in page.said()
 
 
 def test_learning_rate_lines_cover_every_seed_of_the_seed003_families():

@@ -224,7 +224,8 @@ def cgan_lead_sentence(lead: dict | None, scope_text: str) -> str:
     if lead is None:
         return "The conditional GAN and an unconditional family did not both run: no class-balance comparison."
     p, b, rival = lead["plain"], lead["balanced"], lead["rival"]
-    said = (f"The conditional GAN's FID lead over {rival} (the unconditional family with the lowest selection FID): "
+    said = (f"The conditional GAN against {rival} (the unconditional family with the lowest selection FID), as "
+            f"{rival}'s FID − the cGAN's (positive: the cGAN leads): "
             f"{sentences.difference(p, scale=1.0, unit=' FID')} on the report samples (the cGAN asked for equal "
             f"classes, {rival} as it generates), {sentences.difference(b, scale=1.0, unit=' FID')} when both are "
             f"drawn class-balanced by the classifier's prediction.")
@@ -233,7 +234,7 @@ def cgan_lead_sentence(lead: dict | None, scope_text: str) -> str:
         said += (f" Class balance accounts for about {share:.0%} of the lead (mean over seeds); the rest goes with "
                  f"what the labels give the cGAN in training: better images within each class.")
     else:
-        said += " The conditional GAN has no lead here to explain."
+        said += " The conditional GAN does not lead here, so there is no lead for class balance to explain."
     return said + f" Scope: {scope_text}."
 
 
