@@ -1,12 +1,7 @@
-"""The page checks (lib.report.page_checks) catch what a reader stumbles on, and a freshly rendered
-study page passes them."""
-import os
-import subprocess
-import sys
-
+"""The page checks (lib.report.page_checks) catch what a reader stumbles on. That a freshly rendered study page
+passes them is tested in test_report_output.py, on the smoke report it renders once for both."""
 import pytest
 
-from lib.paths import PROJECT_ROOT
 from lib.report.page_checks import page_problems
 
 GOOD = """<html><head><style>p { color: red } /* lib/x.py {'a': 1} */</style></head><body>
@@ -53,18 +48,3 @@ def test_what_a_study_page_must_have(cut, missing):
     problems = page_problems(GOOD.replace(cut, ""), names=set())
     assert len(problems) == 1 and problems[0].startswith(missing), problems
     assert page_problems(GOOD.replace(cut, ""), study_page=False, names=set()) == []  # the index needs none
-
-
-@pytest.mark.slow
-def test_a_rendered_smoke_page_and_its_index_pass_the_checks(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    proc = subprocess.run([sys.executable, "-m", "lib.report.pipeline", "report", "--profile", "smoke", "--studies",
-                           "2", "--build-dir", str(tmp_path / "build"), "--reports-dir", str(tmp_path / "reports")],
-                          cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          timeout=900)
-    assert proc.returncode == 0, proc.stdout
-    reports = tmp_path / "reports" / "smoke"
-    page = (reports / "02_fashion_regularisation.html").read_text()
-    assert page_problems(page) == []
-    assert "make report PROFILE=smoke STUDIES=2" in page and "stand-in" in page  # built from this run
-    assert page_problems((reports / "index.html").read_text(), study_page=False) == []
