@@ -14,6 +14,9 @@ TF_VARIANT ?= cpu
 KERNEL   := smallimg
 NBVAL    := --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-sanitize-with tests/nbval_sanitize.cfg
 STUDY    ?=
+# make test runs its test files in this many processes at once (pytest-xdist; 0: one process). Two, even on
+# 2 cores: much of the suite waits on kernels, subprocesses and tracing rather than on arithmetic.
+TEST_WORKERS ?= 2
 # JupyterLab opens a browser unless NO_BROWSER=1 (a remote machine: open the URL it prints).
 NO_BROWSER ?=
 # More JupyterLab options, e.g. LAB_ARGS=--allow-root in a container that runs as root.
@@ -59,7 +62,7 @@ check: setup $(if $(filter ray,$(EXECUTOR)),setup-ray)
 	$(if $(EXECUTOR),SMALLIMG_EXECUTOR="$$EXECUTOR") $(PY) -m lib.report.pipeline check --profile "$$PROFILE" --studies "$$STUDIES" $(if $(DATA_DIR),--data-dir "$$DATA_DIR")
 
 test: setup
-	$(PY) -m pytest tests notebooks $(NBVAL) --durations=15
+	$(PY) -m pytest tests notebooks $(NBVAL) -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 # The unit tier: no training beyond a few seconds, no notebooks (see conftest.py).
 test-fast: setup
