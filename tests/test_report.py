@@ -64,12 +64,13 @@ def test_claims_findings_and_warnings_reach_the_summary(tmp_path, monkeypatch, c
     from lib.experiments import Claim, Evidence
     shown = []
     page = _page(tmp_path, monkeypatch, shown)
-    v = page.claim(Claim("k", "002", "reaches 90 %", "val accuracy", seed_value=0.9, tolerance=0.005),
-                   Evidence(values=[0.95, 0.96, 0.955], scope="3 seeds"))
+    [v] = page.claims_from([(Claim("k", "002", "reaches 90 %", "val accuracy", seed_value=0.9),
+                             Evidence(values=[0.95, 0.96, 0.955], scope="3 seeds"))])
     page.finding("a computed sentence")
     page.warn("fell back to CIFAR-10")
     summary = page.finish()
-    assert v.word == "beaten" and summary["claims"][0]["verdict"] == "beaten"
+    assert v.word.startswith("differs from the seed's run (ours higher") and summary["claims"][0]["verdict"] == v.word
+    assert "one-run prediction interval" in summary["claims"][0]["seed_check"]
     assert summary["claims"][0]["scope"] == "3 seeds" and summary["finding"] == "a computed sentence"
     assert summary["warnings"] == ["fell back to CIFAR-10"]
     assert "::warning fell back to CIFAR-10" in capsys.readouterr().out

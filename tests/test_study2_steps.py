@@ -1,6 +1,9 @@
 """Study 2's notebook steps (lib/studies/fashion_regularisation.py) without training or a notebook."""
 from types import SimpleNamespace
 
+import numpy as np
+import pytest
+
 from lib.experiments import RunResult, RunSet
 from lib.studies import fashion_regularisation as study
 
@@ -12,76 +15,85 @@ def test_scope_and_the_regularisation_sentence_follow_the_parameters():
     split = SimpleNamespace(sizes=lambda: {"train": 1200})
     assert study.scope(split, True, P) == "generated stand-in data, 1,200 train images, ≤3 epochs, 2 seed(s), " \
                                           "profile smoke"
-    assert study.regularisation_sentence(P).endswith("patience 3; no augmentation.")
-    assert study.regularisation_sentence({**P, "augment": True}).endswith("; random shifts and flips.")
+    assert "patience 3 on the validation loss" in study.regularisation_sentence(P)
+    assert study.regularisation_sentence(P).endswith("; no augmentation.")
+    assert study.regularisation_sentence({**P, "augment": True}).endswith("with dropout.")
 
 
-def test_the_two_variants_differ_only_in_regularisation():
+def test_both_networks_train_the_full_budget_with_the_test_curve_and_differ_only_in_dropout():
     v = study.variants({**P, "augment": True}, "SPLIT", None, 128, 0.002)
-    base, reg = v[study.BASE].kwargs, v[study.REG].kwargs
-    assert base["data"] == reg["data"] == "SPLIT" and base["batch_size"] == reg["batch_size"] == 128
-    assert reg["early_stopping_patience"] == 3 and reg["augment"] is not None and "augment" not in base
-    assert reg["build_model"].keywords == {"dropout": 0.25, "dense_dropout": 0.5} and not base["build_model"].keywords
+    assert set(v) == {study.BASE, study.DROPOUT}
+    base, drop = v[study.BASE].kwargs, v[study.DROPOUT].kwargs
+    assert base["data"] == drop["data"] == "SPLIT" and base["batch_size"] == drop["batch_size"] == 128
+    assert base["test_curve"] and drop["test_curve"] and base["epochs"] == drop["epochs"] == 3
+    assert "early_stopping_patience" not in base and "early_stopping_patience" not in drop
+    assert drop["augment"] is not None and "augment" not in base
+    assert drop["build_model"].keywords == {"dropout": 0.25, "dense_dropout": 0.5} and not base["build_model"].keywords
 
 
-def test_early_stopping_sentence_counts_the_runs_it_ended_and_says_when():
+def _trained(val_loss_by_arm, seeds=3):
     runs = RunSet()
-    runs.add(study.REG, RunResult(label="r", seed=0, epochs_run=2, best_epoch=1))
-    runs.add(study.REG, RunResult(label="r", seed=1, epochs_run=3, best_epoch=3))
-    text = study.early_stopping_sentence(runs, P)
-    assert text == ("**Early stopping** ended 1 of 2 regularised runs before the 3-epoch limit: seed 0 after "
-                    "epoch 2 (kept epoch 1).")
-    assert study.early_stopping_table(runs, P).loc[0].tolist() == [2, "yes", 1]
-    runs.runs[study.REG][0].epochs_run = 3
-    assert "in effect dropout alone" in study.early_stopping_sentence(runs, P)
-    assert study.early_stopping_sentence(runs, {**P, "early_stopping_patience": None}) == ""
+    for name, losses in val_loss_by_arm.items():
+        for seed in range(seeds):
+            n = len(losses)
+            runs.add(name, RunResult(label=name, seed=seed, epochs_run=n, best_epoch=n, seconds=4.0, history={
+                "val_loss": losses, "val_accuracy": [0.80 + 0.01 * e + 0.002 * seed * (e % 2) for e in range(n)],
+                "accuracy": [0.85 + 0.02 * e for e in range(n)], "loss": [0.4] * n,
+                "test_accuracy": [0.79 + 0.01 * e + 0.001 * seed for e in range(n)],
+                "test_loss": [0.5 - 0.01 * e for e in range(n)]},
+                metrics={"test_accuracy": 0.79 + 0.01 * (n - 1) + 0.001 * seed, "val_accuracy": 0.8,
+                         "train_accuracy": 0.9, "test_loss": 0.4, "val_loss": 0.4},
+                artifacts={"test_predictions": [0, 1, 1, 0]}))
+    return runs
 
 
-def test_stability_is_the_sample_sd_of_the_last_epochs_validation_accuracy():
-    run = RunResult(label="r", seed=0, history={"val_accuracy": [0.1, 0.5, 0.6, 0.7, 0.8]})
-    assert abs(study.val_accuracy_sd(run) - 0.12909944) < 1e-6          # the last 4 epochs, n − 1
-    assert study.val_accuracy_sd(RunResult(label="r", seed=0, history={"val_accuracy": [0.5]})) != \
-        study.val_accuracy_sd(run)                                       # NaN: one epoch has no spread
+def test_the_two_by_two_takes_each_arm_at_its_own_epoch_from_the_records():
+    runs = _trained({study.BASE: [0.5, 0.4, 0.45, 0.5, 0.6], study.DROPOUT: [0.5, 0.4, 0.35, 0.3, 0.32]})
+    arms = study.two_by_two(runs, {**P, "early_stopping_patience": 1})
+    assert arms.variants == [study.BASE, study.BASE_ES, study.DROPOUT, study.REG]
+    assert arms.values(study.BASE, "kept_epoch") == [5.0] * 3 and arms.values(study.BASE_ES, "kept_epoch") == [2.0] * 3
+    assert arms.values(study.REG, "kept_epoch") == [4.0] * 3
+    assert arms.values(study.BASE_ES, "held_out_accuracy") == pytest.approx([0.80, 0.801, 0.802])
+    assert arms.values(study.REG, "logged_gap") == pytest.approx([0.91 - 0.82, 0.91 - 0.821, 0.91 - 0.822])
+    text = study.early_stopping_sentence(arms, {**P, "epochs": 5})
+    assert "baseline + early stopping: kept epoch 2, 2, 2 (seed order), 3 of 3 before the 5-epoch limit" in text
+
+
+def test_stability_is_the_sd_of_the_epoch_to_epoch_changes_over_one_window():
+    run = RunResult(label="r", seed=0, history={"val_accuracy": [0.1, 0.5, 0.6, 0.7, 0.75, 0.7]})
+    changes = [0.1, 0.05, -0.05]                  # from epoch 3 on
+    assert study.val_change_sd(run) == pytest.approx(float(np.std(changes, ddof=1)))
     claim = next(c for c in study.REGULARISATION if c.key == "s2.stability")
-    assert claim.measure == "val_accuracy_sd" and not claim.higher_is_better and claim.test == "Welch t"
+    assert claim.measure == "val_change_sd" and claim.variant == study.DROPOUT and claim.metric_kind == "loss"
 
 
-def test_the_recipe_table_states_both_budgets_and_what_the_seed_left_unsaid():
+def test_the_recipe_table_states_the_budget_and_what_the_seed_left_unsaid():
     split = SimpleNamespace(sizes=lambda: {"train": 1200, "val": 300})
     table = study.recipe({**P, "learning_rate": 0.001, "batch_size": 32}, split)
     assert table.loc["batch size"].tolist() == ["not stated; Keras default 32", "32"]
-    assert table.loc["epochs", "this run"] == ("baseline 3 epochs; regularised at most 3 epochs, stopped when the "
-                                               "validation loss has not improved for 3 epochs, best weights kept")
+    assert table.loc["epochs", "this run"].startswith("both networks 3 epochs")
     assert "300 training images held out" in table.loc["validation data", "this run"]
-    assert "s2.stability" in table.loc["decides: this run's recipe, both models", "this run"]
+    assert "s2.val_accuracy" in table.loc[f"decides: {study.REG} vs {study.BASE}", "this run"]
+    assert "s2.stability" in table.loc[f"decides: {study.DROPOUT} vs {study.BASE}", "this run"]
 
 
 def test_the_report_functions_hand_the_page_every_figure_and_claim():
     import matplotlib.pyplot as plt
-    import numpy as np
 
     from tests.test_study1_steps import _Page
 
-    runs, page = RunSet(), _Page()
-    for name in (study.BASE, study.REG):
-        for seed in range(3):
-            runs.add(name, RunResult(label=name, seed=seed, seconds=4.0, epochs_run=3, best_epoch=3,
-                                     history={k: [0.5, 0.6, 0.6 + 0.01 * seed] for k in
-                                              ("accuracy", "val_accuracy", "loss", "val_loss")},
-                                     metrics={"test_accuracy": 0.8 + 0.01 * seed, "val_accuracy": 0.8,
-                                              "train_accuracy": 0.9, "test_loss": 1.0, "val_loss": 1.0},
-                                     artifacts={"test_predictions": np.array([0, 1, 1, 0])}))
-    study.prepare(page, runs)
-    study.report_results(page, runs, P, SimpleNamespace(y_test=np.array([0, 1, 1, 1])),
-                         SimpleNamespace(class_names=["a", "b"]), "scope")
-    assert {"metrics", "early_stopping", "curves", "gap", "confusion", "test_accuracy"} <= \
+    runs, page = _trained({study.BASE: [0.5, 0.4, 0.45], study.DROPOUT: [0.5, 0.4, 0.35]}), _Page()
+    arms = study.prepare(page, runs, P)
+    split = SimpleNamespace(y_test=np.array([0, 1, 1, 1]), sizes=lambda: {"val": 300})
+    study.report_results(page, runs, arms, P, split, SimpleNamespace(class_names=["a", "b"]), "scope")
+    assert {"two_by_two", "metrics", "curves", "gap", "confusion", "test_accuracy"} <= \
         {a[1] for kind, a, _ in page.calls if kind in ("table", "figure")}
-    study.report_claims(page, runs, "scope")
+    study.report_claims(page, arms, split, "fashion_mnist", "scope")
     assert [c["key"] for c in page.claims] == [c.key for c in study.REGULARISATION]
     assert "paired" not in page.said("say") and page.said("say").count("Welch t test") == 2
-    assert page.said("finding").startswith("Regularisation − baseline, validation accuracy: ours of "
-                                           "s2.val_accuracy, Welch t, Holm-adjusted p 0.04")
-    assert study.golden_metrics(runs)["baseline_test_accuracy"] == 0.81
+    assert page.said("finding").startswith(f"{study.REG} − {study.BASE}, held-out accuracy: ")
+    assert set(study.golden_metrics(arms)) == {f"{a}_{k}" for a in arms.variants
+                                               for k in ("held_out_accuracy", "val_accuracy")}
     plt.close("all")
 
 

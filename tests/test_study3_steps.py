@@ -115,12 +115,14 @@ def test_the_seed_setting_claim_compares_it_with_the_other_finalist():
                                      artifacts={"test_predictions": np.where(right, [0, 1, 2, 3], 9)}))
     labels = np.array([0, 1, 2, 3])
     adam_bn = grid.GridConfig("adam", "he_uniform", "none", "batchnorm")
-    claim, ev = grid.seed_setting_claim(_halving(adam_bn, CONFIGS[0]), runs, labels, "s", 50)
+    common = dict(budget=50, dataset="fashion_mnist")
+    claim, ev = grid.seed_setting_claim(_halving(adam_bn, CONFIGS[0]), runs, common, "s")
     assert (claim.variant, claim.baseline) == (grid.FCN, grid.RIVAL) and ev.comparison.n > 0 and ev.budget == 50
-    claim, ev = grid.seed_setting_claim(_halving(CONFIGS[0], adam_bn), runs, labels, "s", 50)
+    assert ev.comparison.test == "Welch t"
+    claim, ev = grid.seed_setting_claim(_halving(CONFIGS[0], adam_bn), runs, common, "s")
     assert (claim.variant, claim.baseline) == (grid.RIVAL, grid.FCN)
     claim, ev = grid.seed_setting_claim(grid.Halving(None, CONFIGS[0], CONFIGS[2], [CONFIGS[0], CONFIGS[2]]),
-                                        runs, labels, "s", 50)
+                                        runs, common, "s")
     assert not ev.applicable and "does not include" in ev.reason
 
 
@@ -134,7 +136,7 @@ def test_the_recipe_states_the_budgets_and_the_search():
                                                                                                   "this run"]
 
 
-def test_the_finding_is_the_mcnemar_claims_row_and_no_sentence_pairs_two_networks_by_seed():
+def test_the_finding_is_the_welch_claims_row_with_the_per_image_test_beside_it():
     import numpy as np
 
     from tests.test_study1_steps import _Page
@@ -142,9 +144,16 @@ def test_the_finding_is_the_mcnemar_claims_row_and_no_sentence_pairs_two_network
     labels, runs, page = np.array([0, 1, 2, 3]), RunSet(), _Page()
     for name, right in ((grid.FCN, [1, 1, 0, 0]), (grid.RIVAL, [1, 0, 0, 0]), (grid.ALEXNET, [1, 1, 1, 0])):
         for seed in (0, 1, 2):
-            runs.add(name, RunResult(label=name, seed=seed, metrics={"test_accuracy": sum(right) / 4 + 0.01 * seed},
+            acc = sum(right) / 4 + 0.01 * seed
+            runs.add(name, RunResult(label=name, seed=seed, metrics={"test_accuracy": acc},
+                                     history={"test_accuracy": [acc - 0.05, acc + 0.02, acc]},
                                      artifacts={"test_predictions": np.where(right, labels, 9)}))
-    grid.report_claims(page, runs, P, _halving(CONFIGS[0], CONFIGS[1]), SimpleNamespace(y_test=labels), "scope")
-    assert "paired" not in page.said("say") and "Welch t test over 3 seeds" in page.said("say")
+    full = {**P, "fcn_epochs": 50, "alexnet_epochs": 10}
+    grid.report_claims(page, runs, full, _halving(CONFIGS[0], CONFIGS[1]), SimpleNamespace(y_test=labels),
+                       "fashion_mnist", "scope")
+    row = next(c for c in page.claims if c["key"] == "s3.alexnet_better")
+    assert row["test"] == "Welch t" and "McNemar" in row["detail"] and "supporting, not counted" in row["detail"]
     assert page.said("finding").startswith("AlexNet-style CNN − FCN, test accuracy (the seed's 'significantly "
-                                           "better'): ours of s3.alexnet_better, McNemar exact, Holm-adjusted p")
+                                           "better'): " + row["ours"] + ", Welch t, Holm-adjusted p")
+    fcn = next(c for c in page.claims if c["key"] == "s3.fcn")
+    assert "maximum over epochs" in fcn["ours"] and "final epoch" in fcn["ours"] and fcn["seed_check"]

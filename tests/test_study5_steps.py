@@ -110,7 +110,6 @@ def test_compare_gates_on_the_cas_against_real_and_tests_each_share_with_welch()
     # Each share's line names the arms once, by their share, with the test its claim declares.
     assert "- Test accuracy, +50% synthetic − real only: +4.67 points (95 % CI" in text
     assert "Welch t test over 3 seeds" in text and "- Train − test gap, +50% synthetic − real only: -4.67" in text
-    assert "changed V's test accuracy by" in study.finding(_choice(), c, arms, 0.5)
 
 
 def test_below_the_gate_the_differences_are_stated_without_a_conclusion():
@@ -123,7 +122,6 @@ def test_below_the_gate_the_differences_are_stated_without_a_conclusion():
     assert "below the gate" in text and text.count("(measured; no conclusion below the CAS gate).") == 2
     assert "- Test accuracy, +50% synthetic − real only: +4.67 points" in text
     assert "does not overfit enough to test it" in text
-    assert "Below the gate" in study.finding(_choice(), c, arms, 0.5)
 
 
 def test_metrics_table_sweeps_and_golden_numbers_are_built_from_the_runs():

@@ -1,5 +1,6 @@
-"""Issue 22: each wrong verdict the issue quotes, with its corrected outcome; the rule's symmetry; the tests
-each design calls for; Holm within a study; claims declared in advance; one row per claim."""
+"""Issue 33: verdicts on the seeds' claims. Each situation is built from made-up evidence and checked against
+the verdict the principle gives: the training run as the unit, a seed's number as one run, direction and size
+judged apart, no verdict where the run cannot test the claim, Holm within a study, mirrored evidence."""
 import math
 from dataclasses import replace
 
@@ -9,252 +10,303 @@ from scipy import stats as sps
 
 from lib.experiments import Claim, Evidence, RunResult, RunSet, judge, judge_all
 from lib.experiments import stats
-from lib.experiments.claims import MIN_SEEDS, RULE, STATUS, VERDICTS, rule_text
+from lib.experiments.claims import MIN_BUDGET_SHARE, RULE, SESOI, STATUS, VERDICTS, rule_text, tally
 from lib.studies.cifar10_batchnorm import BATCHNORM
 from lib.studies.fashion_fcn_vs_alexnet import FCN_VS_ALEXNET
 from lib.studies.fashion_regularisation import REGULARISATION
 
 pytestmark = pytest.mark.unit
 CLAIM = {c.key: c for c in BATCHNORM + REGULARISATION + FCN_VS_ALEXNET}
+ACCURACY = Claim("acc", "000", "A improves accuracy", "test accuracy", kind="improves", measure="test_accuracy",
+                 variant="b", baseline="a")
 
 
-def _spread(mean, half_width, n=3):
-    """n values with this mean whose 95 % t-interval has this half-width."""
-    sd = half_width * math.sqrt(n) / sps.t.ppf(0.975, n - 1)
-    z = np.array([-1.0, 0.0, 1.0]) if n == 3 else np.linspace(-1, 1, n)
-    return mean + z * sd / z.std(ddof=1)
+def _welch(mean_diff, half_width, n=3):
+    """A Welch comparison of two arms of n runs whose 95 % interval has about this centre and half-width."""
+    a = np.linspace(-1, 1, n)
+    sd = half_width / sps.t.ppf(0.975, 2 * (n - 1)) / math.sqrt(2 / n)
+    base = 0.80 + a * sd / a.std(ddof=1)
+    return stats.welch_comparison(base, base[::-1] + mean_diff)
 
 
-def _welch_of_differences(diffs):
-    """A Welch comparison whose arms differ by ``diffs`` on average (arm a: a fixed spread)."""
-    a = np.array([0.50, 0.51, 0.52])
-    return stats.welch_comparison(a, a + np.asarray(diffs))
+# --- 1. the unit is the training run ------------------------------------------------------------------------
 
-
-# --- the verdicts the issue quotes -------------------------------------------------------------------------
-
-def test_study1_overfitting_widened_significantly_at_a_short_budget_is_not_reproduced_with_the_budget_stated():
-    # +6.12 points (95 % CI +5.28 to +6.95), 6 of the seed's 15 epochs: was "not tested at the seed's budget"
-    diffs = _spread(0.0612, 0.0084)
-    c = stats.paired_comparison(np.zeros(3), diffs)
-    claim = Claim("gap", "000", "BN reduces overfitting", "gap", kind="improves", higher_is_better=False,
-                  margin=0.01, test=stats.PAIRED, seed_budget=15)
-    v = judge(claim, Evidence(comparison=c, budget=6))
-    assert v.word == "not reproduced (at 40 % of the seed's budget)"
-
-
-def test_study1_convergence_carries_the_same_budget_label_whichever_way_it_points():
-    claim = Claim("conv", "000", "BN improves convergence", "epochs", kind="improves", higher_is_better=False,
-                  margin=1.0, test=stats.PAIRED, seed_budget=15, scale=1.0, unit=" epochs")
-    faster = stats.paired_comparison([5.0, 5.0, 6.0], [2.0, 3.0, 2.5])
-    slower = stats.paired_comparison([2.0, 3.0, 2.5], [5.0, 5.0, 6.0])
-    up, down = judge(claim, Evidence(comparison=faster, budget=6)), judge(claim, Evidence(comparison=slower, budget=6))
-    assert up.word == "reproduced (at 40 % of the seed's budget)"
-    assert down.word == "not reproduced (at 40 % of the seed's budget)"
-
-
-def test_study3_fcn_from_one_seed_is_indicative_whatever_the_budget():
-    # 89.49 % against the seed's 88.46 %, one seed, 15 of 50 epochs: was "not tested at the seed's budget"
-    v = judge(CLAIM["s3.fcn"], Evidence(values=[0.8949], budget=15))
-    assert v.kind == "indicative" and v.word == "indicative (1 seed; at 30 % of the seed's budget)"
-    assert "CI" not in v.ours and "p =" not in v.detail
-
-
-def test_study2_val_loss_short_of_the_seeds_own_difference_is_not_reproduced():
-    # −0.0515 (CI −0.0608 to −0.0422); the seed's −0.0615 lies outside: was "reproduced"
-    c = stats.paired_comparison(np.zeros(3), _spread(-0.0515, 0.0093))
-    claim = Claim("loss", "002", "the validation loss decreased", "val loss", kind="improves",
-                  higher_is_better=False, seed_effect=0.2923 - 0.3538, scale=1.0, unit="", test=stats.PAIRED)
-    assert judge(claim, Evidence(comparison=c)).word == "not reproduced"
-
-
-def test_study5_interval_below_the_smallest_gain_that_counts_is_not_reproduced():
-    # −5.94 points (CI −12.23 to +0.36) against a stated minimum of one point: was "inconclusive"
-    c = stats.paired_comparison(np.zeros(3), _spread(-0.0594, 0.0629))
-    claim = Claim("gen", "001", "synthetic images improved generalisation", "test accuracy", kind="improves",
-                  margin=0.01, test=stats.PAIRED)
-    assert judge(claim, Evidence(comparison=c)).word == "not reproduced"
-
-
-def test_study5_arms_with_their_own_data_streams_use_welch_which_pairing_would_weaken():
-    real = np.array([0.50, 0.52, 0.54])
-    mixed = np.array([0.48, 0.46, 0.44])  # negatively correlated with real within a seed
-    paired, welch = stats.paired_comparison(real, mixed), stats.welch_comparison(real, mixed)
-    assert welch.p < 0.05 < paired.p
-    assert welch.p == pytest.approx(sps.ttest_ind(mixed, real, equal_var=False).pvalue)
-    declared = Claim("gen", "001", "w", "test accuracy", kind="improves", margin=0.01, test=stats.WELCH)
-    with pytest.raises(ValueError, match="declares the Welch t test"):
-        judge(declared, Evidence(comparison=paired))
-    assert judge(declared, Evidence(comparison=welch)).test == stats.WELCH
-
-
-def test_two_models_on_the_same_images_use_mcnemars_exact_test_on_the_discordant_pairs():
+def test_pooled_per_image_evidence_significant_while_the_seeds_spread_is_not_decides_nothing():
     rng = np.random.default_rng(0)
-    a = rng.random(10_000) < 0.857
-    b = a.copy()
-    flip = rng.choice(10_000, 400, replace=False)
-    b[flip[:270]], b[flip[270:]] = True, False  # b gains some images, loses others
-    c = stats.mcnemar_comparison([a], [b])
-    n10, n01 = int(np.sum(b & ~a)), int(np.sum(a & ~b))
-    assert (c.b_only, c.a_only, c.items) == (n10, n01, 10_000)
-    assert c.p == pytest.approx(sps.binomtest(n10, n10 + n01, 0.5).pvalue)
-    assert c.mean_diff == pytest.approx(b.mean() - a.mean())
-    two = stats.mcnemar_comparison([a, a], [b, b])  # pooled over seeds: discordant counts summed
-    assert (two.b_only, two.a_only, two.items) == (2 * n10, 2 * n01, 20_000)
+    labels = rng.integers(0, 10, 10_000)
+    runs = RunSet()
+    for seed, (acc_a, acc_b) in enumerate([(0.80, 0.79), (0.78, 0.82), (0.80, 0.84)]):
+        for arm, acc in (("a", acc_a), ("b", acc_b)):
+            right = rng.random(10_000) < acc
+            pred = np.where(right, labels, (labels + 1) % 10)
+            runs.add(arm, RunResult(label=arm, seed=seed, metrics={"test_accuracy": float(right.mean())},
+                                    artifacts={"test_predictions": pred.tolist()}))
+    per_image = runs.mcnemar("a", "b", labels)
+    assert per_image.p < 1e-6                       # 30,000 image pairs: "significant"
+    note = runs.per_image_note("a", "b", labels)
+    v = judge(ACCURACY, runs.evidence(ACCURACY, supporting=note))
+    assert v.kind == "inconclusive" and v.test == stats.WELCH   # three runs per arm cannot tell
+    assert "McNemar" in v.detail and "test-set noise only" in v.detail and "supporting, not counted" in v.detail
+    with pytest.raises(ValueError, match="decided over training runs"):
+        Claim("x", "0", "w", "m", kind="improves", test=stats.MCNEMAR)
 
 
-def test_study3_best_setting_is_judged_per_image_and_stays_indicative_from_one_seed():
-    rs = RunSet()
-    labels = np.arange(1000) % 10
-    best, seeds_pick = labels.copy(), labels.copy()
-    seeds_pick[:70] = (labels[:70] + 1) % 10   # 7 points worse on the same images
-    rs.add("best", RunResult(label="best", seed=0, metrics={}, artifacts={"test_predictions": best.tolist()}))
-    rs.add("seed's", RunResult(label="seed's", seed=0, metrics={}, artifacts={"test_predictions": seeds_pick.tolist()}))
-    from dataclasses import replace
-    claim = replace(CLAIM["s3.best_config"], variant="seed's", baseline="best")
-    ev = rs.evidence(claim, labels=labels)
-    assert ev.comparison.test == stats.MCNEMAR and ev.comparison.a_only == 70
-    v = judge(claim, ev)
-    assert v.kind == "indicative" and v.test == stats.MCNEMAR
-    assert f"p = {ev.comparison.p:.3g}" in v.detail and "not of training" in v.detail and "CI" not in v.ours
+def test_a_paired_test_is_used_only_where_declared():
+    paired = replace(ACCURACY, test=stats.PAIRED)
+    c = stats.welch_comparison([0.80, 0.81, 0.82], [0.83, 0.84, 0.85])
+    with pytest.raises(ValueError, match="declares the paired t test"):
+        judge(paired, Evidence(comparison=c))
+    runs = RunSet()
+    for seed, (a, b) in enumerate([(0.80, 0.83), (0.81, 0.84), (0.82, 0.85)]):
+        runs.add("a", RunResult(label="a", seed=seed, metrics={"test_accuracy": a}))
+        runs.add("b", RunResult(label="b", seed=seed, metrics={"test_accuracy": b}))
+    assert runs.evidence(paired).comparison.test == stats.PAIRED
+    assert runs.evidence(ACCURACY).comparison.test == stats.WELCH
 
 
-def test_holm_adjusts_a_studys_tests_together_and_the_adjusted_value_decides():
-    assert stats.holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
-    assert math.isnan(stats.holm([0.01, float("nan")])[1])
-    claim = Claim("a", "0", "w", "m", kind="improves", margin=0.001, test=stats.PAIRED)
-    weak = stats.paired_comparison([0.50, 0.51, 0.52], [0.53, 0.535, 0.56])   # p ≈ 0.03 alone
-    alone = judge(claim, Evidence(comparison=weak))
-    assert alone.kind == "reproduced" and alone.p_holm == pytest.approx(2 * weak.p_above(0.0))
-    noise = stats.paired_comparison([0.5, 0.6, 0.7], [0.6, 0.5, 0.71])
-    family = judge_all([(claim, Evidence(comparison=weak))] + [(claim, Evidence(comparison=noise))] * 4)
-    assert family[0].kind == "inconclusive" and family[0].p_holm > alone.p_holm
-    assert "Holm-adjusted over the study's 5 tested claims" in family[0].detail
+# --- 2. a seed's number is one run, measured the seed's way ------------------------------------------------
+
+SEED_RUN = Claim("one", "004", "reached 93.14 %", "test accuracy", seed_value=0.9314,
+                 seed_measured="maximum over epochs", measure="max_test_accuracy", variant="cnn")
 
 
-# --- the rule's symmetry -----------------------------------------------------------------------------------
-
-def _mirror_values(values, centre):
-    return [2 * centre - v for v in values]
-
-
-def test_mirroring_the_evidence_around_the_claim_swaps_the_verdict_at_the_same_budget_and_seed_count():
-    rng = np.random.default_rng(22)
-    seen = set()
-    for _ in range(400):
-        n = int(rng.integers(1, 6))
-        margin = float(rng.choice([0.0, 0.005, 0.01, 0.03]))
-        higher = bool(rng.integers(2))
-        test = str(rng.choice([stats.PAIRED, stats.WELCH]))
-        budget, seed_budget = float(rng.choice([6, 15])), 15.0
-        claim = Claim("p", "0", "w", "m", kind="improves", higher_is_better=higher, margin=margin, test=test,
-                      seed_budget=seed_budget)
-        a = 0.5 + rng.normal(0, 0.01, n)
-        d = rng.normal(rng.uniform(-0.04, 0.06), rng.uniform(0.001, 0.03), n) * (1 if higher else -1)
-        centre = (margin / 2) * (1 if higher else -1)
-        b = a + d
-        if test == stats.PAIRED:   # mirror each seed's difference
-            b_m, make = a + np.array(_mirror_values(d, centre)), stats.paired_comparison
-        else:                      # mirror arm b about a's mean plus the centre: same spreads, mirrored difference
-            b_m, make = np.array(_mirror_values(b, a.mean() + centre)), stats.welch_comparison
-        v, m = judge(claim, Evidence(comparison=make(a, b), budget=budget)), \
-            judge(claim, Evidence(comparison=make(a, b_m), budget=budget))
-        seen.add(v.kind)
-        # the qualifiers (seed count, budget share) are the same on both sides
-        assert v.word.partition(" (")[2] == m.word.partition(" (")[2], (v.word, m.word)
-        if v.kind == "reproduced":
-            assert m.kind == "not reproduced"
-        if m.kind == "reproduced":
-            assert v.kind == "not reproduced"
-        if v.kind == "inconclusive":
-            assert m.kind == "inconclusive"
-        if v.kind == "indicative":
-            assert m.kind == "indicative" and n < MIN_SEEDS
-    assert {"reproduced", "not reproduced", "inconclusive", "indicative"} <= seen
+def test_the_one_run_interval_is_the_prediction_interval_for_one_more_run():
+    values = [0.925, 0.930, 0.935]
+    r = stats.one_run_interval(values, 0.9314)
+    half = sps.t.ppf(0.975, 2) * np.std(values, ddof=1) * math.sqrt(1 + 1 / 3)
+    assert r.interval() == pytest.approx((0.93 - half, 0.93 + half))
+    with_images = stats.one_run_interval(values, 0.9314, m_ours=10_000, m_seed=10_000)
+    term = 0.93 * 0.07 * (2 / 10_000)
+    assert with_images.scale == pytest.approx(math.sqrt((half / sps.t.ppf(0.975, 2)) ** 2 + term))
 
 
-def test_mirroring_absolute_and_yes_no_evidence_swaps_beaten_and_not_reproduced():
-    rng = np.random.default_rng(7)
-    claim = Claim("abs", "0", "w", "m", seed_value=0.7, tolerance=0.005, seed_budget=15)
-    seen = set()
-    for _ in range(300):
-        values = list(0.7 + rng.normal(rng.uniform(-0.02, 0.02), rng.uniform(0.0005, 0.01), int(rng.integers(1, 6))))
-        budget = float(rng.choice([6, 15]))
-        v = judge(claim, Evidence(values=values, budget=budget))
-        m = judge(claim, Evidence(values=_mirror_values(values, 0.7), budget=budget))
-        swap = {"beaten": "not reproduced", "not reproduced": "beaten"}
-        assert m.kind == swap.get(v.kind, v.kind) and v.word.partition(" (")[2] == m.word.partition(" (")[2]
-        seen.add(v.kind)
-    assert {"beaten", "not reproduced", "reproduced", "inconclusive", "indicative"} <= seen
-    yes_no = Claim("q", "0", "w", "m", kind="qualitative")
-    assert judge(yes_no, Evidence(values=[1, 1, 1])).kind == "reproduced"
-    assert judge(yes_no, Evidence(values=[0, 0, 0])).kind == "not reproduced"
+def test_a_seeds_number_inside_our_one_run_interval_is_consistent_never_reproduced():
+    v = judge(SEED_RUN, Evidence(values=[0.925, 0.930, 0.935]))
+    assert v.word == "consistent with the seed's run" and v.kind != "reproduced"
+    assert "one-run prediction interval" in v.seed_check and "93.14" in v.seed_check
+    assert "maximum over epochs" in v.ours
 
 
-# --- declared in advance, one row per claim ----------------------------------------------------------------
+def test_a_seeds_number_outside_our_interval_says_which_way_and_how_far_and_a_higher_number_is_no_win():
+    higher = judge(SEED_RUN, Evidence(values=[0.950, 0.951, 0.952]))
+    lower = judge(SEED_RUN, Evidence(values=[0.900, 0.901, 0.902]))
+    assert higher.word == "differs from the seed's run (ours higher by 1.96 points)"
+    assert "discrepancy to explain" in higher.detail and "not a win" in higher.detail
+    assert lower.word == "differs from the seed's run (ours lower by 3.04 points)"
+    assert "beaten" not in VERDICTS
+
+
+def test_a_maximum_over_epochs_is_measured_as_the_seed_measured_it_with_the_final_epoch_beside():
+    from lib.studies.fashion_fcn_vs_alexnet import ALEXNET, FCN, RIVAL, max_test_accuracy
+
+    runs = RunSet()
+    for seed in range(3):
+        for arm, curve in ((FCN, [0.86, 0.88, 0.87]), (RIVAL, [0.85, 0.89 + seed / 1000, 0.86]),
+                           (ALEXNET, [0.90, 0.93, 0.92])):
+            runs.add(arm, RunResult(label=arm, seed=seed, history={"test_accuracy": curve},
+                                    metrics={"test_accuracy": curve[-1]}))
+    max_test_accuracy(runs)
+    assert runs.values(FCN, "max_test_accuracy") == pytest.approx([0.89, 0.891, 0.892])  # over both FCNs
+    assert runs.values(ALEXNET, "max_test_accuracy") == pytest.approx([0.93] * 3)
+    ev = runs.evidence(CLAIM["s3.fcn"], final="test_accuracy", budget=50)
+    assert ev.final == pytest.approx([0.87] * 3)
+    assert "final epoch 87.00 %" in judge(CLAIM["s3.fcn"], ev).ours
+
+
+# --- 3. direction and size are two questions ---------------------------------------------------------------
+
+@pytest.mark.parametrize("centre, half, word", [
+    (0.030, 0.010, "reproduced"),                                            # wholly beyond +1 point
+    (0.012, 0.008, "direction reproduced, size not established"),            # above 0, includes +1
+    (-0.030, 0.010, "not reproduced (reversed)"),                            # wholly below 0
+    (0.000, 0.005, "not reproduced (negligible)"),                           # within ±1
+    (0.005, 0.003, "not reproduced (real but smaller)"),                     # above 0, below +1
+    (0.005, 0.020, "inconclusive"),                                          # 0 and +1 both inside
+])
+def test_each_direction_outcome_on_the_interval(centre, half, word):
+    v = judge(ACCURACY, Evidence(comparison=_welch(centre, half)))
+    assert v.word == word, (v.ours, v.detail)
+    assert v.half.startswith("at half the smallest effect: ")
+
+
+def test_a_significant_effect_smaller_than_the_seeds_difference_is_reproduced_and_the_size_is_a_separate_column():
+    claim = replace(CLAIM["s3.alexnet_better"], seed_budget=None)
+    v = judge(claim, Evidence(comparison=_welch(0.021, 0.003)))
+    assert v.word == "reproduced"                       # +2.1 points beyond the 1-point SESOI, not the seed's 4.68
+    assert "lies above our 95 % interval for one pair of runs" in v.seed_check and "+4.68" in v.seed_check
+
+
+def test_the_size_interval_uses_per_arm_sds_and_welch_satterthwaite():
+    a, b = np.array([0.80, 0.81, 0.83]), np.array([0.84, 0.84, 0.86])
+    c = stats.welch_comparison(a, b)
+    va, vb = (4 / 3) * a.var(ddof=1), (4 / 3) * b.var(ddof=1)
+    nu = (va + vb) ** 2 / (va ** 2 / 2 + vb ** 2 / 2)
+    half = sps.t.ppf(0.975, nu) * math.sqrt(va + vb)
+    assert c.size_interval() == pytest.approx((b.mean() - a.mean() - half, b.mean() - a.mean() + half))
+
+
+def test_a_seed_effect_below_the_smallest_effect_of_interest_is_said_to_be_unreproducible():
+    v = judge(CLAIM["s2.val_accuracy"], Evidence(comparison=_welch(0.005, 0.01), dataset="fashion_mnist"))
+    assert "even a perfect replication could not be reproduced" in v.detail
+
+
+def test_a_relative_smallest_effect_is_a_share_of_the_baseline_arm():
+    loss = CLAIM["s2.val_loss"]
+    assert SESOI["loss"].relative and loss.sesoi(0.30) == pytest.approx(0.015)
+    base = np.array([0.300, 0.305, 0.310])
+    v = judge(loss, Evidence(comparison=stats.welch_comparison(base, base - 0.05), dataset="fashion_mnist"))
+    assert v.word == "reproduced"      # −0.05 with a tight interval, beyond 5 % of 0.305
+
+
+def test_no_spread_over_seeds_gives_no_p_of_zero_and_no_verdict():
+    c = stats.welch_comparison([10.0, 10.0, 10.0], [9.0, 9.0, 9.0])
+    assert math.isnan(c.p) and math.isnan(c.p_above(0.0))
+    claim = Claim("cov", "000", "covers more classes", "classes", kind="improves", metric_kind="classes",
+                  scale=1.0, unit=" classes")
+    other = replace(ACCURACY, key="other")
+    verdicts = judge_all([(claim, Evidence(comparison=c)), (other, Evidence(comparison=_welch(0.03, 0.01)))])
+    assert verdicts[0].kind == "inconclusive" and "no spread" in verdicts[0].detail and verdicts[0].test == ""
+    assert math.isnan(verdicts[0].p)
+    assert "over the study's 1 tested claims" in verdicts[1].detail     # the untestable one is not in the family
+
+
+def test_a_yes_no_property_carries_its_uncertainty_both_ways():
+    prop = Claim("yes", "003", "no collapse", "not collapsed", kind="qualitative")
+    none, every = judge(prop, Evidence(values=[0, 0, 0])), judge(prop, Evidence(values=[1, 1, 1]))
+    assert none.kind == "not reproduced" and "0 % to 71 %" in none.ours
+    assert every.kind == "reproduced" and "29 % to 100 %" in every.ours
+    assert stats.rate_interval(0, 3)[1] == pytest.approx(1 - 0.025 ** (1 / 3))
+
+
+# --- 4. no verdict where the run cannot test the claim -----------------------------------------------------
+
+@pytest.mark.parametrize("centre", [0.03, -0.03])
+def test_a_row_below_the_budget_gate_is_not_tested_here_whichever_way_it_points(centre):
+    claim = replace(ACCURACY, seed_budget=100)
+    v = judge(claim, Evidence(comparison=_welch(centre, 0.005), budget=1))
+    assert v.word == "not tested here" and v.short_budget == "1 %"
+    assert f"under the {MIN_BUDGET_SHARE:.0%} gate" in v.detail
+    assert ("the claimed way" if centre > 0 else "against the claim") in v.detail
+    tested = judge(claim, Evidence(comparison=_welch(centre, 0.005), budget=80))
+    assert "at 80 % of the seed's budget" in tested.word
+
+
+@pytest.mark.parametrize("values", [[0.96, 0.961, 0.962], [0.90, 0.901, 0.902]])
+def test_a_row_on_another_dataset_is_not_tested_here_whichever_way_it_points(values):
+    claim = replace(SEED_RUN, dataset="cifar100")
+    v = judge(claim, Evidence(values=values, dataset="cifar10"))
+    assert v.word == "not tested here" and "about cifar100" in v.detail and "cifar10" in v.detail
+    assert ("above" if values[0] > 0.93 else "below") in v.detail
+    assert math.isnan(v.p)
+
+
+def test_the_summary_counts_untested_rows_apart_and_every_row_below_the_budget():
+    rows = [{"verdict": "not tested here", "short_budget": "1 %", "claim": "a", "detail": "gate"},
+            {"verdict": "reproduced (at 80 % of the seed's budget)", "short_budget": "80 %"},
+            {"verdict": "not reproduced (reversed)", "short_budget": ""}]
+    t = tally(rows)
+    assert t["not tested here"] == 1 and t["reproduced"] == 1 and t["not reproduced"] == 1
+    assert t["short_budget"] == 2 and t["not_testable"] == ["a: gate"]
+
+
+# --- Holm, once per study, and the mirrored evidence --------------------------------------------------------
+
+def test_holm_adjusts_a_studys_family_once_and_widens_each_interval_by_its_factor():
+    strong, weak = _welch(0.03, 0.005), _welch(0.02, 0.015)
+    alone = judge(ACCURACY, Evidence(comparison=weak))
+    together = judge_all([(ACCURACY, Evidence(comparison=weak)), (replace(ACCURACY, key="b"), Evidence(comparison=strong))])
+    assert together[0].p == pytest.approx(alone.p)
+    assert together[0].p_holm == pytest.approx(stats.holm([weak.p, strong.p])[0])
+    assert together[1].p_holm == pytest.approx(2 * strong.p)
+    level = 1 - 0.05 * strong.p / together[1].p_holm       # 97.5 %
+    lo, hi = strong.interval(level)
+    assert f"{lo * 100:+.2f} to {hi * 100:+.2f}" in together[1].ours
+
+
+def test_mirroring_the_evidence_around_the_smallest_effect_swaps_reproduced_and_not_reproduced():
+    for centre, half in [(0.03, 0.01), (0.025, 0.004), (0.02, 0.006)]:
+        c = _welch(centre, half)
+        up = judge(ACCURACY, Evidence(comparison=c))
+        mirrored = judge(ACCURACY, Evidence(comparison=c.mirrored(0.01)))
+        assert up.kind == "reproduced" and mirrored.kind == "not reproduced"
+        flip = judge(replace(ACCURACY, higher_is_better=False), Evidence(comparison=c.mirrored(0.0)))
+        assert flip.word == up.word
+
+
+def test_mirroring_a_seed_number_around_it_swaps_higher_and_lower():
+    v = judge(SEED_RUN, Evidence(values=[0.950, 0.951, 0.952]))
+    m = judge(SEED_RUN, Evidence(values=[2 * 0.9314 - x for x in [0.950, 0.951, 0.952]]))
+    assert v.word.replace("higher", "lower") == m.word
+
+
+def test_fewer_than_three_seeds_are_indicative_without_interval():
+    v = judge(ACCURACY, Evidence(comparison=stats.welch_comparison([0.5, 0.6], [0.6, 0.75])))
+    assert v.kind == "indicative" and "CI" not in v.ours
+    assert judge(SEED_RUN, Evidence(values=[0.93])).word == "indicative (1 seed)"
+
+
+# --- the declared records -----------------------------------------------------------------------------------
 
 def test_a_verdict_from_anything_but_the_declared_measure_and_test_is_refused():
     claim = CLAIM["s2.val_accuracy"]
     welch = stats.welch_comparison([0.88, 0.885, 0.89], [0.89, 0.895, 0.9])
-    with pytest.raises(ValueError, match="declares 'val_accuracy'"):
+    with pytest.raises(ValueError, match="declares 'held_out_accuracy'"):
         judge(claim, Evidence(comparison=welch, measure="test_accuracy"))
     with pytest.raises(ValueError, match="declares the Welch t test"):
         judge(claim, Evidence(comparison=stats.paired_comparison([0.88, 0.885, 0.89], [0.89, 0.895, 0.9])))
-    with pytest.raises(ValueError, match="smallest effect that counts"):
-        Claim("x", "0", "w", "m", kind="improves", test=stats.WELCH)
-    with pytest.raises(ValueError, match="declare its test"):
-        Claim("x", "0", "w", "m", kind="improves", margin=0.01)
+    with pytest.raises(ValueError, match="metric_kind"):
+        Claim("x", "0", "w", "m", kind="improves", metric_kind="points")
 
 
-def test_every_claim_record_declares_metric_margin_and_test_and_says_it_once():
-    records = BATCHNORM + REGULARISATION + FCN_VS_ALEXNET
-    assert len({c.key for c in records}) == len(records)
-    assert len({(c.words, c.kind) for c in records}) == len(records), "one row per claim"
-    assert "s1.error" not in CLAIM and "s2.gap_inference" not in CLAIM
-    for c in records:
-        assert c.metric and c.declared_test
-        if c.kind == "improves":
-            assert c.effect_margin >= 0 and c.test in stats.TESTS and c.test in c.margin_text()
-
-
-def test_study_4_and_5_claims_come_from_tested_modules_with_only_the_seeds_numbers_shown():
+def test_every_claim_record_declares_its_metric_kind_test_and_gate_once():
     from lib.studies.cifar100_vgg_synthetic import claims as s5
     from lib.studies.fashion_gans import claims as s4
 
-    assert s4.BN_COLLAPSE.measure == "classes_covered" and s4.BN_COLLAPSE.test == stats.WELCH
-    assert s4.REALISTIC.seed_text() == "—"   # our threshold is in the metric, not in the seed's column
-    assert all(c.test == stats.WELCH for c in (s5.GENERALISATION, s5.OVERFITTING, s5.BEATS_RESNET,
-                                                s5.BEATS_IMAGENET))
+    records = BATCHNORM + REGULARISATION + FCN_VS_ALEXNET + [
+        s4.REALISTIC, s4.NO_COLLAPSE, s4.STABLE, s4.BN_QUALITY, s4.BN_COLLAPSE, s5.TEST_ACCURACY,
+        s5.TRAIN_ACCURACY, s5.GENERALISATION, s5.OVERFITTING, s5.BEATS_RESNET, s5.BEATS_IMAGENET]
+    assert len({c.key for c in records}) == len(records)
+    for c in records:
+        assert c.metric and c.declared_test and c.dataset, c.key
+        assert c.metric_kind in SESOI
+        if c.kind == "improves":
+            assert c.test == stats.WELCH and c.test in c.margin_text()
+    assert s4.BN_QUALITY.seed_budget == 11_750 and "DCGAN tutorial" in s4.BN_QUALITY.budget_source
+
+
+def test_study_4_and_5_claims_gate_on_budget_and_dataset():
+    from lib.studies.cifar100_vgg_synthetic import claims as s5
+    from lib.studies.fashion_gans import claims as s4
+
     runs = RunSet()
     for seed in range(3):
         for arm, acc in (("real", 0.50 + 0.01 * seed), ("mix", 0.44 - 0.01 * seed), ("cas", 0.32)):
             runs.add(arm, RunResult(label=arm, seed=seed, metrics={"test_accuracy": acc + 0.001 * seed,
                                                                    "train_accuracy": 0.7}))
     setting = s5.Setting(real="real", cas="cas", mixed="mix", seed_vgg="", imagenet="", comparable=False,
-                         why_not="CIFAR-10 fallback", cas_passed=True, gated="", overfits=True,
+                         dataset="cifar10", why_not="CIFAR-10 fallback", cas_passed=True, gated="", overfits=True,
                          imagenet_why="no weights offline", resnet_why="not made")
     pairs = s5.claims(runs, setting, share=0.6)
     verdicts = {c.key: v for (c, _), v in zip(pairs, judge_all(pairs))}
-    assert verdicts["seed_test_accuracy"].kind == "n/a" and "fallback" in verdicts["seed_test_accuracy"].detail
-    assert verdicts["vgg_beats_imagenet"].detail == "no weights offline"
-    assert verdicts["vgg_beats_resnet"].kind == "n/a" and verdicts["vgg_beats_resnet"].detail == "not made"
-    assert verdicts["synthetic_generalisation"].kind == "not reproduced"
-    assert verdicts["cas_class_signal"].kind == "reproduced"            # 0.32 >= 0.6 x 0.50-0.52 on every seed
-    below = s5.claims(runs, replace(setting, cas_passed=False, gated="below the gate", overfits=False), share=0.7)
-    verdicts = {c.key: v for (c, _), v in zip(below, judge_all(below))}
-    assert verdicts["synthetic_overfitting"].kind == "n/a" and verdicts["cas_class_signal"].kind != "reproduced"
+    assert verdicts["synthetic_generalisation"].word == "not tested here"
+    assert "about cifar100" in verdicts["synthetic_generalisation"].detail
+    assert "against the claim" in verdicts["synthetic_generalisation"].detail
+    assert verdicts["seed_test_accuracy"].word == "not tested here"
+    assert verdicts["cas_class_signal"].kind == "reproduced"            # our addition: no dataset gate
     gans = RunSet()
     for seed in range(3):
-        gans.add("vanilla", RunResult(label="v", seed=seed, metrics={"fid": 40.0 + seed, "classes_covered": 9 + seed % 2}))
-        gans.add("vanilla_nobn", RunResult(label="n", seed=seed, metrics={"fid": 42.0 - seed, "classes_covered": 7}))
-    bn = judge_all(s4.batchnorm_claims(gans, "3 seeds"))
-    assert [v.test for v in bn] == [stats.WELCH, stats.WELCH]
-    assert all(v.kind == "n/a" for v in judge_all(s4.seed003_claims([], {}, "none")))
+        for arm, fid in (("vanilla", 40.0 + seed), ("vanilla_nobn", 42.0 - seed)):
+            gans.add(arm, RunResult(label=arm, seed=seed, metrics={"fid": fid, "classes_covered": 8},
+                                    artifacts={"steps": 320, "untrained": {"fid": 230.0}}))
+    bn = judge_all(s4.batchnorm_claims(gans, {"fid": 2.0}, "fashion_mnist", "3 seeds"))
+    assert [v.word for v in bn] == ["not tested here"] * 2 and all("11,750" in v.detail for v in bn)
+    assert all(v.word == "not tested here" for v in judge_all(s4.seed003_claims([], {}, "fashion_mnist", "none")))
 
 
 # --- one set of definitions for the code, the pages and the index ------------------------------------------
 
 def test_the_rule_text_and_the_index_legend_come_from_the_definitions_the_code_uses(tmp_path):
+    import html as h
     import json
 
     from lib.report import index
@@ -263,6 +315,8 @@ def test_the_rule_text_and_the_index_legend_come_from_the_definitions_the_code_u
     text = rule_text()
     for name, meaning in RULE:
         assert name in text and meaning in text
+    for kind in SESOI.values():
+        assert kind.text in text and kind.why in text
     for name, meaning in stats.TESTS.items():
         assert name in text and meaning in text
     key = next(iter(STUDIES))
@@ -270,19 +324,20 @@ def test_the_rule_text_and_the_index_legend_come_from_the_definitions_the_code_u
     (build / key).mkdir(parents=True)
     reports.mkdir()
     (reports / STUDIES[key].page).write_text("<html></html>")
-    row = {"claim": "c", "verdict": "not reproduced (at 40 % of the seed's budget)", "short_budget": "40 %",
-           "test": stats.WELCH, "p_holm_text": "0.01 (raw 0.005)"}
+    row = {"claim": "c", "verdict": "not reproduced (reversed; at 80 % of the seed's budget)", "short_budget": "80 %",
+           "test": stats.WELCH, "p_holm_text": "0.01 (raw 0.005)", "seed_check": "the seed's +4.68 lies above",
+           "fragility": "80 % power to detect ±1.00 points"}
     (build / key / "summary.json").write_text(json.dumps(
         {"title": "t", "status": "ok", "claims": [row], "compute_seconds": 120.0,
          "completeness": {"status": "partial", "reasons": ["fewer than three seeds"]}}))
-    page = index.build_index("t", build, reports, {key: {"status": "ok"}}).read_text()
-    import html as h
-    page = " ".join(h.unescape(page).split())
+    page = " ".join(h.unescape(index.build_index("t", build, reports, {key: {"status": "ok"}}).read_text()).split())
     for word, meaning in {**VERDICTS, **STATUS}.items():
         assert word in page and meaning in page
     for name, meaning in RULE:
         assert meaning in page
-    assert "1 claims in the table" in page and "1 not" in page and "1 of them judged at less than the seed's budget" in page
+    assert "1 claims in the table" in page and "1 not reproduced" in page and "0 not tested here" in page
+    assert "1 rows (tested or not) ran with less than the seed's budget" in page
+    assert "the seed's +4.68 lies above" in page and "80 % power to detect" in page
     assert "partial: fewer than three seeds" in page and "Welch t" in page and "0.01 (raw 0.005)" in page
     assert "Compute spent on the runs behind these pages: 2.0 min" in page
 
@@ -296,3 +351,26 @@ def test_no_notebook_states_a_rule_of_its_own():
             if cell["cell_type"] == "markdown":
                 text = "".join(cell["source"])
                 assert "not tested at the seed's budget" not in text and "must not exclude" not in text, path.name
+                assert "McNemar" not in text or "supporting" in text, path.name
+
+
+def test_early_stopping_applied_afterwards_keeps_the_epoch_keras_would_have_kept():
+    import keras
+
+    from lib.studies.fashion_regularisation import kept_epoch
+
+    class Holder:
+        stop_training = False
+
+    for losses, patience in [([0.5, 0.4, 0.45, 0.3], 1), ([0.5, 0.4, 0.45, 0.41, 0.3, 0.35, 0.36], 2),
+                             ([0.5, 0.4, 0.3, 0.2], 1), ([0.5, 0.6, 0.4], 1)]:
+        cb = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience)
+        holder = Holder()
+        cb.set_model(holder)
+        cb.on_train_begin()
+        for epoch, loss in enumerate(losses):
+            cb.on_epoch_end(epoch, {"val_loss": loss})
+            if holder.stop_training:
+                break
+        expected = cb.best_epoch + 1 if holder.stop_training else len(losses)
+        assert kept_epoch({"val_loss": losses}, patience) == expected, (losses, patience)

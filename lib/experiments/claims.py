@@ -1,55 +1,96 @@
-"""Seed claims as declared records, and the one rule that turns our measurements into verdicts.
+"""Seed claims as declared records, and the one rule that turns our training runs into verdicts on them.
 
-A :class:`Claim` records, before any run, what a seed project said (briefly
-quoted), the metric that tests it, its direction, the smallest effect that
-counts (``margin``), the test the design calls for and the seed's budget.
-:func:`judge_all` decides a study's claims together: every p-value a verdict
-uses is Holm-adjusted within the study, and the adjusted value decides.
-The words, the precedence and the status values are defined here once
-(:data:`VERDICTS`, :data:`RULE`, :data:`STATUS`); the index legend and every
-page's rule text are generated from them.
+A :class:`Claim` records, before any run, what a seed project said (briefly quoted), the metric that tests
+it and its kind (which fixes the smallest effect of interest, :data:`SESOI`, the same in every study), the
+test over training runs (Welch by default), the dataset the claim is about and the seed's budget (the gate:
+below it the row is *not tested here*). :func:`judge_all` decides a study's claims together, once, as one
+Holm family. The words, the gates and the smallest effects are defined here once (:data:`VERDICTS`,
+:data:`RULE`, :data:`SESOI`, :data:`STATUS`); the index legend and every page's rule text are generated from
+them.
+
+The unit of every test is the training run: a claim about a procedure is decided over seeds, each seed one
+run. A seed's own number is one run too, so it is set against the prediction interval for one run of ours,
+never tested as if exact. Direction and size are separate questions: the verdict asks the direction (against
+0 and the smallest effect of interest), the size column asks whether the seed's difference lies where one
+more pair of our runs would fall.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from .stats import MCNEMAR, PAIRED, TESTS, WELCH, Comparison, holm, paired_comparison
+from .stats import MCNEMAR, PAIRED, TESTS, WELCH, Comparison, OneRun, holm, one_run_interval, rate_interval
 
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
 CACHE_NEUTRAL = True
 
 MIN_SEEDS = 3
 ALPHA = 0.05
-ONE_SAMPLE, EVERY_SEED = "one-sample t", "every seed"
+MIN_BUDGET_SHARE = 0.5   # the budget gate: below half the seed's (or the named reference's) budget, no verdict
+ONE_RUN, EVERY_SEED = "one-run prediction interval", "every seed"
+
+
+@dataclass(frozen=True)
+class Sesoi:
+    """A smallest effect of interest for one kind of metric: ``size`` in the metric's own units, or a share
+    of the baseline arm's value when ``relative``."""
+    size: float
+    relative: bool
+    text: str
+    why: str
+
+
+# One smallest effect of interest per kind of metric, the same in every study, never the seed's own difference.
+SESOI = {
+    "accuracy": Sesoi(0.01, False, "1 point",
+                      "accuracies and accuracy gaps: about three times the test-set sampling error of one model's "
+                      "accuracy on 10,000 images (0.3 points near 90 %), the least a reader would act on"),
+    "loss": Sesoi(0.05, True, "5 % of the baseline arm's value",
+                  "losses and other scale-free measures (a loss, a spread): a share of the baseline, since their "
+                  "units differ between models and datasets"),
+    "fid": Sesoi(5.0, False, "5 points of FID gap closed",
+                 "FID and KID, as the share of the untrained-to-real gap a run closes: raw FID units depend on the "
+                 "feature network, the gap closed does not"),
+    "classes": Sesoi(1.0, False, "1 class",
+                     "counts of classes covered: one class is the smallest change a count can show"),
+}
 
 VERDICTS = {
-    "reproduced": "the claim holds: an improvement is significantly on the claimed side of zero and our interval "
-                  "still includes the smallest effect that counts; a number lies within the stated tolerance of "
-                  "the seed's (both one-sided tests significant); a yes/no property holds for every seed",
-    "beaten": "our number is significantly better than the seed's number plus its tolerance",
-    "not reproduced": "the claim is ruled out: an improvement is significantly smaller than the smallest effect that "
-                      "counts (a reversal included); a number is significantly worse than the seed's minus its "
-                      "tolerance; a yes/no property holds for no seed",
-    "inconclusive": "neither side is significant: our interval straddles both the claim and its negation",
-    "indicative": "fewer than three seeds: the direction is shown, no verdict is drawn, no interval; only a "
-                  "per-image test of the models trained (McNemar) gives a p-value, which says nothing of training noise",
-    "n/a": "the claim cannot be tested in this run (another dataset, a skipped part, no finished run); the reason "
-           "is given",
+    "reproduced": "the claim's direction and size hold: our Holm-adjusted interval of the effect lies wholly beyond "
+                  "the smallest effect of interest; a yes/no property held in every seed",
+    "direction reproduced, size not established": "our Holm-adjusted interval lies above zero but still includes "
+                                                  "the smallest effect of interest",
+    "not reproduced": "our Holm-adjusted interval lies wholly below the smallest effect of interest, saying which: "
+                      "reversed (wholly below zero), negligible (within ± the smallest effect), real but smaller "
+                      "(above zero), or smaller than the smallest effect; a yes/no property held in no seed",
+    "inconclusive": "our Holm-adjusted interval includes both zero and the smallest effect of interest, or there is "
+                    "no spread over seeds to test with; a yes/no property held in some seeds only",
+    "consistent with the seed's run": "the seed's single-run number lies inside our Holm-adjusted prediction "
+                                      "interval for one run: three seeds cannot tell it apart (never counted as "
+                                      "reproduced)",
+    "differs from the seed's run": "the seed's single-run number lies outside our Holm-adjusted prediction interval "
+                                   "for one run; the row says in which direction and by how much (a higher number "
+                                   "of ours is a discrepancy to explain, not a win)",
+    "indicative": f"fewer than {MIN_SEEDS} seeds: the direction is shown, no verdict and no interval are drawn",
+    "not tested here": "this run cannot test the claim (another dataset, under "
+                       f"{MIN_BUDGET_SHARE:.0%} of the seed's budget, a skipped part, no finished run): the reason is "
+                       "given, our number is shown as context with the way it pointed, and the row is counted apart",
 }
-BUDGET_NOTE = ("beside any verdict, whichever way it points, when we trained with "
-               "less (epochs, steps or data) than the seed; the verdict is drawn all the same and counted as "
-               "short of the seed's budget")
+BUDGET_NOTE = (f"beside any verdict drawn with less than the seed's budget (but at least {MIN_BUDGET_SHARE:.0%} of "
+               "it), whichever way it points; such rows are counted in the summary")
 RULE = (
-    ("not applicable", "a claim this run cannot test is n/a, with the reason"),
+    ("the gate", "a claim about another dataset than ours, or run under "
+                 f"{MIN_BUDGET_SHARE:.0%} of the seed's budget (or of a named reference's where the seed states "
+                 "none), is not tested here; the gate reads inputs only, declared with the claim"),
     ("too few seeds", f"fewer than {MIN_SEEDS} seeds give indicative, never a verdict"),
-    ("the comparison", "each claim's declared test gives p-values (twice the one-sided) against its boundaries "
-                       "(no effect and the smallest effect that counts, or the seed's number ± tolerance); within "
-                       "a study each claim's smallest p is Holm-adjusted over the study's tested claims, and an "
-                       f"adjusted p below {ALPHA:g} decides"),
-    ("the budget", "a short budget never changes the verdict; it is stated beside it"),
+    ("the family", "each tested claim contributes one p (its test over training runs against no effect, or the "
+                   "seed's number against our one-run prediction interval); the study's p-values are "
+                   "Holm-adjusted together, and each claim's interval is drawn at the confidence Holm leaves it "
+                   f"(1 − {ALPHA:g} × raw p / adjusted p)"),
+    ("direction", "an effect is judged on its adjusted interval against zero and the smallest effect of interest "
+                  "of its kind of metric; the verdict at half that effect is shown beside it"),
+    ("size", "separately, the seed's own difference is set against where one more pair of our runs would fall; "
+             "this never changes the verdict"),
 )
 STATUS = {
     "complete": "every arm the profile asks for ran and finished, on the dataset the study names, with at least "
@@ -60,35 +101,41 @@ STATUS = {
 
 
 def rule_text() -> str:
-    """The verdict rule as a page states it: the precedence, then the tests' meaning."""
+    """The verdict rule as a page states it: the order of steps, the smallest effects, the tests."""
     steps = "; ".join(f"({i}) {name}: {text}" for i, (name, text) in enumerate(RULE, 1))
-    return (f"**How verdicts are drawn** (in this order): {steps}. "
-            "Tests: " + "; ".join(f"*{name}*: {text}" for name, text in TESTS.items()) + ".")
+    sesoi = "; ".join(f"*{kind}*: {s.text} ({s.why})" for kind, s in SESOI.items())
+    return (f"**How verdicts are drawn** (in this order): {steps}. **Smallest effects of interest**, one per kind "
+            f"of metric, the same in every study: {sesoi}. Tests: "
+            + "; ".join(f"*{name}*: {text}" for name, text in TESTS.items()) + ".")
 
 
 @dataclass(frozen=True)
 class Claim:
     """One thing a seed project said, and how we test it, declared before the run.
 
-    ``kind``: "absolute" (our mean against ``seed_value`` ± ``tolerance``),
-    "improves" (the difference ``variant`` − ``baseline``, claimed to favour
-    ``variant`` by at least ``margin``, tested by ``test``: paired t, Welch t or
-    McNemar exact) or "qualitative" (a yes/no property per seed). ``margin`` is
-    the smallest effect that counts, in the metric's units and positive; it
-    defaults to the size of ``seed_effect``, the seed's own reported difference.
-    ``seed_budget`` is what the seed trained with, in the evidence's budget unit.
-    ``addition`` marks our own comparisons, which no seed claimed.
+    ``kind``: "absolute" (the seed's single-run number ``seed_value`` against our one-run prediction
+    interval; ``seed_images``: the images the seed scored it on, where they are not ours; ``seed_measured``:
+    how the seed took it, e.g. "maximum over epochs", which our measure copies), "improves" (the difference
+    ``variant`` − ``baseline`` over training runs, claimed to favour ``variant``, tested by ``test``) or
+    "qualitative" (a yes/no property per seed). ``metric_kind`` picks the smallest effect of interest from
+    :data:`SESOI`. ``seed_effect`` is the seed's own difference (the size column only). The gate: ``dataset``
+    (what the claim is about) and ``seed_budget`` (in the evidence's budget unit; ``budget_source`` names a
+    reference where the seed states none). ``addition`` marks our own comparisons, which no seed claimed.
     """
     key: str
     seed: str
     words: str
     metric: str
     kind: str = "absolute"
+    metric_kind: str = "accuracy"
     seed_value: float | None = None
-    tolerance: float = 0.0
+    seed_measured: str = "as reported"
+    seed_images: int | None = None
     higher_is_better: bool = True
     seed_effect: float | None = None
     seed_budget: float | None = None
+    budget_source: str = "the seed's"
+    dataset: str = ""
     scale: float = 100.0
     unit: str = " %"
     addition: bool = False
@@ -96,75 +143,79 @@ class Claim:
     measure: str = ""        # the RunResult metric (or RunSet measure) that tests it
     variant: str = ""        # the arm the claim is about
     baseline: str = ""       # for "improves": the arm it improves on
-    margin: float | None = None
-    test: str = ""
+    test: str = WELCH
 
     def __post_init__(self):
         if self.kind not in ("absolute", "improves", "qualitative"):
             raise ValueError(f"claim {self.key}: kind {self.kind!r} is not absolute, improves or qualitative")
         if self.kind == "absolute" and self.seed_value is None:
             raise ValueError(f"claim {self.key}: an absolute claim needs the seed's value")
-        if self.kind == "improves":
-            if self.margin is None and self.seed_effect is None:
-                raise ValueError(f"claim {self.key}: an improvement needs its smallest effect that counts "
-                                 f"(margin=) or the seed's reported difference (seed_effect=)")
-            if self.effect_margin < 0:
-                raise ValueError(f"claim {self.key}: the margin is a size, it cannot be negative")
-            if self.test not in (PAIRED, WELCH, MCNEMAR):
-                raise ValueError(f"claim {self.key}: declare its test (test=) as one of {PAIRED!r}, {WELCH!r}, "
-                                 f"{MCNEMAR!r}; got {self.test!r}")
-        elif self.test not in ("", self.declared_test):
-            raise ValueError(f"claim {self.key}: a {self.kind} claim is tested by {self.declared_test!r}")
-
-    @property
-    def effect_margin(self) -> float:
-        return abs(self.seed_effect) if self.margin is None else float(self.margin)
+        if self.metric_kind not in SESOI:
+            raise ValueError(f"claim {self.key}: metric_kind {self.metric_kind!r} is none of {', '.join(SESOI)}")
+        if self.kind == "improves" and self.test not in (PAIRED, WELCH):
+            raise ValueError(f"claim {self.key}: a claim about a procedure is decided over training runs: test= "
+                             f"{WELCH!r} (default) or {PAIRED!r} where declared; {self.test!r} decides nothing")
 
     @property
     def declared_test(self) -> str:
-        return self.test or {"absolute": ONE_SAMPLE, "qualitative": EVERY_SEED}.get(self.kind, "")
+        return {"absolute": ONE_RUN, "qualitative": EVERY_SEED}.get(self.kind, self.test)
+
+    def sesoi(self, baseline_value: float = float("nan")) -> float:
+        """The smallest effect of interest in the metric's units (a relative one needs the baseline's value)."""
+        s = SESOI[self.metric_kind]
+        return abs(baseline_value) * s.size if s.relative else s.size
 
     def seed_text(self) -> str:
         """The seed's own number only (our thresholds go to :meth:`margin_text`)."""
         d = self.digits
         if self.kind == "absolute" and not self.addition:
-            return f"{self.seed_value * self.scale:.{d}f}{self.unit}"
+            return f"{self.seed_value * self.scale:.{d}f}{self.unit} ({self.seed_measured}, one run)"
         if self.kind == "improves" and self.seed_effect is not None:
-            return f"{self.seed_effect * self.scale:+.{d}f}{_points(self.unit)}"
+            return f"{self.seed_effect * self.scale:+.{d}f}{_points(self.unit)} (one run per arm)"
         return "—"
 
     def margin_text(self) -> str:
-        """The declared metric, direction, smallest effect and test, as the tables state them."""
-        d, s, pts = self.digits, self.scale, _points(self.unit)
+        """The declared metric, direction, smallest effect, test and gate, as the tables state them."""
+        gate = []
+        if self.dataset:
+            gate.append(f"about {self.dataset}")
+        if self.seed_budget is not None:
+            gate.append(f"{self.budget_source} budget {self.seed_budget:,g}")
+        gate_text = f"; gate: {', '.join(gate)}" if gate else ""
         if self.kind == "improves":
             way = "higher" if self.higher_is_better else "lower"
-            src = "the seed's own difference" if self.margin is None else "stated before the run"
-            return (f"{self.metric}; {way} is better; smallest effect that counts {self.effect_margin * s:.{d}f}{pts} "
-                    f"({src}); {self.test}")
+            return (f"{self.metric}; {way} is better; smallest effect of interest {SESOI[self.metric_kind].text} "
+                    f"({self.metric_kind}); {self.test} over seeds{gate_text}")
         if self.kind == "absolute":
-            return f"{self.metric}; tolerance ±{self.tolerance * s:.{d}f}{pts}; {ONE_SAMPLE} over seeds"
-        return f"{self.metric}; must hold for every seed"
+            images = "" if self.seed_images is None else f", the seed's {self.seed_images:,} other images"
+            return f"{self.metric}, {self.seed_measured}; {ONE_RUN}{images}{gate_text}"
+        return f"{self.metric}; per seed, with the rate's 95 % interval{gate_text}"
 
 
 @dataclass
 class Evidence:
     """What our runs measured for a claim.
 
-    ``values``: per-seed measurements (absolute), or 1/0 per seed (qualitative).
-    ``comparison``: the difference and its test (improves). ``budget``: what we
-    trained with, in the claim's ``seed_budget`` unit. ``applicable`` False (with
-    a ``reason``) when this run cannot test the claim. ``measure`` names what the
-    numbers are (checked against the claim's declared measure). ``supporting``:
-    other measures shown beside the verdict, never counted.
+    ``values``: per-seed measurements taken the seed's way (absolute), or 1/0 per seed (qualitative);
+    ``final``: the same runs' final-epoch numbers, shown beside where the seed's way is a maximum.
+    ``comparison``: the difference over runs and its test (improves). ``budget``: what we trained with, in
+    the claim's ``seed_budget`` unit; ``dataset``: what we trained on (the gate compares it with the claim's).
+    ``applicable`` False (with a ``reason``) when this run cannot test the claim. ``m_ours``: the images our
+    number was scored on (the one-run interval's test term, where the seed scored others). ``measure`` names
+    what the numbers are (checked against the claim's). ``supporting``: other evidence shown beside the
+    verdict, never counted (e.g. a per-image test).
     """
     values: list[float] = field(default_factory=list)
     comparison: Comparison | None = None
     budget: float | None = None
+    dataset: str = ""
     applicable: bool = True
     reason: str = ""
     scope: str = ""
     measure: str = ""
     supporting: str = ""
+    final: list[float] = field(default_factory=list)
+    m_ours: int | None = None
 
     @property
     def n(self) -> int:
@@ -173,17 +224,20 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Verdict:
-    word: str          # a key of VERDICTS, with its count and budget share where it has them
-    ours: str          # our measurement, formatted
-    detail: str        # why: interval, test, adjusted p, budget or reason
-    test: str = ""     # the test that decided ("" for n/a and qualitative)
-    p: float = float("nan")        # the deciding p, raw
+    word: str          # a key of VERDICTS, with its qualifier and budget share where it has them
+    ours: str          # our measurement, formatted (with its Holm-adjusted interval where there is one)
+    detail: str        # why: boundaries, test, adjusted p, the gate's reason
+    test: str = ""     # the test over runs that decided ("" where none did)
+    p: float = float("nan")        # the claim's p in the study's family, raw
     p_holm: float = float("nan")   # and Holm-adjusted within the study
-    short_budget: str = ""         # "40 %" when we trained with less than the seed
+    short_budget: str = ""         # "80 %" when we trained with less than the seed
+    seed_check: str = ""           # the seed's number against our interval (absolute), or its size (improves)
+    fragility: str = ""            # how close the verdict sits to a boundary
+    half: str = ""                 # the verdict at half the smallest effect of interest (improves)
 
     @property
     def kind(self) -> str:
-        """The vocabulary word without its qualifiers ('indicative (2 seeds)' -> 'indicative')."""
+        """The vocabulary word without its qualifiers ('not reproduced (reversed)' -> 'not reproduced')."""
         return self.word.split(" (")[0]
 
 
@@ -192,7 +246,7 @@ def _points(unit: str) -> str:
 
 
 def _check_declared(claim: Claim, ev: Evidence) -> None:
-    """A verdict is computed only from what the claim declared: its measure and its test."""
+    """A verdict is computed only from what the claim declared: its measure and its test over runs."""
     if ev.measure and claim.measure and ev.measure != claim.measure:
         raise ValueError(f"claim {claim.key} declares {claim.measure!r}; its evidence measures {ev.measure!r}")
     if not ev.applicable:
@@ -207,29 +261,29 @@ def _check_declared(claim: Claim, ev: Evidence) -> None:
         raise ValueError(f"claim {claim.key}: a {claim.kind} claim is judged from per-seed values, not a comparison")
 
 
-def _hypotheses(claim: Claim, ev: Evidence) -> dict[str, float]:
-    """Two-sided-equivalent p (2 × one-sided) for each boundary the verdict looks at.
+def gate(claim: Claim, ev: Evidence) -> str:
+    """Why this run cannot test ``claim`` ("" when it can): inputs only, never an outcome of the arms."""
+    if not ev.applicable:
+        return ev.reason or "not testable in this run"
+    if ev.n == 0:
+        return ev.reason or "no finished run to test it on"
+    if claim.dataset and ev.dataset and ev.dataset != claim.dataset:
+        return f"the claim is about {claim.dataset}; this run trained on {ev.dataset}"
+    share = _share(claim, ev)
+    if share is not None and share < MIN_BUDGET_SHARE:
+        return (f"trained with {_pct(share)} of {claim.budget_source} budget ({ev.budget:,g} of "
+                f"{claim.seed_budget:,g}), under the {MIN_BUDGET_SHARE:.0%} gate")
+    return ""
 
-    improves: "for" rejects 'no effect in the claimed direction', "against" rejects
-    'an effect of at least the margin'. absolute: "beaten", "short" and "within"
-    (both one-sided tests of the tolerance band). Qualitative claims have none.
-    """
-    sign = 1.0 if claim.higher_is_better else -1.0
-    if claim.kind == "improves":
-        c, m = ev.comparison, claim.effect_margin
-        p_for = c.p_above(0.0) if sign > 0 else c.p_below(0.0)
-        p_against = c.p_below(m) if sign > 0 else c.p_above(-m)
-        return {"for": min(1.0, 2 * p_for), "against": min(1.0, 2 * p_against)}
-    if claim.kind == "absolute":
-        v, tol = claim.seed_value, claim.tolerance
-        c = paired_comparison(np.full(len(ev.values), v), ev.values)  # one-sample: ours − the seed's
-        beaten = c.p_above(tol) if sign > 0 else c.p_below(-tol)
-        short = c.p_below(-tol) if sign > 0 else c.p_above(tol)
-        out = {"beaten": min(1.0, 2 * beaten), "short": min(1.0, 2 * short)}
-        if tol > 0:
-            out["within"] = min(1.0, 2 * max(c.p_above(-tol), c.p_below(tol)))
-        return out
-    return {}
+
+def _share(claim: Claim, ev: Evidence) -> float | None:
+    if claim.seed_budget is None or ev.budget is None or ev.budget >= claim.seed_budget:
+        return None
+    return ev.budget / claim.seed_budget
+
+
+def _pct(share: float) -> str:
+    return "<1 %" if 0 < share < 0.005 else f"{share:.0%}".replace("%", " %")
 
 
 def judge(claim: Claim, evidence: Evidence) -> Verdict:
@@ -238,122 +292,188 @@ def judge(claim: Claim, evidence: Evidence) -> Verdict:
 
 
 def judge_all(pairs) -> list[Verdict]:
-    """The verdicts on a study's claims: the report's one rule, in the order of :data:`RULE`.
-
-    Every p-value a verdict looks at, over all the study's claims that reach step 3,
-    is Holm-adjusted together; the adjusted values decide.
-    """
+    """The verdicts on a study's claims, judged once as one family, in the order of :data:`RULE`."""
     pairs = list(pairs)
     for claim, ev in pairs:
         _check_declared(claim, ev)
-    hyps = [(_hypotheses(c, e) if _decidable(e) else {}) for c, e in pairs]
-    # One p per claim (its smallest: a claim's boundaries are disjoint nulls, at most one of them true),
-    # Holm over the study's claims; each boundary of a claim is scaled by that claim's Holm factor.
-    least = [min(h.values()) if h else float("nan") for h in hyps]
-    adjusted = holm(least)
-    family = sum(1 for p in least if p == p)
+    tested = [not gate(c, e) and e.n >= MIN_SEEDS for c, e in pairs]
+    raw = [_family_p(c, e) if t else float("nan") for (c, e), t in zip(pairs, tested)]
+    adjusted = holm(raw)
+    family = sum(1 for p in raw if p == p)
     out = []
-    for (claim, ev), h, raw, adj in zip(pairs, hyps, least, adjusted):
-        factor = adj / raw if raw > 0 else float(family)
-        scaled = {k: min(1.0, p * factor) for k, p in h.items()}
-        out.append(_verdict(claim, ev, h, scaled, family))
+    for (claim, ev), t, p, adj in zip(pairs, tested, raw, adjusted):
+        factor = 1.0 if p != p else (adj / p if p > 0 else float(family))
+        out.append(_verdict(claim, ev, p, adj, max(1.0, factor), family))
     return out
 
 
-def _decidable(ev: Evidence) -> bool:
-    return ev.applicable and ev.n >= MIN_SEEDS
+def _family_p(claim: Claim, ev: Evidence) -> float:
+    """The one p a claim brings to the study's Holm family (NaN: none, e.g. no spread or a yes/no claim)."""
+    if claim.kind == "improves":
+        return ev.comparison.p
+    if claim.kind == "absolute":
+        return _one_run(claim, ev).p
+    return float("nan")
 
 
-def _budget_share(claim: Claim, ev: Evidence) -> str:
-    if claim.seed_budget is None or ev.budget is None or ev.budget >= claim.seed_budget:
-        return ""
-    share = ev.budget / claim.seed_budget
-    return "<1 %" if share < 0.005 else f"{share:.0%}".replace("%", " %")
+def _one_run(claim: Claim, ev: Evidence) -> OneRun:
+    return one_run_interval(ev.values, claim.seed_value, m_ours=ev.m_ours if claim.seed_images else None,
+                            m_seed=claim.seed_images)
 
 
-def _verdict(claim: Claim, ev: Evidence, raw: dict, adj: dict, family: int) -> Verdict:
-    if not ev.applicable:
-        return Verdict("n/a", "—", ev.reason or "not testable in this run")
-    if ev.n == 0:
-        return Verdict("n/a", "—", ev.reason or "no finished run to test it on")
-    share = _budget_share(claim, ev)
-    budget = f"at {share} of the seed's budget" if share else ""
-    ours = _ours(claim, ev, with_interval=ev.n >= MIN_SEEDS)
+def _verdict(claim: Claim, ev: Evidence, p: float, adj: float, factor: float, family: int) -> Verdict:
+    why_not = gate(claim, ev)
     extra = f"; supporting, not counted: {ev.supporting}" if ev.supporting else ""
+    share = _share(claim, ev)
+    budget = f"at {_pct(share)} of {claim.budget_source} budget" if share is not None else ""
+    if why_not:
+        ours = _ours_plain(claim, ev) if ev.applicable and ev.n else "—"
+        pointed = _pointed(claim, ev) if ev.applicable and ev.n else ""
+        return Verdict("not tested here", ours, why_not + (f"; {pointed}" if pointed else "") + extra,
+                       short_budget=_pct(share) if share is not None else "")
     if ev.n < MIN_SEEDS:
         qual = "; ".join(x for x in (f"{ev.n} seed{'s' if ev.n != 1 else ''}", budget) if x)
-        c = ev.comparison
-        per_image = (f"; {c.test} on these models' {c.items:,} image pairs: p = {c.p:.3g} (noise of the test "
-                     f"images only, not of training)" if c is not None and c.test == MCNEMAR else "")
-        return Verdict(f"indicative ({qual})", ours, f"fewer than {MIN_SEEDS} seeds: no verdict{per_image}{extra}",
-                       claim.declared_test, short_budget=share)
-    word, why = _decide(claim, ev, adj)
-    detail = why + _p_text(claim, ev, raw, adj, family) + extra
-    key = min(adj, key=adj.get) if adj else ""
-    return Verdict(f"{word} ({budget})" if budget else word, ours, detail, claim.declared_test,
-                   raw.get(key, float("nan")), adj.get(key, float("nan")), share)
+        return Verdict(f"indicative ({qual})", _ours_plain(claim, ev), f"fewer than {MIN_SEEDS} seeds: no verdict{extra}",
+                       claim.declared_test, short_budget=_pct(share) if share is not None else "")
+    level = 1 - ALPHA / factor
+    if claim.kind == "improves":
+        word, ours, detail, check, fragile, half = _improves(claim, ev, level)
+    elif claim.kind == "absolute":
+        word, ours, detail, check, fragile, half = _absolute(claim, ev, level)
+    else:
+        word, ours, detail, check, fragile, half = _qualitative(claim, ev)
+    if p == p:
+        detail += (f"; {claim.declared_test}, p = {p:.3g}, Holm-adjusted over the study's {family} tested claims: "
+                   f"{adj:.3g}, so the interval is at {level:.1%}")
+    word = f"{word}{' (' + budget + ')' if budget else ''}" if "(" not in word or not budget else \
+        word[:-1] + f"; {budget})"
+    return Verdict(word, ours, detail + extra, claim.declared_test if p == p else "", p, adj,
+                   _pct(share) if share is not None else "", check, fragile, half)
 
 
-def _decide(claim: Claim, ev: Evidence, adj: dict) -> tuple[str, str]:
+def _direction(lo: float, hi: float, sesoi: float) -> tuple[str, str]:
+    """The four outcomes of a claimed-direction effect's interval [lo, hi] (oriented: positive is the claim)."""
+    if lo > sesoi:
+        return "reproduced", "the interval lies wholly beyond the smallest effect of interest"
+    if lo > 0 and hi >= sesoi:
+        return "direction reproduced, size not established", "above zero, but it includes the smallest effect"
+    if hi < sesoi:
+        if hi < 0:
+            return "not reproduced (reversed)", "the interval lies wholly below zero"
+        if lo > -sesoi:
+            which = "real but smaller" if lo > 0 else "negligible"
+            return f"not reproduced ({which})", ("above zero but wholly below the smallest effect" if lo > 0 else
+                                                 "the interval lies within ± the smallest effect of interest")
+        return "not reproduced (smaller than the smallest effect)", "the interval lies wholly below the smallest effect"
+    return "inconclusive", "the interval includes both zero and the smallest effect of interest"
+
+
+def _improves(claim: Claim, ev: Evidence, level: float):
+    c, s, d, pts = ev.comparison, claim.scale, claim.digits, _points(claim.unit)
+    sign = 1.0 if claim.higher_is_better else -1.0
+    sesoi = claim.sesoi(c.mean_a)
+    lo, hi = c.interval(level)
+    shown = f"{c.mean_diff * s:+.{d}f}{pts}"
+    if lo != lo:
+        return ("inconclusive", shown + " (no spread over seeds)",
+                "every seed gave the same value in both arms: no spread, so no test and no p",
+                _size(claim, c), "", "")
+    olo, ohi = sorted((sign * lo, sign * hi))
+    word, why = _direction(olo, ohi, sesoi)
+    half_word, _ = _direction(olo, ohi, sesoi / 2)
+    ours = f"{shown} ({level:.1%} CI {lo * s:+.{d}f} to {hi * s:+.{d}f}, Holm-adjusted)"
+    detail = f"{why} ({SESOI[claim.metric_kind].text} = {sesoi * s:.{d}f}{pts})"
+    if claim.seed_effect is not None and abs(claim.seed_effect) < sesoi:
+        detail += (f"; the seed's own difference ({claim.seed_effect * s:+.{d}f}{pts}) is below the smallest effect "
+                   "of interest, so even a perfect replication could not be reproduced")
+    fragile = f"80 % power to detect ±{c.detectable(1 - level) * s:.{d}f}{pts} at this level"
+    return word, ours, detail, _size(claim, c), fragile, f"at half the smallest effect: {half_word}"
+
+
+def _size(claim: Claim, c: Comparison) -> str:
+    """The size question: the seed's difference against where one more pair of our runs' difference would fall."""
+    if claim.seed_effect is None:
+        return "the seed gave no difference"
     s, d, pts = claim.scale, claim.digits, _points(claim.unit)
-    if claim.kind == "improves":
-        m = f"{claim.effect_margin * s:.{d}f}{pts}"
-        if adj["against"] < ALPHA:
-            return "not reproduced", f"an effect of {m} or more is ruled out"
-        if adj["for"] < ALPHA:
-            return "reproduced", f"significantly on the claimed side, and an effect of {m} is not ruled out"
-        return "inconclusive", f"our interval includes both no effect and {m}"
-    if claim.kind == "absolute":
-        tol = f"±{claim.tolerance * s:.{d}f}{pts}"
-        if adj["beaten"] < ALPHA:
-            return "beaten", f"significantly better than the seed's number {tol}"
-        if adj["short"] < ALPHA:
-            return "not reproduced", f"significantly worse than the seed's number {tol}"
-        if adj.get("within", 1.0) < ALPHA:
-            return "reproduced", f"within the seed's number {tol}"
-        return "inconclusive", f"neither shown within the seed's number {tol} nor significantly beyond it"
+    lo, hi = c.size_interval()
+    if lo != lo:
+        return "no interval (too few runs or no spread)"
+    inside = lo <= claim.seed_effect <= hi
+    where = "inside" if inside else ("above" if claim.seed_effect > hi else "below")
+    return (f"the seed's {claim.seed_effect * s:+.{d}f}{pts} lies {where} our 95 % interval for one pair of runs, "
+            f"{lo * s:+.{d}f} to {hi * s:+.{d}f}")
+
+
+def _absolute(claim: Claim, ev: Evidence, level: float):
+    s, d, u, pts = claim.scale, claim.digits, claim.unit, _points(claim.unit)
+    r = _one_run(claim, ev)
+    lo, hi = r.interval(level)
+    final = ""
+    if ev.final:
+        fm = sum(ev.final) / len(ev.final)
+        final = f"; final epoch {fm * s:.{d}f}{u}"
+    shown = f"{r.mean * s:.{d}f}{u} ± {r.sd * s:.{d}f} over {r.n} runs ({claim.seed_measured}{final})"
+    if lo != lo:
+        return ("inconclusive", shown, "every run gave the same value: no spread, no interval", "", "", "")
+    check = (f"the seed's {claim.seed_value * s:.{d}f}{u} against our {level:.1%} one-run prediction interval "
+             f"{lo * s:.{d}f} to {hi * s:.{d}f}{u}")
+    if lo <= claim.seed_value <= hi:
+        return ("consistent with the seed's run", shown, "inside our one-run interval: three seeds cannot tell it apart",
+                check, f"{min(claim.seed_value - lo, hi - claim.seed_value) * s:.{d}f}{pts} inside the nearer edge", "")
+    gap = (r.mean - claim.seed_value) * s
+    way = "higher" if gap > 0 else "lower"
+    return (f"differs from the seed's run (ours {way} by {abs(gap):.{d}f}{pts})", shown,
+            "outside our one-run interval" + ("; a discrepancy to explain (recipe, the seed's choice of its best "
+                                              "run, evaluation set, data), not a win" if (gap > 0) == claim.higher_is_better
+                                              else ""),
+            check, f"{min(abs(claim.seed_value - lo), abs(claim.seed_value - hi)) * s:.{d}f}{pts} outside the nearer edge",
+            "")
+
+
+def _qualitative(claim: Claim, ev: Evidence):
     held = [bool(v) for v in ev.values]
-    if all(held):
-        return "reproduced", "holds for every seed"
-    if not any(held):
-        return "not reproduced", "holds for no seed"
-    return "inconclusive", "holds for some seeds only"
+    k, n = sum(held), len(held)
+    lo, hi = rate_interval(k, n)
+    ours = f"{k} of {n} seeds (rate 95 % CI {_pct(lo)} to {_pct(hi)})"
+    if k == n:
+        return "reproduced", ours, "held in every seed", "", f"a rate as low as {_pct(lo)} is not ruled out", ""
+    if k == 0:
+        return "not reproduced", ours, "held in no seed", "", f"a rate as high as {_pct(hi)} is not ruled out", ""
+    return "inconclusive", ours, "held in some seeds only", "", "", ""
 
 
-def _p_text(claim: Claim, ev: Evidence, raw: dict, adj: dict, family: int) -> str:
-    if not raw:
-        return ""
-    if claim.kind == "improves":
-        c = ev.comparison
-        over = f"{c.items:,} image pairs over {c.n} seed{'s' if c.n != 1 else ''}" if c.test == MCNEMAR \
-            else f"{c.n} seeds"
-        return (f"; {c.test} over {over}, p = {c.p:.3g} against no difference; Holm-adjusted over the study's "
-                f"{family} tested claims: p = {adj['for']:.3g} for the claimed side, {adj['against']:.3g} for 'smaller "
-                f"than the margin'")
-    names = {"beaten": "better", "short": "worse", "within": "within tolerance"}
-    return (f"; {ONE_SAMPLE} over {ev.n} seeds, Holm-adjusted over the study's {family} tested claims: "
-            + ", ".join(f"p = {adj[k]:.3g} for {names[k]}" for k in adj))
-
-
-def _ours(claim: Claim, ev: Evidence, with_interval: bool) -> str:
+def _ours_plain(claim: Claim, ev: Evidence) -> str:
+    """Our number without an interval (context for rows without a verdict)."""
     s, u, d = claim.scale, claim.unit, claim.digits
     if claim.kind == "qualitative":
         return f"{sum(bool(v) for v in ev.values)} of {len(ev.values)} seeds"
     if claim.kind == "improves":
-        c, pts = ev.comparison, _points(u)
-        if not with_interval or math.isnan(c.ci_low):
-            return f"{c.mean_diff * s:+.{d}f}{pts}"
-        return f"{c.mean_diff * s:+.{d}f}{pts} (95 % CI {c.ci_low * s:+.{d}f} to {c.ci_high * s:+.{d}f})"
-    c = paired_comparison(np.zeros(len(ev.values)), ev.values)
-    if not with_interval or math.isnan(c.ci_low):
-        return f"{c.mean_diff * s:.{d}f}{u}"
-    return f"{c.mean_diff * s:.{d}f}{u} (95 % CI {c.ci_low * s:.{d}f} to {c.ci_high * s:.{d}f})"
+        return f"{ev.comparison.mean_diff * s:+.{d}f}{_points(u)}"
+    return f"{sum(ev.values) / len(ev.values) * s:.{d}f}{u} ({claim.seed_measured})"
+
+
+def _pointed(claim: Claim, ev: Evidence) -> str:
+    """Which way an untested row pointed, as context (no verdict)."""
+    if claim.kind == "improves":
+        d = ev.comparison.mean_diff * (1 if claim.higher_is_better else -1)
+        return "our runs pointed " + ("the claimed way" if d > 0 else "against the claim" if d < 0 else "nowhere")
+    if claim.kind == "absolute":
+        m = sum(ev.values) / len(ev.values)
+        return f"ours {'above' if m > claim.seed_value else 'below'} the seed's number"
+    k = sum(bool(v) for v in ev.values)
+    return f"held in {k} of {len(ev.values)} seeds"
 
 
 def tally(rows: list[dict]) -> dict:
-    """The reproducibility summary from claim rows (as pages store them): counts by verdict word,
-    how many were short of the seed's budget, and the reasons of those not testable here."""
-    kinds = [str(r.get("verdict", "n/a")).split(" (")[0] for r in rows]
+    """The reproducibility summary from claim rows (as pages store them): counts by verdict word, the rows
+    short of the seed's budget (tested or not), and the rows not tested here with their reasons."""
+    kinds = [str(r.get("verdict", "not tested here")).split(" (")[0] for r in rows]
     return {"claims": len(rows), **{w: kinds.count(w) for w in VERDICTS},
             "short_budget": sum(1 for r in rows if r.get("short_budget")),
-            "not_testable": [f"{r.get('claim', '?')}: {r.get('detail', '')}" for r, k in zip(rows, kinds) if k == "n/a"]}
+            "not_testable": [f"{r.get('claim', '?')}: {r.get('detail', '')}" for r, k in zip(rows, kinds)
+                             if k == "not tested here"]}
+
+
+__all__ = ["ALPHA", "BUDGET_NOTE", "Claim", "EVERY_SEED", "Evidence", "MCNEMAR", "MIN_BUDGET_SHARE", "MIN_SEEDS",
+           "ONE_RUN", "RULE", "SESOI", "STATUS", "VERDICTS", "Verdict", "gate", "judge", "judge_all", "rule_text",
+           "tally"]

@@ -1,4 +1,4 @@
-"""Runs over seeds: which finished, mean ± sd tables, and comparisons paired by seed."""
+"""Runs over seeds: which finished, mean ± sd tables, and comparisons over training runs (each seed one run)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -96,27 +96,34 @@ class RunSet:
             return stats.empty(stats.MCNEMAR)
         return stats.mcnemar_comparison([ca[s] for s in common], [cb[s] for s in common])
 
-    def compare(self, claim, labels=None) -> stats.Comparison:
-        """The comparison ``claim`` declared: paired t, Welch t or McNemar exact (``labels``: the test labels)."""
-        if claim.test == stats.MCNEMAR:
-            if labels is None:
-                raise ValueError(f"claim {claim.key}: McNemar's test needs the test labels (labels=)")
-            return self.mcnemar(claim.baseline, claim.variant, labels)
-        if claim.test == stats.WELCH:
-            return self.welch(claim.baseline, claim.variant, claim.measure)
-        return self.paired(claim.baseline, claim.variant, claim.measure)
+    def per_image_note(self, a: str, b: str, labels) -> str:
+        """``b − a`` per image (McNemar exact on the same test images, pooled over seeds), worded as what it is:
+        supporting evidence about test-set noise, never training noise ("" without two finished arms)."""
+        c = self.mcnemar(a, b, labels)
+        if not c.n:
+            return ""
+        return (f"per image, {c.mean_diff * 100:+.2f} points (McNemar exact on {c.items:,} image pairs over {c.n} "
+                f"seed{'s' if c.n != 1 else ''}, p = {c.p:.3g}: test-set noise only, not training noise)")
 
-    def evidence(self, claim, *, budget: float | None = None, scope: str = "", labels=None, supporting: str = ""):
-        """The Evidence for ``claim`` from these runs: its ``variant``'s values of ``measure``
-        (absolute, qualitative) or the declared comparison ``variant − baseline`` (improves)."""
+    def compare(self, claim) -> stats.Comparison:
+        """The comparison ``claim`` declared over training runs: Welch t, or paired t where declared."""
+        if claim.test == stats.PAIRED:
+            return self.paired(claim.baseline, claim.variant, claim.measure)
+        return self.welch(claim.baseline, claim.variant, claim.measure)
+
+    def evidence(self, claim, *, budget: float | None = None, dataset: str = "", scope: str = "",
+                 supporting: str = "", final=None, m_ours: int | None = None):
+        """The Evidence for ``claim`` from these runs: its ``variant``'s values of ``measure`` (absolute,
+        qualitative; ``final``: the final-epoch measure shown beside a maximum) or the declared comparison
+        ``variant − baseline`` (improves)."""
         from .claims import Evidence
 
         measure = claim.measure if isinstance(claim.measure, str) else ""
+        common = dict(budget=budget, dataset=dataset, scope=scope, measure=measure, supporting=supporting)
         if claim.kind == "improves":
-            return Evidence(comparison=self.compare(claim, labels), budget=budget, scope=scope, measure=measure,
-                            supporting=supporting)
-        return Evidence(values=self.values(claim.variant, claim.measure), budget=budget, scope=scope,
-                        measure=measure, supporting=supporting)
+            return Evidence(comparison=self.compare(claim), **common)
+        return Evidence(values=self.values(claim.variant, claim.measure), m_ours=m_ours,
+                        final=self.values(claim.variant, final) if final else [], **common)
 
     @property
     def compute_seconds(self) -> float:

@@ -23,6 +23,8 @@ def difference(c: PairedComparison, scale: float = 100.0, unit: str = " %") -> s
     pts = _pts(unit)
     if c.n == 0:
         return "no seed finished both runs"
+    if c.n >= 2 and c.se == 0.0:
+        return f"{c.mean_diff * scale:+.2f}{pts} (every seed gave the same values: no spread, no test)"
     if c.n < MIN_SEEDS or math.isnan(c.ci_low):
         over = "paired seed" if c.test == PAIRED else "seed"
         return f"{c.mean_diff * scale:+.2f}{pts} (mean over {c.n} {over}{'s' if c.n != 1 else ''}; " \
@@ -38,7 +40,9 @@ def comparison(a: str, b: str, metric: str, c: PairedComparison, *, scale: float
         return f"{b} against {a}, {metric}: no seed finished both runs."
     d = c.mean_diff if higher_is_better else -c.mean_diff
     direction = "higher" if c.mean_diff > 0 else "lower" if c.mean_diff < 0 else "equal"
-    if c.n < MIN_SEEDS or math.isnan(c.p):
+    if c.n >= MIN_SEEDS and c.se == 0.0:
+        judgement = "no test possible without spread"
+    elif c.n < MIN_SEEDS or math.isnan(c.p):
         judgement = f"indicative only ({c.n} seed{'s' if c.n != 1 else ''})"
     elif c.significant():
         judgement = f"larger than seed-to-seed noise, in {b}'s {'favour' if d > 0 else 'disfavour'}"

@@ -17,13 +17,15 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 # A claim row as StudyReport.claim writes it; a summary from an older run may lack some fields.
-CLAIM_FIELDS = {"claim": "", "seed": "", "metric": "", "seed_value": "", "ours": "", "verdict": "n/a", "detail": "",
-                "scope": "", "addition": False, "test": "", "p_holm_text": "", "short_budget": ""}
+CLAIM_FIELDS = {"claim": "", "seed": "", "metric": "", "seed_value": "", "ours": "", "verdict": "not tested here",
+                "detail": "", "scope": "", "addition": False, "test": "", "p_holm_text": "", "short_budget": "",
+                "seed_check": "", "fragility": "", "half": ""}
 
 
 def verdict_css(word: str) -> str:
     kind = word.split(" (")[0]
-    return {"not tested at the seed's budget": "not-tested"}.get(kind, kind.replace(" ", "-").replace("/", ""))
+    return {"not tested here": "not-tested", "direction reproduced, size not established": "inconclusive",
+            "consistent with the seed's run": "inconclusive", "differs from the seed's run": "not-reproduced"}.get(kind, kind.replace(" ", "-").replace("/", ""))
 
 
 # The type of each field StudyReport.finish writes; a summary with another shape (another program's

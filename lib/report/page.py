@@ -289,20 +289,17 @@ class StudyReport:
         self.say(f"> **Warning.** {text}")
         self._refresh()
 
-    def claim(self, claim, evidence, scope: str = ""):
-        """Add one claim (a seed's or our addition) and re-judge the study's claims together (Holm
-        within the study); every row is updated, and the new claim's Verdict is returned."""
+    def claims_from(self, pairs, scope: str = "") -> list:
+        """Record a study's claims, judged once as its declared family (lib.experiments.claims.judge_all): the
+        page renders the verdicts, it never re-judges. Called once per study; returns the Verdicts."""
         from ..experiments import judge_all
 
-        self._judged.append((claim, evidence, scope or evidence.scope))
+        if self._judged:
+            raise RuntimeError("a study's claims are one Holm family: hand them to the page in one call")
+        self._judged = [(c, e, scope or e.scope) for c, e in pairs]
         verdicts = judge_all((c, e) for c, e, _ in self._judged)
         self.claims[:] = [_claim_row(c, v, sc) for (c, _, sc), v in zip(self._judged, verdicts)]
-        return verdicts[-1]
-
-    def claims_from(self, pairs, scope: str = "") -> None:
-        """Add (Claim, Evidence) pairs, as a study's claims module returns them."""
-        for claim, evidence in pairs:
-            self.claim(claim, evidence, scope)
+        return verdicts
 
     def partial(self, reason: str) -> None:
         """Mark the page partial (a fallback dataset, a skipped arm): the index shows the reason."""
@@ -316,7 +313,9 @@ class StudyReport:
             return
         df = pd.DataFrame([{"claim": ("(our addition) " if c["addition"] else f"seed {c['seed']}: ") + c["claim"],
                             "tested on (declared)": c["metric"], "seed's number": c["seed_value"], "ours": c["ours"],
-                            "verdict": c["verdict"], "test": c["test"] or "—", "p (Holm)": c["p_holm_text"],
+                            "verdict": c["verdict"], "at half the smallest effect": c["half"] or "—",
+                            "seed's number vs ours": c["seed_check"] or "—", "test over runs": c["test"] or "—",
+                            "p (Holm)": c["p_holm_text"], "how close to a boundary": c["fragility"] or "—",
                             "why": c["detail"], "scope": c["scope"]}
                            for c in self.claims]).set_index("claim")
         self.say(rule_text())
@@ -362,7 +361,7 @@ def _claim_row(claim, v, scope: str) -> dict:
             "seed_value": claim.seed_text(), "ours": v.ours, "verdict": v.word, "detail": v.detail,
             "scope": scope, "addition": claim.addition, "test": v.test, "p": None if v.p != v.p else v.p,
             "p_holm": None if v.p_holm != v.p_holm else v.p_holm, "p_holm_text": adjusted or "—",
-            "short_budget": v.short_budget}
+            "short_budget": v.short_budget, "seed_check": v.seed_check, "fragility": v.fragility, "half": v.half}
 
 
 def styled_table(df: pd.DataFrame, caption: str = ""):

@@ -15,7 +15,6 @@ import pandas as pd
 
 from ..errors import ParamError
 from ..experiments.claims import Claim
-from ..experiments.stats import MCNEMAR
 from ..models.dense import NORMALIZATIONS, REGULARIZATIONS
 from ..params import unknown_name_error
 
@@ -159,24 +158,44 @@ def seed_setting_within_noise(configs: list[GridConfig], val_accuracy: list[floa
                               f"{2 * m['se'] * 100:.2f} points")
 
 
-# Seed 004's claims, quoted briefly; each is tested as it was stated. Both comparisons score two models on
-# the same test images, so they are tested per image (McNemar's exact test, discordant pairs summed over
-# seeds). "Most effective" compares the seed's preferred FCN setting with the best other finalist of the
-# successive-halving search, both trained at the seed's 50 epochs on all training images with every seed,
-# on test images no choice looked at; it is ruled out only if the seed's setting is significantly worse.
+# Seed 004's claims, quoted briefly; each is tested as it was stated, over training runs (each seed one run of
+# each final model). Different networks share no initialisation: Welch over seeds decides; a per-image test of
+# the same models stands beside as supporting evidence only. The seed's two numbers are single-run maxima ("reached
+# up to" over epochs; "the highest" over epochs and tuned configurations), so ours are taken the same way (the
+# maximum of the per-epoch test accuracy, for the FCN over the configurations trained at the full budget), the
+# final epoch shown beside, and set against our one-run prediction interval (same 10,000 test images as the
+# seed's). "Most effective" compares the seed's preferred FCN setting with the best other finalist of the
+# successive-halving search, both trained at the seed's 50 epochs with every seed, on test images no choice saw.
 FCN, RIVAL, ALEXNET = "FCN", "FCN, other finalist", "AlexNet-style CNN"
+_S004 = dict(dataset="fashion_mnist")
 FCN_VS_ALEXNET = [
     Claim("s3.fcn", "004", "FCN: at best 88.46 % test accuracy in 50 epochs", "test accuracy", seed_value=0.8846,
-          tolerance=0.005, measure="test_accuracy", variant=FCN, seed_budget=50),
+          seed_measured="maximum over epochs and the FCN configurations trained at 50 epochs",
+          measure="max_test_accuracy", variant=FCN, seed_budget=50, **_S004),
     Claim("s3.alexnet", "004", "AlexNet-style CNN: 93.14 % test accuracy in 10 epochs", "test accuracy",
-          seed_value=0.9314, tolerance=0.005, measure="test_accuracy", variant=ALEXNET, seed_budget=10),
+          seed_value=0.9314, seed_measured="maximum over its epochs", measure="max_test_accuracy", variant=ALEXNET,
+          seed_budget=10, **_S004),
     Claim("s3.alexnet_better", "004", "AlexNet gives significantly better classification than the FCN",
-          "test accuracy, AlexNet-style − FCN", kind="improves", measure="test_accuracy", variant=ALEXNET,
-          baseline=FCN, seed_effect=0.9314 - 0.8846, test=MCNEMAR),
+          "test accuracy at the last epoch, AlexNet-style − FCN", kind="improves", measure="test_accuracy",
+          variant=ALEXNET, baseline=FCN, seed_effect=0.9314 - 0.8846, seed_budget=50,
+          budget_source="the seed's (the smaller share of its 50 FCN and 10 AlexNet epochs)", **_S004),
     Claim("s3.best_config", "004", "Adam + Kaiming uniform + batch norm proved the most effective FCN setting",
-          "test accuracy of the final FCNs, the seed's setting − the best other finalist", kind="improves",
-          measure="test_accuracy", margin=0.0, test=MCNEMAR, seed_budget=50),
+          "test accuracy of the final FCNs at the last epoch, the seed's setting − the best other finalist",
+          kind="improves", measure="test_accuracy", seed_budget=50, **_S004),
 ]
+
+
+def max_test_accuracy(runs) -> None:
+    """Each final model's best per-epoch test accuracy, the seed's way; an FCN's is the best over the FCN
+    configurations trained at the full budget with the same seed (the chosen one and the other finalist)."""
+    best = {v: {r.seed: max(r.history["test_accuracy"]) for r in runs.ok(v)} for v in runs.variants}
+    fcns = {}
+    for v in (FCN, RIVAL):
+        for seed, value in best.get(v, {}).items():
+            fcns[seed] = max(fcns.get(seed, value), value)
+    for r in runs.all():
+        if r.ok:
+            r.metrics["max_test_accuracy"] = fcns[r.seed] if r.variant in (FCN, RIVAL) else best[r.variant][r.seed]
 
 
 def scopes(split, grid_split, generated: bool, P: dict) -> tuple[str, str]:
@@ -355,9 +374,9 @@ def epochs_of(P: dict) -> dict:
     return {FCN: P["fcn_epochs"], RIVAL: P["fcn_epochs"], "DNN": P["fcn_epochs"], ALEXNET: P["alexnet_epochs"]}
 
 
-def seed_setting_claim(h: Halving, runs, test_labels, scope: str, budget: int):
+def seed_setting_claim(h: Halving, runs, common: dict, scope: str):
     """(Claim, Evidence) for s3.best_config: the final FCN with the seed's setting against the other finalist,
-    per test image pooled over seeds; n/a when the search lacks the seed's setting or a finalist."""
+    over seeds; not tested here when the search lacks the seed's setting or a finalist."""
     from dataclasses import replace
 
     from ..experiments.claims import Evidence
@@ -370,8 +389,7 @@ def seed_setting_claim(h: Halving, runs, test_labels, scope: str, budget: int):
     mine, other = (FCN, RIVAL) if seed == h.chosen else (RIVAL, FCN)
     names = {FCN: h.chosen.name, RIVAL: h.rival.name}
     claim = replace(claim, variant=mine, baseline=other)
-    return claim, runs.evidence(claim, budget=budget, labels=test_labels,
-                                scope=f"{names[mine]} − {names[other]}; {scope}")
+    return claim, runs.evidence(claim, scope=f"{names[mine]} − {names[other]}; {scope}", **common)
 
 
 def recipe(P: dict, split, grid_split, n_configs: int):
@@ -447,19 +465,22 @@ def report_results(page, runs, P: dict, h: Halving, split, ds, scope: str) -> No
                 "confusion")
 
 
-def report_claims(page, runs, P: dict, h: Halving, split, scope: str) -> None:
-    """Each seed claim with its evidence and budget, the claims table, the comparison and the page's finding."""
+def report_claims(page, runs, P: dict, h: Halving, split, dataset: str, scope: str) -> None:
+    """The seed's claims judged once as the study's family (budgets and the gate's dataset beside each), the
+    claims table, the comparison and the page's finding."""
     from ..experiments import sentences
 
     ep = epochs_of(P)
-    for claim in FCN_VS_ALEXNET[:3]:
-        page.claim(claim, runs.evidence(claim, budget=ep[claim.variant] if claim.kind == "absolute" else None,
-                                        labels=split.y_test, scope=f"{scope}, {ep[claim.variant]} epochs"))
-    page.claim(*seed_setting_claim(h, runs, split.y_test, f"{scope}, {P['fcn_epochs']} epochs", P["fcn_epochs"]))
+    max_test_accuracy(runs)
+    share = 50 * min(P["fcn_epochs"] / 50, P["alexnet_epochs"] / 10)
+    support = {"s3.alexnet_better": runs.per_image_note(FCN, ALEXNET, split.y_test)}
+    pairs = [(c, runs.evidence(c, budget=ep[c.variant] if c.kind == "absolute" else share, dataset=dataset,
+                               scope=f"{scope}, {ep[c.variant]} epochs", final="test_accuracy" if c.kind == "absolute"
+                               else None, supporting=support.get(c.key, ""))) for c in FCN_VS_ALEXNET[:3]]
+    pairs.append(seed_setting_claim(h, runs, dict(budget=P["fcn_epochs"], dataset=dataset),
+                                    f"{scope}, {P['fcn_epochs']} epochs"))
+    page.claims_from(pairs)
     page.show_claims()
-    # Two different networks share no initialisation: Welch over seeds here, McNemar on the test images
-    # for the claim, whose own row is the headline.
-    page.say("- " + sentences.comparison(FCN, ALEXNET, "Test accuracy", runs.welch(FCN, ALEXNET, "test_accuracy")))
     row = next(c for c in page.claims if c["key"] == "s3.alexnet_better")
     page.finding(sentences.claim_finding("AlexNet-style CNN − FCN, test accuracy (the seed's 'significantly "
                                          "better')", row, scope))

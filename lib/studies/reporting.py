@@ -36,3 +36,8 @@ def finish(page, runs) -> dict:
     """The page's closing call: "partial" with every failed run's reason when any failed."""
     return page.finish(status="ok" if not runs.failed() else "partial",
                        message="; ".join(r.message for r in runs.failed()))
+
+
+def trained_on(ds, generated: bool) -> str:
+    """What a study's runs trained on, as a claim's dataset gate reads it."""
+    return "generated stand-in data" if generated else ds.provenance.dataset

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ... import data as datalib, plots
 from ...data import fallback as source
 from ...data.splits import Split
-from ...experiments import Cache, RunSet
+from ...experiments import Cache, RunSet, sentences
 from ...paths import CACHE
 from . import arms as classifier_runs
 from . import claims as study_claims
@@ -121,4 +121,5 @@ def judge(page, c: Context, arms: study.Arms, runs: RunSet, result: study.Compar
     setting = study_claims.setting(c.choice, c.K, c.P, arms, result, c.scope, study.RESNET_WITHDRAWN)
     page.claims_from(study_claims.claims(runs, setting, classifier_runs.CAS_GATE_OF_REAL), scope=c.scope)
     page.show_claims(caption=f"The seed's claims against this run ({c.scope})")
-    page.finding(study.finding(c.choice, result, arms, c.P["compare_fraction"]))
+    row = next(r for r in page.claims if r["key"] == study_claims.GENERALISATION.key)
+    page.finding(sentences.claim_finding(f"{arms.vgg_mix} − {arms.real}, test accuracy", row, c.scope))

@@ -324,18 +324,6 @@ RESNET_WITHDRAWN = ("the seed's \"VGG-16 with GANs outperformed ResNet\" is not 
                     "profile's compute does not allow, so no ResNet is trained and no comparison is made")
 
 
-def finding(choice, c: Comparisons, arms: Arms, compare_fraction: float) -> str:
-    """The page's one-line finding."""
-    head = (f"On {choice.label()}: CAS {stats.fmt_mean_sd(c.cas)} ({c.cas_ratio:.2f}× the same classifier on real "
-            f"images; gate {classifier_runs.CAS_GATE_OF_REAL:g}×). ")
-    if not c.passed:
-        return head + ("Below the gate: the synthetic images carry too little class signal; no conclusion on adding "
-                       "them.")
-    main = c.by_fraction.get(compare_fraction)
-    return head + (f"Adding +{compare_fraction:.0%} synthetic images on top of the same real batches changed "
-                   f"{arms.vgg}'s test accuracy by {sentences.difference(main)}." if main is not None else "")
-
-
 def golden_metrics(K: int, synthetic: dict, runs: RunSet, c: Comparisons) -> dict:
     """The numbers nbval's golden check compares (with a tolerance) in the smoke run."""
     return {"classes": K, "synthetic_images": int(sum(len(y) for _, y in synthetic.values())),
