@@ -28,7 +28,7 @@ import yaml
 from .. import io
 from ..data import DATA_DIR_ENV
 from ..errors import OutputError, ParamError, ProjectError, one_line
-from ..paths import BUILD, NOTEBOOKS, PARAMS, PROJECT_ROOT, REPORTS, shown
+from ..paths import BUILD, NOTEBOOKS, PARAMS, PROJECT_ROOT, REPORTS, path_problem, short_path, shown
 from ..params import unknown_name_error, validate
 from .console import Console, StudyOutput
 from .eta import Tracker, previous_seconds
@@ -41,7 +41,15 @@ log = logging.getLogger("pipeline")
 
 
 def profiles() -> list[str]:
-    return sorted(p.name for p in PARAMS.iterdir() if p.is_dir()) if PARAMS.is_dir() else []
+    """The profiles under the parameter directory (``SMALLIMG_PARAMS_DIR`` moves it): one line if it cannot be read."""
+    try:
+        return sorted(p.name for p in PARAMS.iterdir() if p.is_dir())
+    except OSError as exc:
+        what, fix = path_problem(exc)
+        if exc.errno == errno.ENOTDIR and PARAMS.is_file():
+            what, fix = "is a file, not a folder", "point it at the folder that holds params/<profile>/"
+        raise ParamError(f"the parameter directory {short_path(PARAMS)} (params/, or $SMALLIMG_PARAMS_DIR) {what}; "
+                         f"{fix}") from None
 
 
 def check_profile(profile: str) -> None:
@@ -146,6 +154,13 @@ def plan(profile: str, studies: list[Study], data_dir: str | None, build_root: P
     ``data_lines`` (a dict) receives, per study, what was loaded and checked of its data.
     """
     check_profile(profile)
+    if data_dir:  # a path that cannot be resolved is the user's input: one line, whichever study reads it
+        from ..data.loading import check_data_dir
+
+        origin = f"${DATA_DIR_ENV}" if data_dir == os.environ.get(DATA_DIR_ENV) else "DATA_DIR= / --data-dir"
+        root = Path(data_dir).expanduser()
+        check_data_dir(root, origin)
+        data_dir_resolved = str(root.resolve())
     io.ensure_writable_dir(build_root / profile, "build")
     io.ensure_writable_dir(reports_root / profile, "reports")
     planned = {}
@@ -155,7 +170,7 @@ def plan(profile: str, studies: list[Study], data_dir: str | None, build_root: P
         params["golden"] = "off"  # goldens belong to nbval's runs of the notebook defaults
         params["output_dir"] = str((build_root / profile / study.key).resolve())
         if data_dir:
-            params["data_dir"] = str(Path(data_dir).expanduser().resolve())
+            params["data_dir"] = data_dir_resolved
         planned[study.key] = validate(study.schema, params, where=f"{PARAMS.name}/{profile}/{study.key}.yaml",
                                       complete=True)
     checked = check_data(planned, studies)
