@@ -99,12 +99,25 @@ def effective_params(profile: str, study: Study) -> dict:
     return {**study.defaults(), **load_params(profile, study)}
 
 
+# A real parameter file is under 5 KB; one past this limit is refused unread (a 100 MB file kept PyYAML busy
+# for minutes). The README's parameters section states it.
+MAX_PARAMS_BYTES = 64 * 1024
+
+
 def _read_text(path: Path) -> str:
     rel = path.relative_to(PARAMS.parent)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            raw = b"" if size > MAX_PARAMS_BYTES else fh.read(MAX_PARAMS_BYTES + 1)  # bounded: st_size may lie
     except OSError as exc:
-        raise ParamError(f"cannot read {rel} ({exc.strerror or exc}); fix its permissions") from None
+        what, fix = path_problem(exc)
+        raise ParamError(f"cannot read {rel}: it {what}; {fix}") from None
+    if size > MAX_PARAMS_BYTES or len(raw) > MAX_PARAMS_BYTES:
+        shown_size = (f"{size / 1e6:,.1f} MB" if size >= 1e6 else f"{size / 1e3:,.0f} KB" if size > MAX_PARAMS_BYTES
+                      else f"more than {MAX_PARAMS_BYTES // 1024} KB")
+        raise ParamError(f"{rel} is {shown_size}, far larger than any parameter file (at most "
+                         f"{MAX_PARAMS_BYTES // 1024} KB; a real one is under 5 KB); keep only its settings")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
