@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import logging
 import os
 import socket
 import stat
@@ -20,12 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, download_problem, one_line
 from ..paths import keras_home, path_problem, short_path
 from .catalog import (CIFAR10_CLASSES, DATA_DIR_ENV, FASHION_CLASSES, SOURCE_LABELS, SYSTEM_LABELS,
                       SYSTEM_LOCATIONS, SYSTEM_NOTES, DatasetSpec, dataset_spec)
 from .formats import (cifar_images, cifar_labels, file_md5, load_cifar_pickle, names_from_meta,
                       read_data_file, read_idx)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -216,8 +219,9 @@ def _download(spec: DatasetSpec) -> Path:
                                            hash_algorithm="md5", cache_subdir="datasets")
             with tarfile.open(archive, "r:gz") as tar:
                 tar.extractall(target.parent, filter="data")
-    except Exception as exc:
-        raise DataError(f"downloading {spec.name} failed ({type(exc).__name__}: {exc}); check the "
+    except Exception as exc:  # the raw error to the log; the message (which a fallback puts on a page) in words
+        log.warning("downloading %s failed: %s: %s", spec.name, type(exc).__name__, one_line(exc))
+        raise DataError(f"downloading {spec.name} failed: {download_problem(exc)}; check the "
                         f"network or set {DATA_DIR_ENV} to a local copy (see README, 'Data')") from None
     return target
 
