@@ -234,12 +234,12 @@ def _keep_executed(tmp: Path, out_nb: Path, write_error: OSError | None = None) 
 
     if not tmp.exists():
         return
-    problem = f"{write_error.strerror or write_error}" if write_error is not None else ""
+    problem = io.write_problem(write_error) if write_error is not None else ""
     if not problem:
         try:
             nbformat.read(str(tmp), as_version=4)
-        except Exception as exc:  # noqa: BLE001 -- nbformat raises JSON, validation and OS errors alike
-            problem = type(exc).__name__
+        except Exception:  # noqa: BLE001 -- nbformat raises JSON, validation and OS errors alike
+            problem = "it is cut short or not a notebook"
     if problem:
         with contextlib.suppress(OSError):
             tmp.unlink()  # on a full disk its space is what the next write needs
@@ -249,7 +249,7 @@ def _keep_executed(tmp: Path, out_nb: Path, write_error: OSError | None = None) 
     try:
         os.replace(tmp, out_nb)
     except OSError as exc:
-        raise OutputError(f"cannot put the executed notebook in place at {out_nb} ({exc.strerror or exc}); "
+        raise OutputError(f"cannot put the executed notebook in place at {out_nb} ({io.write_problem(exc)}); "
                           f"the previous one is kept") from None
 
 
