@@ -11,6 +11,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import OutputError
+from .paths import short_path
 
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
 CACHE_NEUTRAL = True
@@ -25,7 +26,7 @@ def ensure_writable_dir(path: str | os.PathLike, what: str = "output") -> Path:
             pass
     except OSError as exc:
         raise OutputError(
-            f"cannot write the {what} directory {path}: {write_problem(exc)}; "
+            f"cannot write the {what} directory {short_path(path)}: {write_problem(exc)}; "
             f"fix that or point the run elsewhere"
         ) from None
     return path
@@ -104,8 +105,9 @@ def _cannot_write(path: Path, exc: OSError) -> OutputError:
 
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         kept = "the previous file is kept" if path.is_file() else "nothing was written"
-        return OutputError(f"cannot write {path}: {write_problem(exc)}; {kept}; free space there and run again")
-    return OutputError(f"cannot write {path}: {write_problem(exc)}; fix its permissions or remove "
+        return OutputError(f"cannot write {short_path(path)}: {write_problem(exc)}; {kept}; "
+                           f"free space there and run again")
+    return OutputError(f"cannot write {short_path(path)}: {write_problem(exc)}; fix its permissions or remove "
                        f"whatever is in its place")
 
 

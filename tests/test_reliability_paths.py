@@ -114,3 +114,14 @@ def test_a_parameter_tree_that_cannot_be_resolved_says_so_rather_than_listing_no
     code, err = _main_check(tmp_path, capsys)
     assert code == 2, err
     _assert_one_line(err, "parameter directory", "SMALLIMG_PARAMS_DIR", "is a symbolic link that loops")
+
+
+@pytest.mark.parametrize("case", ["loop", "through a file", "too long"], ids=str)
+def test_a_run_cache_that_cannot_be_made_stops_make_check_naming_the_variable(tmp_path, monkeypatch, capsys, case):
+    make = {"loop": _loop, "through a file": _through_a_file, "too long": _too_long}[case]
+    words = {"loop": "a symbolic link on its way loops", "through a file": "a file stands where a folder",
+             "too long": "the path is too long"}[case]
+    monkeypatch.setattr(pipeline, "CACHE", make(tmp_path) / "cache")
+    code, err = _main_check(tmp_path, capsys)
+    assert code == 2, err
+    _assert_one_line(err, "run cache", "SMALLIMG_CACHE_DIR", words, "point the run elsewhere")

@@ -128,8 +128,8 @@ def resolve_source(name: str, data_dir: str | os.PathLike | None = None,
         found = _first_local(spec, roots)
     except OSError as exc:  # a folder below the data directory, a system location or KERAS_HOME
         what, fix = path_problem(exc)
-        raise DataError(f"the folder {short_path(exc.filename or 'a dataset folder')} where {spec.name} is looked for {what}; "
-                        f"{fix}") from None
+        raise DataError(f"the folder {short_path(exc.filename or 'a dataset folder')} where {spec.name} is "
+                        f"looked for {what}; {fix}") from None
     if found:
         return found
 

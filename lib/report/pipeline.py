@@ -28,7 +28,7 @@ import yaml
 from .. import io
 from ..data import DATA_DIR_ENV
 from ..errors import OutputError, ParamError, ProjectError, one_line
-from ..paths import BUILD, NOTEBOOKS, PARAMS, PROJECT_ROOT, REPORTS, path_problem, short_path, shown
+from ..paths import BUILD, CACHE, NOTEBOOKS, PARAMS, PROJECT_ROOT, REPORTS, path_problem, short_path, shown
 from ..params import unknown_name_error, validate
 from .console import Console, StudyOutput
 from .eta import Tracker, previous_seconds
@@ -176,6 +176,7 @@ def plan(profile: str, studies: list[Study], data_dir: str | None, build_root: P
         data_dir_resolved = str(root.resolve())
     io.ensure_writable_dir(build_root / profile, "build")
     io.ensure_writable_dir(reports_root / profile, "reports")
+    io.ensure_writable_dir(CACHE, "run cache (build/cache, or $SMALLIMG_CACHE_DIR)")  # else the kernels fail on it
     planned = {}
     for study in studies:
         params = effective_params(profile, study)
