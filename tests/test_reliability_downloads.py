@@ -110,3 +110,23 @@ def test_a_dataset_download_that_fails_says_why_in_words_and_logs_the_error(isol
     assert "downloading fashion_mnist failed: the download server refused the connection" in text, text
     assert "Exception" not in text and "Errno" not in text and "\n" not in text
     assert "Connection refused" in caplog.text
+
+
+def test_a_failed_dataset_download_that_falls_back_tells_the_page_why_in_words_only(isolated_sources, monkeypatch):
+    import keras
+
+    from lib.data import loading
+    from lib.data.fallback import load_with_fallback
+    from lib.data.fixtures import write_cifar10
+
+    write_cifar10(isolated_sources, n_train=50, n_test=10)
+    monkeypatch.setattr(loading, "_network_reachable", lambda url, timeout=3.0: True)   # reachable, then it fails
+
+    def get_file(*args, **kwargs):
+        raise keras_failure(TimeoutError("timed out"))
+
+    monkeypatch.setattr(keras.utils, "get_file", get_file)
+    choice = load_with_fallback("cifar100", "cifar10", {"data_source": "auto", "data_dir": str(isolated_sources)},
+                                isolated_sources)
+    assert choice.used == "cifar10" and "the download timed out" in choice.reason, choice.reason
+    assert page_problems(f"<p>{choice.reason}</p>", study_page=False, names=set()) == [], choice.reason
