@@ -8,7 +8,12 @@ PY       ?= $(VENV)/bin/python
 PROFILE  ?= quick
 STUDIES  ?= all
 # Local data directory (standard layouts); empty means system copies, then download.
-DATA_DIR ?= $(SMALLIMG_DATA_DIR)
+# Taken verbatim ($(value)): make would otherwise expand a "$" in a path ("$HOME" -> "OME").
+ifeq ($(origin DATA_DIR),undefined)
+DATA_DIR := $(value SMALLIMG_DATA_DIR)
+else
+override DATA_DIR := $(value DATA_DIR)
+endif
 # cpu: tensorflow-cpu; gpu: tensorflow[and-cuda] (Linux with an NVIDIA driver)
 TF_VARIANT ?= cpu
 KERNEL   := smallimg

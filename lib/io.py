@@ -11,6 +11,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import OutputError
+from .paths import short_path
 
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
 CACHE_NEUTRAL = True
@@ -25,8 +26,8 @@ def ensure_writable_dir(path: str | os.PathLike, what: str = "output") -> Path:
             pass
     except OSError as exc:
         raise OutputError(
-            f"cannot write the {what} directory {path} ({exc.strerror or exc}); "
-            f"fix its permissions or point the run elsewhere"
+            f"cannot write the {what} directory {short_path(path)}: {write_problem(exc)}; "
+            f"fix that or point the run elsewhere"
         ) from None
     return path
 
@@ -86,14 +87,27 @@ def set_aside(path: str | os.PathLike, why: str, what: str = "file") -> Path | N
     return None
 
 
+def write_problem(exc: OSError) -> str:
+    """Why a write failed, in words (a study's failure reaches the index: no errno text there)."""
+    import errno
+
+    return {errno.ENOSPC: "the file system is full", errno.EDQUOT: "the disk quota is used up",
+            errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+            errno.EROFS: "the file system is read-only", errno.EISDIR: "a folder is in its place",
+            errno.ENOTDIR: "a file stands where a folder on its way belongs",
+            errno.ELOOP: "a symbolic link on its way loops", errno.ENAMETOOLONG: "the path is too long",
+            errno.EIO: "a disk input/output error", errno.EFBIG: "the file is too large for the file system",
+            errno.ENOENT: "a folder on its way does not exist"}.get(exc.errno, "the operating system refused it")
+
+
 def _cannot_write(path: Path, exc: OSError) -> OutputError:
     import errno
 
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         kept = "the previous file is kept" if path.is_file() else "nothing was written"
-        return OutputError(f"cannot write {path}: the file system is full ({exc.strerror or exc}); {kept}; "
+        return OutputError(f"cannot write {short_path(path)}: {write_problem(exc)}; {kept}; "
                            f"free space there and run again")
-    return OutputError(f"cannot write {path} ({exc.strerror or exc}); fix its permissions or remove "
+    return OutputError(f"cannot write {short_path(path)}: {write_problem(exc)}; fix its permissions or remove "
                        f"whatever is in its place")
 
 

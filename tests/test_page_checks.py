@@ -26,12 +26,25 @@ def test_a_clean_page_has_no_problem():
     ("<p>The rule (lib.gan.metrics.detect_mode_collapse) reads</p>", "a code path"),
     ("<p>Epoch times vary; make bench measures speed properly.</p>", "a developer command"),
     ("<p>set $SMALLIMG_DATA_DIR first</p>", "an environment variable"),
-    ("<p>skipped (download failed: Exception); put</p>", "an error without its message"),
+    ("<p>skipped (download failed: Exception); put</p>", "an exception class or errno text"),
+    ("<p>not available (download failed: Exception: [Errno -2] Name or service not known); put</p>",
+     "an exception class or errno text"),
+    ("<td>skipped: OSError: no network</td>", "an exception class or errno text"),          # in a table too
+    ("<li>weights not available (URLError)</li>", "an exception class or errno text"),
+    ("<p>the file could not be read (No such file or directory)</p>", "an exception class or errno text"),
+    ("<p>download failed (Temporary failure in name resolution)</p>", "an exception class or errno text"),
     ("<p>stops after early_stopping_patience epochs</p>", "an internal parameter name in prose"),
 ])
 def test_each_leftover_is_found(leftover, what):
     problems = page_problems(GOOD.replace("</body>", leftover + "</body>"), names={"early_stopping_patience"})
     assert len(problems) == 1 and problems[0].startswith(what), problems
+
+
+def test_the_same_reasons_in_words_pass():
+    words = ("<p>ImageNet weights not available (could not download them: no network connection (the download "
+             "server's name could not be looked up)); put the weights file into the Keras model cache.</p>"
+             "<p>Errors are seed-to-seed spreads; an exceptional run is not dropped.</p>")
+    assert page_problems(GOOD.replace("</body>", words + "</body>"), names=set()) == []
 
 
 def test_parameter_names_in_tables_are_not_prose():

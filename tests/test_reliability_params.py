@@ -28,7 +28,7 @@ ALIAS_BOMB = (b"epochs: [&a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], "
     ("4", b"variants: [{dcgan: 1}]\n", "parameter variants must be list[str]"),
     ("2", b"epochs: &x [*x]\n", "parameter epochs must be int, got list [[[[...]]]]"),  # a list holding itself
     ("2", ALIAS_BOMB, "parameter epochs must be int, got list"),      # 10**9 leaves if printed in full
-    ("2", b"[" * 100_000 + b"]" * 100_000, "too deeply"),
+    ("2", b"[" * 30_000 + b"]" * 30_000, "too deeply"),            # under the size limit
     ("2", b"- 1\n- 2\n", "must be a mapping of parameter names to values, not a list"),
     ("2", b"epochs: !!python/object/apply:os.system [echo hi]\n", "is not valid YAML"),
 ], ids=lambda v: v[:40].decode(errors="replace") if isinstance(v, bytes) else None)
@@ -88,3 +88,55 @@ def test_ctrl_c_is_one_line_and_exit_130(monkeypatch, capsys):
     assert pipeline.main(["check", "--profile", "smoke", "--studies", "2"]) == 130
     err = capsys.readouterr().err.strip()
     assert "interrupted" in err and "\n" not in err and "Traceback" not in err
+
+
+def _custom_profile(tmp_path, monkeypatch, content: bytes, size: int | None = None):
+    key = get_study("2").key
+    (tmp_path / "custom").mkdir()
+    path = tmp_path / "custom" / f"{key}.yaml"
+    with open(path, "wb") as fh:
+        fh.write(content)
+        if size is not None:
+            fh.truncate(size)   # sparse: a 100 MB file without writing 100 MB
+    monkeypatch.setattr(pipeline, "PARAMS", tmp_path)
+    return path
+
+
+def test_a_parameter_file_far_larger_than_any_real_one_is_refused_unparsed_in_one_line(tmp_path, monkeypatch,
+                                                                                       capsys):
+    import time
+
+    _custom_profile(tmp_path, monkeypatch, b"epochs: 2\n# a comment\n", size=100 * 10**6)
+    monkeypatch.setattr(pipeline.yaml, "safe_load", lambda *a: pytest.fail("a huge file must not be parsed"))
+    started = time.perf_counter()
+    code = pipeline.main(["check", "--profile", "custom", "--studies", "2",
+                          "--build-dir", str(tmp_path / "b"), "--reports-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err.strip()
+    assert time.perf_counter() - started < 5
+    assert code == 2 and "\n" not in err and "Traceback" not in err, err
+    assert "custom/fashion_regularisation.yaml is 100.0 MB" in err and "at most 64 KB" in err, err
+
+
+def test_the_size_limit_sits_between_real_files_and_huge_ones(tmp_path, monkeypatch):
+    from lib.errors import ParamError
+
+    limit = pipeline.MAX_PARAMS_BYTES
+    assert max(p.stat().st_size for p in pipeline.PARAMS.glob("*/*.yaml")) < 5_000 < limit
+    setting = b"epochs: 2\n"
+    path = _custom_profile(tmp_path, monkeypatch, setting + b"#" * (limit - len(setting) - 1) + b"\n")
+    assert pipeline.load_params("custom", get_study("2")) == {"epochs": 2}      # exactly at the limit: read
+    path.write_bytes(setting + b"#" * (limit - len(setting)) + b"\n")            # one byte over
+    with pytest.raises(ParamError, match="is 66 KB, far larger than any parameter file"):
+        pipeline.load_params("custom", get_study("2"))
+
+
+def test_a_file_whose_size_is_not_known_in_advance_is_still_read_only_up_to_the_limit(tmp_path, monkeypatch):
+    import os
+
+    from lib.errors import ParamError
+
+    _custom_profile(tmp_path, monkeypatch, b"epochs: 2\n" + b"#" * (2 * pipeline.MAX_PARAMS_BYTES))
+    real_fstat = os.fstat
+    monkeypatch.setattr(pipeline.os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], 0, 0, 0, 0)))
+    with pytest.raises(ParamError, match="is more than 64 KB"):   # as /proc files report size 0
+        pipeline.load_params("custom", get_study("2"))

@@ -66,7 +66,7 @@ def load_with_fallback(dataset: str, fallback: str | None, params: dict, output_
     if data_dir:   # the reason goes on the page, where this machine's paths mean nothing
         detail = detail.replace(str(data_dir), "the data directory")
     # ...and so do the fix's environment variables and parameter names: the page states why, the README how.
-    detail = detail.split("; set ")[0].replace(f"cannot get {dataset}: ", "")
+    detail = detail.split("; ")[0].replace(f"cannot get {dataset}: ", "")
     reason = (f"{PRETTY.get(dataset, dataset)} is not available on this machine ({detail.rstrip('.')}), so this run "
               f"uses {PRETTY.get(fallback, fallback)}, as the profile allows (the README's 'Data' section says "
               f"how to provide {PRETTY.get(dataset, dataset)})")

@@ -8,9 +8,12 @@ format readers and validated the same way.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import os
 import socket
+import stat
 import tarfile
 import urllib.parse
 from dataclasses import dataclass, field
@@ -18,12 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError
-from ..paths import keras_home
+from ..errors import DataError, download_problem, one_line
+from ..paths import keras_home, path_problem, short_path
 from .catalog import (CIFAR10_CLASSES, DATA_DIR_ENV, FASHION_CLASSES, SOURCE_LABELS, SYSTEM_LABELS,
                       SYSTEM_LOCATIONS, SYSTEM_NOTES, DatasetSpec, dataset_spec)
 from .formats import (cifar_images, cifar_labels, file_md5, load_cifar_pickle, names_from_meta,
                       read_data_file, read_idx)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -115,10 +120,32 @@ def resolve_source(name: str, data_dir: str | os.PathLike | None = None,
     explicit = data_dir if data_dir not in (None, "") else os.environ.get(DATA_DIR_ENV) or None
     if explicit is not None:
         root = Path(explicit).expanduser()
-        _check_data_dir(root, "data_dir" if data_dir not in (None, "") else f"${DATA_DIR_ENV}")
+        check_data_dir(root, "data_dir" if data_dir not in (None, "") else f"${DATA_DIR_ENV}")
         roots.append(("data_dir", root))
     roots += [("system", Path(p)) for p in SYSTEM_LOCATIONS.get(spec.name, [])]
 
+    try:
+        found = _first_local(spec, roots)
+    except OSError as exc:  # a folder below the data directory, a system location or KERAS_HOME
+        what, fix = path_problem(exc)
+        raise DataError(f"the folder {short_path(exc.filename or 'a dataset folder')} where {spec.name} is "
+                        f"looked for {what}; {fix}") from None
+    if found:
+        return found
+
+    where = f"no {spec.name} files in {explicit}" if explicit else "no local copy"
+    if not allow_download:
+        raise DataError(f"{where} and downloads are disabled; set {DATA_DIR_ENV} or data_dir to a "
+                        f"directory holding {spec.folder}/ (see README, 'Data')")
+    if not _network_reachable(spec.origin):
+        raise DataError(f"cannot get {spec.name}: {where} and no network to download it; set "
+                        f"{DATA_DIR_ENV} or data_dir to a directory holding {spec.folder}/ "
+                        f"(see README, 'Data')")
+    return spec, "download", _keras_cache_dir(spec)
+
+
+def _first_local(spec: DatasetSpec, roots: list[tuple[str, Path]]) -> tuple[DatasetSpec, str, Path] | None:
+    """The first complete local copy of ``spec`` among ``roots`` and the Keras cache, or None."""
     for kind, root in _then_keras_cache(roots, spec):
         for folder in _candidate_dirs(spec, root):
             if folder.is_dir() and not _listable(folder):
@@ -132,16 +159,7 @@ def resolve_source(name: str, data_dir: str | os.PathLike | None = None,
                 raise DataError(f"{spec.name} in {folder} is incomplete: missing (or not a regular file) "
                                 f"{', '.join(missing)}; "
                                 f"copy the full dataset there or remove the folder")
-
-    where = f"no {spec.name} files in {explicit}" if explicit else "no local copy"
-    if not allow_download:
-        raise DataError(f"{where} and downloads are disabled; set {DATA_DIR_ENV} or data_dir to a "
-                        f"directory holding {spec.folder}/ (see README, 'Data')")
-    if not _network_reachable(spec.origin):
-        raise DataError(f"cannot get {spec.name}: {where} and no network to download it; set "
-                        f"{DATA_DIR_ENV} or data_dir to a directory holding {spec.folder}/ "
-                        f"(see README, 'Data')")
-    return spec, "download", _keras_cache_dir(spec)
+    return None
 
 
 def _then_keras_cache(roots: list[tuple[str, Path]], spec: DatasetSpec):
@@ -153,15 +171,26 @@ def _listable(folder: Path) -> bool:
     return os.access(folder, os.R_OK | os.X_OK)
 
 
-def _check_data_dir(root: Path, origin: str) -> None:
-    if not root.exists():
-        raise DataError(f"data directory {root} (from {origin}) does not exist; create it with "
-                        f"the datasets' standard layouts or unset it to download")
-    if not root.is_dir():
-        raise DataError(f"data directory {root} (from {origin}) is not a directory; point it at the "
+def check_data_dir(root: Path, origin: str) -> None:
+    """Raise DataError, in one line naming ``root``, ``origin`` and the fix, unless ``root`` is a readable folder.
+
+    Every way a path can fail to resolve (missing, a symbolic link that loops, too long, through a
+    file, permission denied) is the user's input, not a bug, and is named in words.
+    """
+    where = f"data directory {short_path(root)} (from {origin})"
+    try:
+        st = os.stat(root)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            raise DataError(f"{where} does not exist; create it with the datasets' standard layouts or "
+                            f"unset it to download") from None
+        what, fix = path_problem(exc)
+        raise DataError(f"{where} {what}; {fix}, or unset it to download") from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise DataError(f"{where} is not a directory; point it at the "
                         f"folder that holds the datasets' standard folders (see README, 'Data')")
     if not _listable(root):
-        raise DataError(f"cannot read the data directory {root} (from {origin}): permission denied; "
+        raise DataError(f"cannot read the {where}: permission denied; "
                         f"fix its permissions or point it elsewhere")
 
 
@@ -190,8 +219,9 @@ def _download(spec: DatasetSpec) -> Path:
                                            hash_algorithm="md5", cache_subdir="datasets")
             with tarfile.open(archive, "r:gz") as tar:
                 tar.extractall(target.parent, filter="data")
-    except Exception as exc:
-        raise DataError(f"downloading {spec.name} failed ({type(exc).__name__}: {exc}); check the "
+    except Exception as exc:  # the raw error to the log; the message (which a fallback puts on a page) in words
+        log.warning("downloading %s failed: %s: %s", spec.name, type(exc).__name__, one_line(exc))
+        raise DataError(f"downloading {spec.name} failed: {download_problem(exc)}; check the "
                         f"network or set {DATA_DIR_ENV} to a local copy (see README, 'Data')") from None
     return target
 

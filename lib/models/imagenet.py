@@ -14,11 +14,15 @@ says the baseline was skipped and how to provide the file.
 """
 from __future__ import annotations
 
+import logging
 import os
+import stat
 from pathlib import Path
 
-from ..errors import ParamError
-from ..paths import keras_home
+from ..errors import ParamError, download_problem, one_line
+from ..paths import keras_home, path_problem, short_path
+
+log = logging.getLogger(__name__)
 
 ENV = "SMALLIMG_IMAGENET_WEIGHTS"
 FILES = {"vgg16": "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
@@ -27,17 +31,32 @@ TITLES = {"vgg16": "VGG-16 (ImageNet-pretrained)", "resnet50": "ResNet-50 (Image
 
 
 def find_weights(arch: str, path: str | None = None, allow_download: bool = True) -> tuple[str | None, str]:
-    """(weights file, where it came from) or (None, why not and how to provide it) for ``arch``'s no-top weights."""
+    """(weights file, where it came from) or (None, why not and how to provide it) for ``arch``'s no-top weights.
+
+    The second element goes on the page: words only, never a local path, an exception's class or its
+    errno text. The raw error goes to the study log (this module's logger), the how-to to the terminal.
+    """
     if arch not in FILES:
         raise ParamError(f"ImageNet baseline {arch!r} is not one of {', '.join(FILES)}")
-    path = path or os.environ.get(ENV)
-    if path:
-        if Path(path).is_file():
-            return str(path), f"weights file {path}"
-        return None, f"skipped: ImageNet weights not available ({path} does not exist)"
+    given = path or os.environ.get(ENV)
+    if given:
+        origin = "imagenet_weights" if path else f"${ENV}"
+        try:
+            if stat.S_ISREG(os.stat(given).st_mode):
+                return str(given), "the weights file given to this run"
+            what, fix = "is not a file", "give the path of the .h5 weights file"
+        except OSError as exc:   # missing, a loop, too long, through a file, permission denied
+            what, fix = path_problem(exc)
+        from ..progress import warn_user
+
+        warn_user(f"ImageNet weights file {short_path(given)} (from {origin}) {what}; {fix}")
+        return None, "skipped: ImageNet weights not available (the weights file given cannot be read)"
     cached = keras_home() / "models" / FILES[arch]
-    if cached.is_file():
-        return str(cached), f"Keras cache ({cached})"
+    try:
+        if cached.is_file():
+            return str(cached), "the Keras model cache"
+    except OSError as exc:   # KERAS_HOME too long, or not to be entered
+        log.warning("ImageNet weights: the Keras model cache %s cannot be reached: %s", cached, exc)
     # The reason goes on the page: short, no environment variables; the terminal gets the full how-to.
     how = f"put {FILES[arch]} into the Keras model cache (~/.keras/models) to run it"
     if allow_download:
@@ -47,9 +66,12 @@ def find_weights(arch: str, path: str | None = None, allow_download: bool = True
             getattr(keras.applications, _app(arch))(weights="imagenet", include_top=False)
             if cached.is_file():
                 return str(cached), "downloaded by Keras"
-        except Exception as exc:   # offline: a URL or socket error; the reason goes on the page
+        except Exception as exc:   # offline: a URL or socket error; its text goes to the study log only
+            log.warning("ImageNet weights for %s: download failed: %s: %s", arch, type(exc).__name__,
+                        one_line(exc))
             _tell_how(arch)
-            return None, f"skipped: ImageNet weights not available (download failed: {_why(exc)}); {how}"
+            return None, f"skipped: ImageNet weights not available (could not download them: " \
+                         f"{download_problem(exc)}); {how}"
     return None, f"skipped: ImageNet weights not available (not looked up online); {how}"
 
 
@@ -59,16 +81,6 @@ def _tell_how(arch: str) -> None:
     warn_user(f"to run the ImageNet-pretrained baseline, put {FILES[arch]} into ~/.keras/models (or "
               f"$KERAS_HOME/models) or set ${ENV} to its path; on a machine with internet: python -c \"import "
               f"keras; keras.applications.{_app(arch)}(weights='imagenet', include_top=False)\"")
-
-
-def _why(exc: BaseException) -> str:
-    """The download error in one line a reader can use: its message without the URL (Keras puts the URL
-    first, and a bare type name such as "Exception" says nothing)."""
-    import re
-
-    text = re.sub(r"https?://\S+", "", " ".join(str(exc).split())).replace("URL fetch failure on", "")
-    text = re.sub(r"^[\s:,-]+(None\s*--\s*)?", "", text).strip()
-    return f"{type(exc).__name__}: {text}"[:200] if text and text != "None" else type(exc).__name__
 
 
 def _app(arch: str) -> str:

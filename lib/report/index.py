@@ -22,6 +22,24 @@ CLAIM_FIELDS = {"claim": "", "seed": "", "metric": "", "seed_value": "", "ours":
                 "seed_check": "", "fragility": "", "half": ""}
 
 
+# A study's failure as the terminal shows it is "<exception class>: <message>". Our own errors' messages are
+# written for the reader (what is wrong and the fix); anything else is a fault in code, whose class and text
+# belong in the study log, not on the index.
+READER_ERRORS = ("ProjectError", "DataError", "ParamError", "OutputError", "TrainingDiverged")
+
+
+def failure_words(error: str) -> str:
+    """The index's words for a failed study, from its terminal line: never an exception class or its text."""
+    name, sep, message = error.partition(": ")
+    if not sep or " " in name:           # no class in front: already words
+        return error or "failed"
+    if name in READER_ERRORS:
+        return message
+    if name == "DeadKernelError":
+        return "the study's Python process stopped (often: out of memory); its log says more"
+    return "the study stopped on an error in the code, not in its input; its log has the details"
+
+
 def verdict_css(word: str) -> str:
     kind = word.split(" (")[0]
     return {"not tested here": "not-tested", "direction reproduced, size not established": "inconclusive",
@@ -83,7 +101,7 @@ def study_rows(build_dir: Path, reports_dir: Path, outcomes: dict[str, dict]) ->
         row = {"key": key, "title": (summary or {}).get("title", study.title), "page": study.page,
                "page_exists": page_exists, "error": "", "finding": "", "compute": "", "stale_finding": ""}
         if status == "failed":
-            row.update(status="failed", css="failed", error=error or "failed")
+            row.update(status="failed", css="failed", error=failure_words(error))
             if summary:  # written by an earlier, successful run
                 row.update(stale_finding=summary.get("finding", ""), stale_when=summary.get("finished", "?")[:16])
         elif summary is None or not page_exists:

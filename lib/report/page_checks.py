@@ -2,19 +2,31 @@
 
 ``page_problems(html)`` parses a page (html.parser, not string search over the markup) and returns
 one line per problem: leftovers of how the page was made (training-log lines, download messages and
-URLs, raw Python dicts, code paths, internal parameter names or environment variables in prose) and
+URLs, raw Python dicts, code paths, exception classes and errno texts, internal parameter names or
+environment variables in prose) and
 what is missing (the "Limitations" section, the reproduce command, the link to the index). Both the
 smoke-rendered pages (tests/test_page_checks.py) and the committed reports/quick/ pages
 (tests/test_committed_pages_read.py) are held to it.
 """
 from __future__ import annotations
 
+import errno
+import os
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 _SKIP = {"style", "script"}
 _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "pre", "td", "th", "div", "summary", "blockquote", "br", "tr"}
+
+# What an exception says is for the study log: a page gives the reason in words ("no network connection").
+# Class names (OSError, URLError, a bare Exception), "[Errno -2]" and the operating system's own texts.
+_STRERRORS = sorted({os.strerror(code) for code in (
+    errno.ENOENT, errno.EACCES, errno.ELOOP, errno.ENAMETOOLONG, errno.ENOTDIR, errno.ECONNREFUSED,
+    errno.ECONNRESET, errno.ETIMEDOUT, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENOSPC, errno.EROFS)}
+    | {"Name or service not known", "Temporary failure in name resolution", "nodename nor servname provided"})
+_EXCEPTION_TEXT = re.compile(r"\b[A-Z]\w*(?:Error|Exception)\b|\bException\b|\[Errno\s*-?\d+\]|\bErrno\b|"
+                             + "|".join(map(re.escape, _STRERRORS)))
 
 LEFTOVERS = [
     (re.compile(r"\bepoch \d+/\d+\b"), "a training-log line"),
@@ -24,7 +36,7 @@ LEFTOVERS = [
     (re.compile(r"\blib[/.][a-z_]+(?:[/.][A-Za-z_]+)*(?:\.py)?\b"), "a code path"),
     (re.compile(r"\bmake bench\b"), "a developer command"),
     (re.compile(r"\$?\bSMALLIMG_[A-Z_]+\b|\bTF_CONFIG\b"), "an environment variable"),
-    (re.compile(r"failed: Exception\b(?!:)"), "an error without its message"),
+    (_EXCEPTION_TEXT, "an exception class or errno text"),
 ]
 
 

@@ -28,7 +28,7 @@ import yaml
 from .. import io
 from ..data import DATA_DIR_ENV
 from ..errors import OutputError, ParamError, ProjectError, one_line
-from ..paths import BUILD, NOTEBOOKS, PARAMS, PROJECT_ROOT, REPORTS, shown
+from ..paths import BUILD, CACHE, NOTEBOOKS, PARAMS, PROJECT_ROOT, REPORTS, path_problem, short_path, shown
 from ..params import unknown_name_error, validate
 from .console import Console, StudyOutput
 from .eta import Tracker, previous_seconds
@@ -41,7 +41,15 @@ log = logging.getLogger("pipeline")
 
 
 def profiles() -> list[str]:
-    return sorted(p.name for p in PARAMS.iterdir() if p.is_dir()) if PARAMS.is_dir() else []
+    """The profiles under the parameter directory (``SMALLIMG_PARAMS_DIR`` moves it): one line if it cannot be read."""
+    try:
+        return sorted(p.name for p in PARAMS.iterdir() if p.is_dir())
+    except OSError as exc:
+        what, fix = path_problem(exc)
+        if exc.errno == errno.ENOTDIR and PARAMS.is_file():
+            what, fix = "is a file, not a folder", "point it at the folder that holds params/<profile>/"
+        raise ParamError(f"the parameter directory {short_path(PARAMS)} (params/, or $SMALLIMG_PARAMS_DIR) {what}; "
+                         f"{fix}") from None
 
 
 def check_profile(profile: str) -> None:
@@ -91,12 +99,25 @@ def effective_params(profile: str, study: Study) -> dict:
     return {**study.defaults(), **load_params(profile, study)}
 
 
+# A real parameter file is under 5 KB; one past this limit is refused unread (a 100 MB file kept PyYAML busy
+# for minutes). The README's parameters section states it.
+MAX_PARAMS_BYTES = 64 * 1024
+
+
 def _read_text(path: Path) -> str:
     rel = path.relative_to(PARAMS.parent)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            raw = b"" if size > MAX_PARAMS_BYTES else fh.read(MAX_PARAMS_BYTES + 1)  # bounded: st_size may lie
     except OSError as exc:
-        raise ParamError(f"cannot read {rel} ({exc.strerror or exc}); fix its permissions") from None
+        what, fix = path_problem(exc)
+        raise ParamError(f"cannot read {rel}: it {what}; {fix}") from None
+    if size > MAX_PARAMS_BYTES or len(raw) > MAX_PARAMS_BYTES:
+        shown_size = (f"{size / 1e6:,.1f} MB" if size >= 1e6 else f"{size / 1e3:,.0f} KB" if size > MAX_PARAMS_BYTES
+                      else f"more than {MAX_PARAMS_BYTES // 1024} KB")
+        raise ParamError(f"{rel} is {shown_size}, far larger than any parameter file (at most "
+                         f"{MAX_PARAMS_BYTES // 1024} KB; a real one is under 5 KB); keep only its settings")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -146,8 +167,16 @@ def plan(profile: str, studies: list[Study], data_dir: str | None, build_root: P
     ``data_lines`` (a dict) receives, per study, what was loaded and checked of its data.
     """
     check_profile(profile)
+    if data_dir:  # a path that cannot be resolved is the user's input: one line, whichever study reads it
+        from ..data.loading import check_data_dir
+
+        origin = f"${DATA_DIR_ENV}" if data_dir == os.environ.get(DATA_DIR_ENV) else "DATA_DIR= / --data-dir"
+        root = Path(data_dir).expanduser()
+        check_data_dir(root, origin)
+        data_dir_resolved = str(root.resolve())
     io.ensure_writable_dir(build_root / profile, "build")
     io.ensure_writable_dir(reports_root / profile, "reports")
+    io.ensure_writable_dir(CACHE, "run cache (build/cache, or $SMALLIMG_CACHE_DIR)")  # else the kernels fail on it
     planned = {}
     for study in studies:
         params = effective_params(profile, study)
@@ -155,7 +184,7 @@ def plan(profile: str, studies: list[Study], data_dir: str | None, build_root: P
         params["golden"] = "off"  # goldens belong to nbval's runs of the notebook defaults
         params["output_dir"] = str((build_root / profile / study.key).resolve())
         if data_dir:
-            params["data_dir"] = str(Path(data_dir).expanduser().resolve())
+            params["data_dir"] = data_dir_resolved
         planned[study.key] = validate(study.schema, params, where=f"{PARAMS.name}/{profile}/{study.key}.yaml",
                                       complete=True)
     checked = check_data(planned, studies)
@@ -206,12 +235,12 @@ def _keep_executed(tmp: Path, out_nb: Path, write_error: OSError | None = None) 
 
     if not tmp.exists():
         return
-    problem = f"{write_error.strerror or write_error}" if write_error is not None else ""
+    problem = io.write_problem(write_error) if write_error is not None else ""
     if not problem:
         try:
             nbformat.read(str(tmp), as_version=4)
-        except Exception as exc:  # noqa: BLE001 -- nbformat raises JSON, validation and OS errors alike
-            problem = type(exc).__name__
+        except Exception:  # noqa: BLE001 -- nbformat raises JSON, validation and OS errors alike
+            problem = "it is cut short or not a notebook"
     if problem:
         with contextlib.suppress(OSError):
             tmp.unlink()  # on a full disk its space is what the next write needs
@@ -221,7 +250,7 @@ def _keep_executed(tmp: Path, out_nb: Path, write_error: OSError | None = None) 
     try:
         os.replace(tmp, out_nb)
     except OSError as exc:
-        raise OutputError(f"cannot put the executed notebook in place at {out_nb} ({exc.strerror or exc}); "
+        raise OutputError(f"cannot put the executed notebook in place at {out_nb} ({io.write_problem(exc)}); "
                           f"the previous one is kept") from None
 
 

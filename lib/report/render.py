@@ -43,7 +43,8 @@ def render_html(executed: str | Path, html: str | Path, title: str) -> Path:
     try:
         nb = nbformat.read(str(executed), as_version=4)
     except Exception as exc:  # noqa: BLE001 -- a truncated or foreign file: JSON, validation or OS errors
-        raise OutputError(f"cannot read the executed notebook {executed} ({type(exc).__name__}); "
+        raise OutputError(f"cannot read the executed notebook {executed} (it is unreadable, cut short or not a "
+                          f"notebook); "
                           f"the page is left as it was; run the study again") from None
     nb = _drop_logs(nb)
     nb.metadata["title"] = title
