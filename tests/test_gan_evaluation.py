@@ -16,7 +16,7 @@ from lib.models import build_fashion_cnn
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
     root = tmp_path_factory.mktemp("data")
-    write_fixture("fashion_mnist", root, n_train=400, n_test=120)
+    write_fixture("fashion_mnist", root, n_train=400, n_test=240)
     runtime.configure(seed=0, deterministic=True, precision="float32")
     return load_dataset("fashion_mnist", root, allow_download=False)
 
@@ -89,7 +89,7 @@ def test_experiment_scores_training_against_untrained_and_real_baselines(setup, 
         assert set(tables.METRICS_KEYS) - {"memorised"} <= set(m) and np.isfinite(m["fid"])
     assert baseline["fid"] < untrained["fid"]
     table = tables.comparison_table(baseline, {"vanilla": [out, out]})
-    assert list(table.index) == ["real train vs real test (baseline)", "vanilla", "vanilla, untrained generator"]
+    assert list(table.index) == ["real vs real, disjoint test images (baseline)", "vanilla", "vanilla, untrained generator"]
     assert table.loc["vanilla", "seeds"] == 2 and "±" in table.loc["vanilla", "FID ↓"]
     assert table.loc["vanilla, untrained generator", "mode collapse flagged"] == "yes in 2 of 2 seeds"
     copied = family_run.copy_grids(out, tmp_path / "artifacts")
@@ -100,8 +100,8 @@ def test_evaluation_sets_refuse_impossible_sizes(dataset):
     from lib.errors import ParamError
 
     ds = dataset
-    with pytest.raises(ParamError, match="exceeds the 120 test images"):
-        images.evaluation_sets(ds, 500, 3)
+    with pytest.raises(ParamError, match="more than half the 240 test images"):
+        images.evaluation_sets(ds, 121, 3)
     with pytest.raises(ParamError, match="must exceed knn_k"):
         images.evaluation_sets(ds, 3, 3)
 
@@ -131,3 +131,10 @@ def test_cached_gan_runs_are_reused_and_recomputed_when_their_grids_are_gone(set
     redone = cache.call(family_run.run_gan_experiment, workdir="run_dir", **kwargs)
     assert cache.trained == 2 and redone.artifacts["resumed_from"] == 0
     assert all(Path(p).is_file() for _, p in redone.artifacts["grids"])
+
+
+def test_the_real_baseline_is_drawn_from_test_images_disjoint_from_the_reference(dataset):
+    ref, base = images.evaluation_sets(dataset, 100, 5)
+    flat = lambda a: {x.tobytes() for x in a}  # noqa: E731
+    assert len(ref) == len(base) == 100 and not flat(ref) & flat(base)
+    assert not flat(base) & flat(images.scale_images(dataset.x_train))   # no GAN trains on a baseline image

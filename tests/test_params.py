@@ -115,6 +115,8 @@ def test_registry_name_lists_equal_what_the_code_accepts():
     assert studies.GRID_INITIALIZERS == grid.INITIALIZERS
     assert studies.GRID_REGULARIZATIONS == dense.REGULARIZATIONS
     assert studies.GRID_NORMALIZATIONS == dense.NORMALIZATIONS
+    from lib.studies import cifar10_batchnorm as s1
+    assert studies.BATCHNORM_READINGS == tuple(s1.READINGS) and studies.FCN_ALEXNET_READINGS == tuple(grid.READINGS)
     schema = get_study("fashion_fcn_vs_alexnet").schema
     for name, valid in zip(("grid_optimizers", "grid_initializers", "grid_regularizations", "grid_normalizations"),
                            grid._VALID.values()):

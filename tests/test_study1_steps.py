@@ -17,18 +17,22 @@ def test_scope_and_the_recipe_name_what_differs_from_the_seed():
     assert study.scope(SPLIT, False, P) == "500 train images, 4 epochs, 3 seeds, profile smoke"
     assert "(cosine learning-rate decay)" in study.scope(SPLIT, True, {**P, "lr_schedule": "cosine"})
     table = study.recipe(P, SPLIT)
-    assert table.loc["epochs"].tolist() == ["15", "4"]
-    assert table.loc["batch-norm momentum"].tolist() == ["not stated; Keras default 0.99", "0.99"]
-    assert table.loc["conv widths", "this run"] == "8, 16, 32"
-    assert table.loc["decides: this profile's recipe, both CNNs", "this run"] == "s1.accuracy, s1.convergence, " \
-                                                                                  "s1.overfitting"
-    seed = {**P, "epochs": 15}
-    assert "decides: seed's recipe, both CNNs" in study.recipe(seed, SPLIT).index
+    src = "this run's setting is"
+    assert table.loc["epochs"].tolist()[:2] == ["15", "4"] and table.loc["epochs", src].startswith("ours")
+    assert table.loc["batch-norm momentum"].tolist() == ["not stated", "0.99", "the reference's: Keras's default "
+                                                                                "(the seed's framework)"]
+    assert table.loc["conv widths", "this run"] == "8, 16, 32" and table.loc["conv widths", src].startswith("ours")
+    assert table.loc["decides: the reference reading, both CNNs", "this run"] == "s1.accuracy, s1.convergence, " \
+                                                                                   "s1.overfitting"
+    reference = {**P, "epochs": 15, **study.REFERENCE.settings}
+    assert study.recipe(reference, SPLIT).loc["conv widths", src].startswith("the reference's: TensorFlow's CNN")
     note = study.recipe_note(P)
     assert "epochs 4 (seed or Keras default: 15)" in note and "batch size" not in note and "`" not in note
-    assert "describe this profile's recipe" in note and "(8, 16, 32)" in note
-    assert "trains the seed's recipe" in study.recipe_note(seed)
+    assert "describe this profile's recipe" in note and "conv filters" in note and "(the reference reading: [32, 64, 64])" in note
+    assert "trains the seed's recipe" in study.recipe_note(reference)
     assert note.endswith("The learning-rate sweep is not part of this profile.")
+    with_reading = study.recipe({**P, "readings": ["narrow"]}, SPLIT)
+    assert with_reading.loc["other readings run", "this run"] == study.READINGS["narrow"].name
 
 
 def test_both_variants_share_every_setting_but_batch_norm():
@@ -77,14 +81,14 @@ class _Page:
     def __getattr__(self, name):
         return lambda *a, **k: self.calls.append((name, a, k))
 
-    def claims_from(self, pairs, scope=""):
+    def claims_from(self, pairs, scope="", readings=None):
         # The rows a real page builds: the study's claims judged once, as one family, by the one rule.
-        from lib.experiments import judge_all
+        from lib.experiments.claims import judge_readings
         from lib.report.page import _claim_row
 
         pairs = list(pairs)
         assert not self.claims, "a study hands the page its claims in one call"
-        self.claims = [_claim_row(c, v, scope or e.scope) for (c, e), v in zip(pairs, judge_all(pairs))]
+        self.claims = [_claim_row(c, v, scope or e.scope) for (c, e), v in zip(pairs, judge_readings(pairs, readings))]
 
     def said(self, kind: str) -> str:
         return "\n".join(str(a[0]) for k, a, _ in self.calls if k == kind)

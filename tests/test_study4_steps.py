@@ -33,12 +33,12 @@ class FakePage:
     def __getattr__(self, name):
         return lambda *args, **kwargs: self.calls.append((name, args))
 
-    def claims_from(self, pairs):
-        from lib.experiments import judge_all
+    def claims_from(self, pairs, readings=None):
+        from lib.experiments.claims import judge_readings
         from lib.report.page import _claim_row
 
         pairs = list(pairs)
-        self.claims += [_claim_row(c, v, e.scope) for (c, e), v in zip(pairs, judge_all(pairs))]
+        self.claims += [_claim_row(c, v, e.scope) for (c, e), v in zip(pairs, judge_readings(pairs, readings))]
 
     def said(self) -> str:
         return "\n".join(a[0] for name, a in self.calls if name == "say")

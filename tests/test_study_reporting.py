@@ -8,13 +8,18 @@ from lib.studies import reporting
 pytestmark = pytest.mark.unit
 
 
-def test_the_recipe_table_puts_the_seed_beside_this_run_and_names_what_decides():
-    table = reporting.recipe_table([("epochs", 15, 6), ("momentum", reporting.silent(0.99), 0.9)],
-                                   {"seed's recipe": "s1.a, s1.b"})
-    assert list(table.columns) == [reporting.SEED_COL, reporting.RUN_COL]
-    assert table.loc["epochs"].tolist() == ["15", "6"]
-    assert table.loc["momentum", reporting.SEED_COL] == "not stated; Keras default 0.99"
-    assert table.loc["decides: seed's recipe"].tolist() == ["—", "s1.a, s1.b"]
+def test_the_recipe_table_marks_whose_each_setting_is_and_names_what_decides():
+    epochs = reporting.source(False, seed=True)
+    momentum = reporting.source(True, "Keras's default")
+    table = reporting.recipe_table([("epochs", 15, 6, epochs), ("momentum", "not stated", 0.99, momentum)],
+                                   {"the reference reading": "s1.a, s1.b"})
+    assert list(table.columns) == [reporting.SEED_COL, reporting.RUN_COL, reporting.SOURCE_COL]
+    assert table.loc["epochs"].tolist() == ["15", "6", "ours, this profile's (it departs from the seed)"]
+    assert table.loc["momentum", reporting.SOURCE_COL] == "the reference's: Keras's default"
+    assert reporting.source(True, seed=True) == "the seed's"
+    assert table.loc["decides: the reference reading"].tolist() == ["—", "s1.a, s1.b", "—"]
+    with pytest.raises(ValueError, match="without their source"):
+        reporting.recipe_table([("epochs", 15, 6)], {})
 
 
 def test_record_warns_per_failed_run_and_stops_when_none_finished():

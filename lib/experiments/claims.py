@@ -17,7 +17,9 @@ more pair of our runs would fall.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from scipy import stats as sps
 
 from .stats import MCNEMAR, PAIRED, TESTS, WELCH, Comparison, OneRun, holm, one_run_interval, rate_interval
 
@@ -91,6 +93,10 @@ RULE = (
                   "of its kind of metric; the verdict at half that effect is shown beside it"),
     ("size", "separately, the seed's own difference is set against where one more pair of our runs would fall; "
              "this never changes the verdict"),
+    ("readings", "where the seed left a setting open, the reference reading (a named reference or the seed's "
+                 "framework default, declared before the run) decides and is counted; every other declared reading "
+                 "run shows its estimate and verdict beside it, uncounted, and a claim is said to depend on the "
+                 "choice only where the effects differ significantly between readings"),
 )
 STATUS = {
     "complete": "every arm the profile asks for ran and finished, on the dataset the study names, with at least "
@@ -234,6 +240,7 @@ class Verdict:
     seed_check: str = ""           # the seed's number against our interval (absolute), or its size (improves)
     fragility: str = ""            # how close the verdict sits to a boundary
     half: str = ""                 # the verdict at half the smallest effect of interest (improves)
+    readings: str = ""             # the claim under the other declared readings: estimate, verdict (not counted)
 
     @property
     def kind(self) -> str:
@@ -349,6 +356,48 @@ def _verdict(claim: Claim, ev: Evidence, p: float, adj: float, factor: float, fa
         word[:-1] + f"; {budget})"
     return Verdict(word, ours, detail + extra, claim.declared_test if p == p else "", p, adj,
                    _pct(share) if share is not None else "", check, fragile, half)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One declared way to fill what a seed left unsaid (widths, batch size, schedule, budget): its name, the
+    settings it fixes, and where it comes from (a named reference, the seed's framework default, or ours with
+    the reason). A study declares its readings before the run; one of them is the reference, which decides."""
+    name: str
+    settings: dict
+    source: str
+    reference: bool = False
+
+
+def judge_readings(pairs, others: dict | None = None) -> list[Verdict]:
+    """The reference reading's verdicts (the study's Holm family, the only ones counted), each carrying the same
+    claim under every other reading run (``others``: reading name -> (Claim, Evidence) pairs in the same order,
+    judged as a family of their own): estimate, verdict, and whether the effect differs between the readings
+    (a difference of verdicts at three seeds is not evidence; a test of the difference of the effects is)."""
+    pairs = list(pairs)
+    verdicts = judge_all(pairs)
+    texts = [[] for _ in pairs]
+    for name, other in (others or {}).items():
+        other = list(other)
+        if [c.key for c, _ in other] != [c.key for c, _ in pairs]:
+            raise ValueError(f"reading {name!r} must judge the same claims in the same order as the reference")
+        for i, ((claim, ev), (_, ev2), v2) in enumerate(zip(pairs, other, judge_all(other))):
+            texts[i].append(f"{name}: {v2.ours}: {v2.word}{_between(claim, ev, ev2)}")
+    return [replace(v, readings="; ".join(t)) if t else v for v, t in zip(verdicts, texts)]
+
+
+def _between(claim: Claim, ev: Evidence, ev2: Evidence) -> str:
+    """Whether a comparison's effect differs between two readings (Welch–Satterthwaite on the two se's)."""
+    if claim.kind != "improves" or gate(claim, ev) or gate(claim, ev2):
+        return ""
+    a, b = ev.comparison, ev2.comparison
+    if not (a.se > 0 and b.se > 0):
+        return ""
+    se = math.sqrt(a.se ** 2 + b.se ** 2)
+    df = se ** 4 / (a.se ** 4 / a.df + b.se ** 4 / b.df)
+    p = float(2 * sps.t.sf(abs(b.mean_diff - a.mean_diff) / se, df))
+    said = "the effect depends on this choice" if p < ALPHA else "no significant difference from the reference"
+    return f" ({said}: difference of effects p = {p:.2g})"
 
 
 def _direction(lo: float, hi: float, sesoi: float) -> tuple[str, str]:
@@ -475,5 +524,5 @@ def tally(rows: list[dict]) -> dict:
 
 
 __all__ = ["ALPHA", "BUDGET_NOTE", "Claim", "EVERY_SEED", "Evidence", "MCNEMAR", "MIN_BUDGET_SHARE", "MIN_SEEDS",
-           "ONE_RUN", "RULE", "SESOI", "STATUS", "VERDICTS", "Verdict", "gate", "judge", "judge_all", "rule_text",
-           "tally"]
+           "ONE_RUN", "RULE", "Reading", "SESOI", "STATUS", "VERDICTS", "Verdict", "gate", "judge", "judge_all",
+           "judge_readings", "rule_text", "tally"]

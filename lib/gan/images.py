@@ -15,18 +15,21 @@ def gan_training_set(ds: Dataset, n_train: int | None, seed: int = 0) -> tuple[n
 
 
 def evaluation_sets(ds: Dataset, n_eval: int, knn_k: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(reference, real-train baseline): ``n_eval`` test and ``n_eval`` training images in [0, 1].
+    """(reference, real baseline): two disjoint stratified samples of ``n_eval`` test images each, in [0, 1].
 
-    Generated images are compared with the test images; the training images
-    stand in for a perfect generator (the real-vs-real baseline).
+    Generated images are compared with the reference; the baseline sample stands in for a perfect generator
+    (the real-vs-real baseline). It is drawn from test images, which no GAN trained on, so the memorisation
+    check (nearest neighbours among the GAN's training images) cannot flag the baseline by construction.
     """
-    if n_eval > len(ds.y_test):
-        raise ParamError(f"n_eval={n_eval} exceeds the {len(ds.y_test)} test images of {ds.name}; lower it")
+    if 2 * n_eval > len(ds.y_test):
+        raise ParamError(f"n_eval={n_eval} is more than half the {len(ds.y_test)} test images of {ds.name} (the "
+                         f"reference and the real baseline are disjoint halves at most); lower it")
     if n_eval <= knn_k:
         raise ParamError(f"n_eval={n_eval} must exceed knn_k={knn_k} for the k-NN precision/recall")
     test = stratified_indices(ds.y_test, n_eval, seed)
-    train = stratified_indices(ds.y_train, n_eval, seed + 1)
-    return scale_images(ds.x_test[test]), scale_images(ds.x_train[train])
+    rest = np.setdiff1d(np.arange(len(ds.y_test)), test)
+    baseline = rest[stratified_indices(ds.y_test[rest], n_eval, seed + 1)]
+    return scale_images(ds.x_test[test]), scale_images(ds.x_test[baseline])
 
 
 def describe_gan_data(ds: Dataset, generated: bool, n_gan: int, n_eval: int, classifier_sizes: dict) -> str:

@@ -19,7 +19,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 # A claim row as StudyReport.claim writes it; a summary from an older run may lack some fields.
 CLAIM_FIELDS = {"claim": "", "seed": "", "metric": "", "seed_value": "", "ours": "", "verdict": "not tested here",
                 "detail": "", "scope": "", "addition": False, "test": "", "p_holm_text": "", "short_budget": "",
-                "seed_check": "", "fragility": "", "half": ""}
+                "seed_check": "", "fragility": "", "half": "", "readings": ""}
 
 
 # A study's failure as the terminal shows it is "<exception class>: <message>". Our own errors' messages are

@@ -289,15 +289,16 @@ class StudyReport:
         self.say(f"> **Warning.** {text}")
         self._refresh()
 
-    def claims_from(self, pairs, scope: str = "") -> list:
-        """Record a study's claims, judged once as its declared family (lib.experiments.claims.judge_all): the
-        page renders the verdicts, it never re-judges. Called once per study; returns the Verdicts."""
-        from ..experiments import judge_all
+    def claims_from(self, pairs, scope: str = "", readings: dict | None = None) -> list:
+        """Record a study's claims, judged once as its declared family (lib.experiments.claims.judge_readings):
+        the page renders the verdicts, it never re-judges. ``readings``: the same claims under each other
+        declared reading run (shown beside, not counted). Called once per study; returns the Verdicts."""
+        from ..experiments.claims import judge_readings
 
         if self._judged:
             raise RuntimeError("a study's claims are one Holm family: hand them to the page in one call")
         self._judged = [(c, e, scope or e.scope) for c, e in pairs]
-        verdicts = judge_all((c, e) for c, e, _ in self._judged)
+        verdicts = judge_readings([(c, e) for c, e, _ in self._judged], readings)
         self.claims[:] = [_claim_row(c, v, sc) for (c, _, sc), v in zip(self._judged, verdicts)]
         return verdicts
 
@@ -316,7 +317,8 @@ class StudyReport:
                             "verdict": c["verdict"], "at half the smallest effect": c["half"] or "—",
                             "seed's number vs ours": c["seed_check"] or "—", "test over runs": c["test"] or "—",
                             "p (Holm)": c["p_holm_text"], "how close to a boundary": c["fragility"] or "—",
-                            "why": c["detail"], "scope": c["scope"]}
+                            "other readings (not counted)": c["readings"] or "—", "why": c["detail"],
+                            "scope": c["scope"]}
                            for c in self.claims]).set_index("claim")
         self.say(rule_text())
         self.table(df, "claims", caption=caption)
@@ -361,7 +363,8 @@ def _claim_row(claim, v, scope: str) -> dict:
             "seed_value": claim.seed_text(), "ours": v.ours, "verdict": v.word, "detail": v.detail,
             "scope": scope, "addition": claim.addition, "test": v.test, "p": None if v.p != v.p else v.p,
             "p_holm": None if v.p_holm != v.p_holm else v.p_holm, "p_holm_text": adjusted or "—",
-            "short_budget": v.short_budget, "seed_check": v.seed_check, "fragility": v.fragility, "half": v.half}
+            "short_budget": v.short_budget, "seed_check": v.seed_check, "fragility": v.fragility, "half": v.half,
+            "readings": v.readings}
 
 
 def styled_table(df: pd.DataFrame, caption: str = ""):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..experiments.claims import Claim
+from ..experiments.claims import Claim, Reading
 
 
 def epochs_to_threshold(history: dict, threshold: float, key: str = "val_accuracy") -> int | None:
@@ -56,10 +56,22 @@ BATCHNORM = [
 
 
 # The seed's own training settings (seed 000: 15 epochs, batch 128, Adam, categorical cross-entropy). It is
-# silent on the rate, the schedule, the batch-norm momentum and the widths: Keras's defaults stand in
-# (Adam 0.001, constant, momentum 0.99); the widths are ours and stated.
+# silent on the rate, the schedule, the batch-norm momentum and the widths. The reference reading, declared by
+# rule before the run, fills them: Keras's defaults of its framework (Adam 0.001, constant, momentum 0.99) and,
+# for a three-layer CIFAR-10 CNN, TensorFlow's CNN tutorial (32-64-64 convolutions, a 64-unit dense layer).
 SEED_SETTINGS = {"epochs": 15, "batch_size": 128, "learning_rate": 0.001, "lr_schedule": "constant",
                  "bn_momentum": 0.99}
+TUTORIAL = "TensorFlow's CNN tutorial (tensorflow.org/tutorials/images/cnn, TensorFlow 2.x)"
+REFERENCE = Reading("reference: the tutorial's widths", {"conv_filters": [32, 64, 64], "dense_units": 64}, TUTORIAL,
+                    reference=True)
+# Other declared readings of what the seed left open, run beside the reference where a profile lists them.
+READINGS = {
+    "narrow": Reading("narrow widths 16-32-64, no dense layer", {"conv_filters": [16, 32, 64], "dense_units": 0},
+                      "ours: the widths of this project's earlier committed report, chosen for speed"),
+    "wide_cosine": Reading("widths 32-64-128 with cosine decay", {"conv_filters": [32, 64, 128], "dense_units": 0,
+                                                                 "lr_schedule": "cosine"},
+                           "ours: an earlier recipe of this project, under which batch norm raised test accuracy"),
+}
 
 
 def scope(split, generated: bool, P: dict) -> str:
@@ -70,39 +82,80 @@ def scope(split, generated: bool, P: dict) -> str:
 
 
 def recipe(P: dict, split):
-    """The seed's recipe beside this run's, and the arm that decides the seed's claims."""
-    from .reporting import recipe_table, silent
+    """The seed's recipe beside this run's, each setting marked as the seed's, the reference's or ours, and the
+    arm that decides the seed's claims."""
+    from .reporting import recipe_table, source
 
-    arm = "seed's recipe" if all(P[k] == v for k, v in SEED_SETTINGS.items()) else "this profile's recipe"
+    ref = REFERENCE.settings
+    widths = source(P["conv_filters"] == ref["conv_filters"], TUTORIAL, "ours, this profile's")
+    dense = source(P["dense_units"] == ref["dense_units"], TUTORIAL, "ours, this profile's")
+    keras = "Keras's default (the seed's framework)"
     return recipe_table([
-        ("optimiser, loss", "Adam, categorical cross-entropy", "Adam, categorical cross-entropy (one-hot labels)"),
-        ("learning rate", silent(0.001), f"{P['learning_rate']:g}"),
-        ("learning-rate schedule", silent("constant"), P["lr_schedule"]),
-        ("epochs", 15, P["epochs"]),
-        ("batch size", 128, P["batch_size"]),
-        ("network", "three conv layers with ReLU, softmax", "three 3×3 conv layers with ReLU and 2×2 max pooling, "
-                                                             "softmax" + (f" after a {P['dense_units']}-unit dense layer"
-                                                                          if P["dense_units"] else "")),
-        ("conv widths", "not stated", ", ".join(map(str, P["conv_filters"]))),
-        ("batch norm", "between the layers", "between each convolution and its ReLU"),
-        ("batch-norm momentum", silent(0.99), f"{P['bn_momentum']:g}"),
-        ("training images", "CIFAR-10's training set", f"{split.sizes()['train']:,} (validation held out)"),
-        ("runs per network", "one", f"{len(P['seeds'])} seeds"),
-    ], {f"{arm}, both CNNs": ", ".join(c.key for c in BATCHNORM)})
+        ("optimiser, loss", "Adam, categorical cross-entropy", "Adam, categorical cross-entropy (one-hot labels)",
+         "the seed's"),
+        ("learning rate", "not stated", f"{P['learning_rate']:g}", source(P["learning_rate"] == 0.001, keras)),
+        ("learning-rate schedule", "not stated", P["lr_schedule"], source(P["lr_schedule"] == "constant", keras)),
+        ("epochs", 15, P["epochs"], source(P["epochs"] == 15, seed=True)),
+        ("batch size", 128, P["batch_size"], source(P["batch_size"] == 128, seed=True)),
+        ("network", "three conv layers with ReLU, softmax", "three 3×3 conv layers with ReLU, each followed by 2×2 "
+                                                             "max pooling, then softmax" + (
+             f" after a {P['dense_units']}-unit dense layer" if P["dense_units"] else ""),
+         "the seed's layers; 'same' padding and a pool after each convolution are ours (one block shape)"),
+        ("conv widths", "not stated", ", ".join(map(str, P["conv_filters"])), widths),
+        ("dense layer", "not stated", P["dense_units"] or "none", dense),
+        ("batch norm", "between the layers", "between each convolution and its ReLU", "the seed's"),
+        ("batch-norm momentum", "not stated", f"{P['bn_momentum']:g}", source(P["bn_momentum"] == 0.99, keras)),
+        ("training images", "CIFAR-10's training set", f"{split.sizes()['train']:,} (validation held out)",
+         "ours: a validation split for the curves"),
+        ("runs per network", "one", f"{len(P['seeds'])} seeds", "ours: seeds make the test possible"),
+        ("other readings run", "—", ", ".join(READINGS[k].name for k in P.get("readings") or []) or "none",
+         "; ".join(f"{READINGS[k].name}: {READINGS[k].source}" for k in P.get("readings") or []) or "—"),
+    ], {"the reference reading, both CNNs": ", ".join(c.key for c in BATCHNORM)})
 
 
 def recipe_note(P: dict) -> str:
-    """Where this profile departs from the seed's settings, and what was dropped to afford them."""
+    """Where this profile departs from the seed's settings and the reference reading's."""
     changes = [f"{k.replace('_', ' ')} {P[k]} (seed or Keras default: {v})" for k, v in SEED_SETTINGS.items()
                if P[k] != v]
-    return ("**Recipe.** " + ("This profile departs from the seed's settings: " + "; ".join(changes) + ". Its verdicts "
-                              "describe this profile's recipe, not the seed's." if changes else
-                              "This profile trains the seed's recipe, which decides every claim below.")
-            + f" The seed does not give its layer widths; these are ours ({', '.join(map(str, P['conv_filters']))}). "
-              "Our earlier recipe (cosine decay, batch-norm momentum 0.9) is not run: it would decide no claim, "
-              "and the budget goes to the seed's epochs and three seeds." + ("" if P["lr_sweep"] else
-                                                                           " The learning-rate sweep is not part of "
-                                                                           "this profile."))
+    changes += [f"{k.replace('_', ' ')} {P[k]} (the reference reading: {v})" for k, v in REFERENCE.settings.items()
+                if P[k] != v]
+    return ("**Recipe.** " + ("This profile departs from the seed's settings or the reference reading: "
+                              + "; ".join(changes) + ". Its verdicts describe this profile's recipe." if changes else
+                              "This profile trains the seed's recipe, filled where the seed is silent by the "
+                              "reference reading, which decides every claim below.")
+            + ("" if P["lr_sweep"] else " The learning-rate sweep is not part of this profile."))
+
+
+def run_readings(page, cache, split, P: dict) -> dict:
+    """Both CNNs under each other declared reading the profile lists (the same seeds), recorded on the page, with
+    the derived measures: reading name -> RunSet."""
+    from ..experiments import run_variants
+
+    out = {}
+    for key in P.get("readings") or []:
+        reading = READINGS[key]
+        Pr = {**P, **reading.settings}
+        runs = run_variants(cache, variants(builders(Pr), split, Pr), P["seeds"], workdir="checkpoint_dir")
+        prepare(page, runs, Pr)
+        out[reading.name] = runs
+    return out
+
+
+def readings_table(runs, others: dict):
+    """Test accuracy and the train − validation gap of both CNNs under each reading run, mean ± sd over seeds."""
+    import pandas as pd
+
+    from ..experiments import stats
+
+    rows = {}
+    for name, rs in {REFERENCE.name: runs, **others}.items():
+        for arm in (PLAIN, BN):
+            if rs.ok(arm):
+                rows[f"{name} — {arm}"] = {"test accuracy": stats.fmt_mean_sd(rs.values(arm, "test_accuracy")),
+                                           "gap train − val": stats.fmt_mean_sd(rs.values(arm, "train_val_gap"),
+                                                                                unit=" pts"),
+                                           "seeds": len(rs.ok(arm))}
+    return pd.DataFrame(rows).T
 
 
 def builders(P: dict) -> dict:
@@ -236,14 +289,24 @@ def lr_sweep(page, cache, build: dict, split, P: dict, scope: str) -> dict:
     return sweep
 
 
-def report_claims(page, runs, P: dict, split, dataset: str, scope: str) -> None:
-    """The seed's claims judged once as the study's family, the claims table, the comparisons in words and the
+def _pairs(runs, P: dict, split, dataset: str, scope: str) -> list:
+    support = {"s1.accuracy": runs.per_image_note(PLAIN, BN, split.y_test)}
+    return [(c, runs.evidence(c, budget=P["epochs"], dataset=dataset, scope=scope, supporting=support.get(c.key, "")))
+            for c in BATCHNORM]
+
+
+def report_claims(page, runs, P: dict, split, dataset: str, scope: str, others: dict | None = None) -> None:
+    """The seed's claims under the reference reading, judged once as the study's family, with each other reading
+    run beside them (``others``: reading name -> RunSet); the claims table, the comparisons in words and the
     page's finding (``dataset``: what the runs trained on, for the claims' gate)."""
     from ..experiments import sentences
 
-    support = {"s1.accuracy": runs.per_image_note(PLAIN, BN, split.y_test)}
-    page.claims_from([(c, runs.evidence(c, budget=P["epochs"], dataset=dataset, scope=scope,
-                                        supporting=support.get(c.key, ""))) for c in BATCHNORM])
+    others = others or {}
+    if others:
+        page.table(readings_table(runs, others), "readings",
+                   caption=f"Both CNNs under each declared reading run, mean ± sd over seeds ({scope})")
+    page.claims_from(_pairs(runs, P, split, dataset, scope),
+                     readings={name: _pairs(rs, P, split, dataset, scope) for name, rs in others.items()})
     page.show_claims()
     page.say("- " + sentences.comparison(PLAIN, BN, "Test accuracy", runs.welch(PLAIN, BN, "test_accuracy")) +
              "\n- " + sentences.comparison(PLAIN, BN, "Train − validation gap", runs.welch(PLAIN, BN, "train_val_gap"),

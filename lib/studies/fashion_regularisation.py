@@ -164,24 +164,31 @@ def budgets(P: dict) -> str:
 
 
 def recipe(P: dict, split):
-    """The seed's recipe beside this run's, and the arms that decide the seed's claims."""
-    from .reporting import recipe_table, silent
+    """The seed's recipe beside this run's, each setting marked as the seed's, Keras's default (the seed's
+    framework: it writes TensorFlow and Keras) or ours, and the arms that decide the seed's claims."""
+    from .reporting import recipe_table, source
 
+    keras = "Keras's default (the seed's framework)"
     return recipe_table([
-        ("network", "the seed's layer table (conv 32, 64, 128; dense 128)", "the same layers"),
+        ("network", "the seed's layer table (conv 32, 64, 128; dense 128)", "the same layers", "the seed's"),
         ("dropout", "after each conv and dense layer; rates not stated",
-         f"{P['dropout_rate']:g} after each conv block, {P['dense_dropout_rate']:g} after the dense layer (ours)"),
+         f"{P['dropout_rate']:g} after each conv block, {P['dense_dropout_rate']:g} after the dense layer",
+         "ours: the common rates for such blocks (no framework default exists)"),
         ("early stopping", "on validation loss; patience not stated",
-         f"patience {P['early_stopping_patience']} on the validation loss, best weights kept (ours: Keras's default "
-         f"0 stops at the same epoch), applied afterwards to the recorded epochs so both arms train the same budget"),
-        ("optimiser", "not stated", f"Adam, {P['learning_rate']:g} (Keras default)"),
-        ("batch size", silent(32), P["batch_size"]),
-        ("epochs", "not stated", budgets(P)),
+         f"patience {P['early_stopping_patience']} on the validation loss, best weights kept, applied afterwards to "
+         f"the recorded epochs so both arms train the same budget",
+         "Keras's default patience 0 stops at the same epoch as 1; applying it afterwards is ours (both arms "
+         "measured the same way)"),
+        ("optimiser", "not stated", f"Adam, {P['learning_rate']:g}",
+         source(P["learning_rate"] == 0.001, "Adam at " + keras)),
+        ("batch size", "not stated", P["batch_size"], source(P["batch_size"] == 32, keras)),
+        ("epochs", "not stated", budgets(P), "ours: long enough for early stopping to act within the budget"),
         ("augmentation", "optional; not said whether used", "random shifts and flips (dropout arms)" if P["augment"]
-         else "none"),
+         else "none", "ours"),
         ("validation data", "not stated", f"{split.sizes()['val']:,} training images held out for stopping; the "
-                                          f"claims about the procedure are measured on the test images"),
-        ("runs per model", "one", f"{len(P['seeds'])} seeds"),
+                                          f"claims about the procedure are measured on the test images",
+         "ours: the test images stay unseen by every choice"),
+        ("runs per model", "one", f"{len(P['seeds'])} seeds", "ours: seeds make the test possible"),
     ], {f"{REG} vs {BASE}": ", ".join(c.key for c in REGULARISATION if c.variant == REG),
         f"{DROPOUT} vs {BASE}": ", ".join(c.key for c in REGULARISATION if c.variant == DROPOUT),
         BASE: ", ".join(c.key for c in REGULARISATION if c.kind == "absolute" and c.variant == BASE)})

@@ -21,13 +21,17 @@ CACHE_NEUTRAL = True
 
 # lib/gan/families.py's FAMILIES, in its order.
 GAN_VARIANTS = ("vanilla", "vanilla_nobn", "seed003", "seed003_lr2e-4", "dcgan", "wgan_gp", "cgan")
+# Other declared readings a profile may run beside a study's reference reading (the records, with their settings
+# and sources, are each study's READINGS; tests/test_params.py checks the names agree).
+BATCHNORM_READINGS = ("narrow", "wide_cosine")
+FCN_ALEXNET_READINGS = ("batch_128", "d2l_widths")
 # lib/studies/fashion_fcn_vs_alexnet.py's OPTIMIZERS and INITIALIZERS; lib/models/dense.py's REGULARIZATIONS and NORMALIZATIONS.
 GRID_OPTIMIZERS = ("sgd", "sgd_momentum", "rmsprop", "adam")
 GRID_INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal")
 GRID_REGULARIZATIONS = ("none", "dropout", "l2")
 GRID_NORMALIZATIONS = ("none", "batchnorm")
 
-# Set by the run (lib.pipeline), not by a profile file.
+# Set by the run (lib.report.pipeline), not by a profile file.
 RUN_KEYS = ("profile", "output_dir", "golden", "data_dir")
 
 COMMON: dict[str, Param] = {
@@ -134,6 +138,8 @@ register(Study(
                                     help="validation accuracy whose first epoch measures convergence"),
         "lr_sweep": Param("list[float]", optional=True, low=0.0, high=1.0, low_open=True, default=[0.001, 0.01],
                           help="learning rates for the sweep, first seed only (null: no sweep)"),
+        "readings": NameList("list[str]", optional=True, choices=BATCHNORM_READINGS, item="reading", default=None,
+                             help="other declared readings run beside the reference, all seeds (null: none)"),
     },
 ))
 
@@ -206,6 +212,8 @@ register(Study(
         "alexnet_epochs": epochs_param("AlexNet training epochs (seed: 10)", 3),
         "alexnet_learning_rate": Param("float", low=0.0, high=1.0, low_open=True, help="AlexNet Adam learning rate",
                                        default=0.001),
+        "readings": NameList("list[str]", optional=True, choices=FCN_ALEXNET_READINGS, item="reading", default=None,
+                             help="other declared readings of the final models, all seeds (null: none)"),
     },
 ))
 
@@ -236,7 +244,9 @@ register(Study(
         "n_critic": positive_int("WGAN-GP critic updates per generator update (paper: 5)", high=100, default=2),
         "gp_weight": Param("float", low=0.0, high=1000.0, low_open=True, help="WGAN-GP gradient-penalty weight",
                            default=10.0),
-        "n_eval": Param("int", low=20, high=10_000, help="generated and real images per metric", default=200),
+        "n_eval": Param("int", low=20, high=5_000, default=200,
+                        help="generated and real images per metric (the reference and the real baseline are disjoint "
+                             "test samples of this size)"),
         "knn_k": positive_int("k of the k-NN precision/recall", high=100, default=3),
         "classifier_n_train": positive_int("images for the feature classifier, validation included (null: all)",
                                            optional=True),

@@ -6,21 +6,26 @@ import pandas as pd
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
 CACHE_NEUTRAL = True
 
-SEED_COL, RUN_COL = "the seed", "this run"
+SEED_COL, RUN_COL, SOURCE_COL = "the seed", "this run", "this run's setting is"
 
 
-def silent(keras_default) -> str:
-    """How the table says that the seed did not state a setting and the Keras default stands in."""
-    return f"not stated; Keras default {keras_default}"
+def source(matches: bool, reference: str = "", ours: str = "ours, this profile's", seed: bool = False) -> str:
+    """Whose a setting is: the seed's (it stated it), the reference's (named) where the seed is silent, or ours."""
+    if matches:
+        return "the seed's" if seed else f"the reference's: {reference}"
+    return f"{ours} (it departs from the {'seed' if seed else 'reference reading'})"
 
 
-def recipe_table(rows: list[tuple[str, str, object]], decides: dict[str, str]) -> pd.DataFrame:
-    """One row per setting: what the seed states (or that it is silent and which default stands in) and what
-    this run used; then one row per arm naming the claims it decides (``decides``: arm -> claim keys)."""
-    body = [(setting, str(seed), str(ours)) for setting, seed, ours in rows]
-    body += [(f"decides: {arm}", "—", claims) for arm, claims in decides.items()]
-    return pd.DataFrame(body, columns=["setting", SEED_COL, RUN_COL]).set_index("setting")
-
+def recipe_table(rows: list[tuple], decides: dict[str, str]) -> pd.DataFrame:
+    """One row per setting: what the seed states (or that it is silent), what this run used and whose that setting
+    is (the seed's, a named reference's, or ours with the reason); then one row per arm naming the claims it
+    decides (``decides``: arm -> claim keys). Every setting row says whose it is (four fields)."""
+    unmarked = [r[0] for r in rows if len(r) != 4 or not r[3]]
+    if unmarked:
+        raise ValueError(f"recipe rows without their source (the seed's, a named reference's, or ours): {unmarked}")
+    body = [(r[0], str(r[1]), str(r[2]), str(r[3])) for r in rows]
+    body += [(f"decides: {arm}", "—", claims, "—") for arm, claims in decides.items()]
+    return pd.DataFrame(body, columns=["setting", SEED_COL, RUN_COL, SOURCE_COL]).set_index("setting")
 
 
 def record(page, runs, what: str = "run") -> None:

@@ -72,6 +72,8 @@ def plan(page, c: Context) -> study.Arms:
     arms = study.plan_arms(c.P, c.split, c.K, shares, c.choice.label(), c.choice.generated)
     for warning in arms.warnings:
         page.warn(warning)
+    page.table(study.recipe_table(c.P, c.choice.label()), "recipe",
+               caption="The seed's recipe and this run's, each setting marked by whose it is")
     page.say(study.describe_arms(arms, c.P, shares))
     page.table(study.arms_table(arms, c.n_train), "arms",
                caption=f"The arms that ran in this profile, {len(c.P['seeds'])} seed(s) each ({c.scope})")

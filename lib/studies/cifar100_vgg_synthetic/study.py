@@ -329,3 +329,32 @@ def golden_metrics(K: int, synthetic: dict, runs: RunSet, c: Comparisons) -> dic
     return {"classes": K, "synthetic_images": int(sum(len(y) for _, y in synthetic.values())),
             "runs": len(runs.all()), "vgg_bn_real_test_accuracy": float(np.mean(c.real)) if c.real else -1.0,
             "cas_test_accuracy": float(np.mean(c.cas)) if c.cas else -1.0}
+
+
+def recipe_table(P: dict, dataset_label: str) -> pd.DataFrame:
+    """The seed's recipe beside this run's, each setting marked as the seed's, Keras's default (the seed's
+    framework: it writes TensorFlow) or ours (why)."""
+    from ..reporting import recipe_table as table, source
+
+    keras = "Keras's default (the seed's framework)"
+    return table([
+        ("dataset", "CIFAR-100, all 50,000 training images", dataset_label, "the seed's" if "CIFAR-100" in
+         dataset_label and not P["n_train"] else "ours: what this machine and profile afford; the seed's claims "
+                                                   "are not tested here"),
+        ("network", "VGG-16", f"VGG-16 at {P['vgg_width']:g}× width", source(P["vgg_width"] == 1, seed=True)),
+        ("optimiser, loss", "Adam, categorical cross-entropy", "Adam, categorical cross-entropy (seed-recipe arm)",
+         "the seed's"),
+        ("batch size", 64, P["seed_batch_size"], source(P["seed_batch_size"] == 64, seed=True)),
+        ("learning rate", "not stated", f"{P['seed_learning_rate']:g}", source(P["seed_learning_rate"] == 0.001,
+                                                                               keras)),
+        ("early stopping", "on validation loss; patience not stated", f"patience {P['seed_patience']}",
+         "ours: Keras's default patience 0 stops at the first flat epoch"),
+        ("epochs", "not stated", f"at most {P['seed_epochs']}", "ours: early stopping decides within it"),
+        ("GAN", "a GAN generating CIFAR-100-like images; design not stated",
+         f"a class-conditional GAN per seed, {P['gan_epochs']} epochs, samples filtered by its class head",
+         "ours: class labels for the synthetic images need a conditional generator"),
+        ("improved-recipe arms", "—", f"{P['optimizer']}, batch {P['batch_size']}, warm-up and cosine schedule, "
+                                      f"augmentation, weight decay {P['weight_decay']:g}",
+         "ours: an addition in an overfitting regime, never deciding a seed claim by itself"),
+        ("runs per arm", "one", f"{len(P['seeds'])} seeds", "ours: seeds make the test possible"),
+    ], {})

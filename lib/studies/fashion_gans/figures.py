@@ -70,7 +70,7 @@ def plot_metric_progress(progress_by_variant: dict[str, list[list[dict]]], basel
             epochs = [p["epoch"] for p in runs[0]]
             _band(ax, epochs, stack_padded([[p[key] for p in r] for r in runs]), name, color)
         if baseline is not None and key in baseline:
-            ax.axhline(baseline[key], color="black", linestyle=":", label="real train vs real test")
+            ax.axhline(baseline[key], color="black", linestyle=":", label="real vs real (disjoint test halves)")
         if key == "fid":
             ax.set_yscale("log")
         ax.set_xlabel("epoch")

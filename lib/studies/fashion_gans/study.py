@@ -32,12 +32,12 @@ CLASSIFIER = dict(batch_size=64, learning_rate=1e-3, lr_schedule="cosine")
 
 
 class Sets(NamedTuple):
-    """The images the study uses: GAN training set ([-1, 1]) and labels, the test reference and the real
-    training sample for the baseline ([0, 1]), and the feature classifier's split."""
+    """The images the study uses: GAN training set ([-1, 1]) and labels, the test reference and the disjoint real
+    test sample for the baseline ([0, 1]), and the feature classifier's split."""
     x_gan: np.ndarray
     y_gan: np.ndarray
     x_reference: np.ndarray
-    x_real_train: np.ndarray
+    x_real_baseline: np.ndarray
     clf_split: object
 
 
@@ -51,10 +51,10 @@ class Space(NamedTuple):
 
 def prepare(ds, P: dict) -> Sets:
     x_gan, y_gan = images.gan_training_set(ds, P["n_train"])
-    x_reference, x_real_train = images.evaluation_sets(ds, P["n_eval"], P["knn_k"])
+    x_reference, x_real_baseline = images.evaluation_sets(ds, P["n_eval"], P["knn_k"])
     from ...data import classification_split
 
-    return Sets(x_gan, y_gan, x_reference, x_real_train, classification_split(ds, P["classifier_n_train"], None, 0.1))
+    return Sets(x_gan, y_gan, x_reference, x_real_baseline, classification_split(ds, P["classifier_n_train"], None, 0.1))
 
 
 def scope(generated: bool, n_images: int, P: dict) -> str:
@@ -83,6 +83,8 @@ def describe_data(page, ds, generated: bool, sets: Sets, P: dict) -> str:
     page.add_data(images.describe_gan_data(ds, generated, len(sets.x_gan), P["n_eval"], sets.clf_split.sizes()))
     text = scope(generated, len(sets.x_gan), P)
     page.say(families_sentence(P["variants"], P["bn_seeds"], text))
+    page.table(tables.recipe_table(P, study_claims.SEED_STEPS, study_claims.REFERENCE_STEPS, study_claims.REFERENCE),
+               "recipe", caption="The seeds' recipes and this run's, each setting marked by whose it is")
     page.table(tables.family_table(family_names(P["variants"], P["bn_seeds"]), sets.x_gan.shape[1:], ds.num_classes),
                "families", caption="GAN families in this run")
     return text
@@ -95,7 +97,7 @@ def feature_space(cache, sets: Sets, P: dict) -> Space:
                      label="feature classifier", workdir="run_dir", **CLASSIFIER)
     extractor = FeatureExtractor(build_fashion_cnn, clf.artifacts["weights_path"])
     reference = Reference(extractor, sets.x_reference, to_unit_range(sets.x_gan))
-    return Space(clf, extractor, reference, evaluate_images(extractor, sets.x_real_train, reference, knn_k=P["knn_k"]))
+    return Space(clf, extractor, reference, evaluate_images(extractor, sets.x_real_baseline, reference, knn_k=P["knn_k"]))
 
 
 def baseline_sentence(clf: RunResult, sizes: dict, baseline: dict) -> str:
@@ -103,8 +105,8 @@ def baseline_sentence(clf: RunResult, sizes: dict, baseline: dict) -> str:
     return (f"The feature classifier reaches **{clf.metrics['test_accuracy']:.2%}** accuracy on all "
             f"{sizes['test']:,} test images after {clf.epochs_run} epoch(s) on {sizes['train']:,} training images "
             f"(validation {sizes['val']:,}; the GANs' training images are among them, the test images the metrics "
-            f"compare against are not). Real training images against real test images: FID "
-            f"{b['fid']:.3f}, KID {b['kid']:.4f}, classifier score {b['is']:.2f}, precision {b['precision']:.3f}, "
+            f"compare against are not). Real test images against other, disjoint real test images (a perfect generator; no GAN trained on them): FID "
+            f"{b['fid']:.3f}, KID × 10³ {b['kid'] * 1000:.2f} (unbiased, can be negative), classifier score {b['is']:.2f}, precision {b['precision']:.3f}, "
             f"recall {b['recall']:.3f}, density {b['density']:.3f}, coverage {b['coverage']:.3f}, mean pixel "
             f"{b['mean_pixel']:.3f}.")
 
