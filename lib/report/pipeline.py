@@ -343,6 +343,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     # papermill's own INFO lines (input/output paths, kernel name) are not for the user; its warnings are.
     logging.getLogger("papermill").setLevel(logging.WARNING)
+    # A study interrupted (Ctrl-C) leaves nbclient's cell task with the kernel's KeyboardInterrupt, which
+    # asyncio would print as "Task exception was never retrieved" and a few hundred lines of traceback
+    # after our one line; a study's real errors reach us through papermill, never through this.
+    logging.getLogger("asyncio").addFilter(_unretrieved)
     try:
         studies = select_studies(args.studies)
         # The study kernels inherit SMALLIMG_EXECUTOR; a bad name or an unreachable RAY_ADDRESS stops here.
@@ -368,6 +372,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: unexpected {_error_line(exc)}; this is a bug, please report it with the traceback in "
               f"{_save_traceback()}", file=sys.stderr)
         return 3
+
+
+def _unretrieved(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("Task exception was never retrieved")
 
 
 def _save_traceback() -> str:
