@@ -27,3 +27,9 @@ def dies_after_with(data, marker: str, seconds: float, *, seed: int, label: str,
 
 def slow_start_with(data, seconds: float, *, seed: int, label: str) -> RunResult:
     return slow_start(seconds, seed=seed, label=label)
+
+
+def prints_an_epoch(*, seed: int, label: str) -> RunResult:
+    """A run that prints one epoch line, as the training loops do."""
+    print(f"[{label}] epoch 1/1 loss 0.5000 (0.1 s)", flush=True)
+    return RunResult(label=label, seed=seed, metrics={"value": 1.0})
