@@ -476,6 +476,10 @@ class RayTasks(_Remote):
 
     def check(self) -> None:
         """Ray importable and the cluster's address reachable, before any study starts."""
+        # Every worker's epoch lines reach the study's output (the progress view): Ray would fold lines alike
+        # but for their numbers ("[baseline seed 1] epoch 2/3 ...") into one "[repeated 2x across cluster]".
+        # Read once, when Ray is first imported.
+        os.environ.setdefault("RAY_DEDUP_LOGS", "0")
         try:
             import ray  # noqa: F401
         except ImportError:
@@ -513,9 +517,6 @@ class RayTasks(_Remote):
             env = {k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)}
             # Workers import this checkout: on a cluster it must sit at the same path on every machine.
             env["PYTHONPATH"] = os.pathsep.join(p for p in (_project_root(), env.get("PYTHONPATH")) if p)
-            # Every worker's epoch lines reach the study's output (the progress view), not one per batch of
-            # look-alikes ("[repeated 2x across cluster]").
-            os.environ.setdefault("RAY_DEDUP_LOGS", "0")
             for attempt in (1, 2):
                 try:
                     ray.init(address=self.address, runtime_env={"env_vars": env}, include_dashboard=False,

@@ -229,6 +229,8 @@ def kernel_environment() -> None:
     """Settings the study kernels inherit from this process."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notices
     os.environ[PROGRESS_ENV] = "lines"  # epoch lines we can parse, whatever the user's terminal
+    # EXECUTOR=ray: every worker's epoch line, not one for lines alike but for their numbers (other seeds).
+    os.environ.setdefault("RAY_DEDUP_LOGS", "0")
 
 
 @contextlib.contextmanager
