@@ -273,8 +273,9 @@ class Cache:
                 shutil.rmtree(directory, ignore_errors=True)
                 self.guests.add(key)
                 print(f"run cache: {kwargs.get('label') or key} is in progress in another process "
-                      f"({f'pid {owner}' if owner else 'pid unknown'}, key {key}); trained here from scratch in "
-                      f"{directory}, not resumed from its checkpoint, and its entry left to that process", flush=True)
+                      f"({f'pid {owner}' if owner else 'pid unknown'}, key {key}); trained here from scratch in the run "
+                      f"cache's runs/{directory.name}, not resumed from its checkpoint, and its entry left to that "
+                      f"process", flush=True)
             elif directory is not None and self.entry(key).is_file():
                 shutil.rmtree(directory, ignore_errors=True)  # an entry whose files went: start afresh
             kwargs[workdir] = directory
