@@ -80,9 +80,22 @@ _CACHE = re.compile(r"cache: (\d+) reused, (\d+) trained")
 _STOPPED = re.compile(r"\[(?P<label>[^\]]+)\] STOPPED: (?P<why>.*)")
 
 
-def parse_line(line: str) -> Event | None:
-    """The event a line of study output announces, or None for any other line."""
+# Ray prefixes what a worker prints with where it ran, coloured in a terminal: "(_ray_task pid=4242) " or
+# "(_ray_task pid=4242, ip=10.0.0.2) ".
+_RAY_PREFIX = re.compile(r"(?:\x1b\[[0-9;]*m)?\([\w.<>-]+ pid=\d+(?:, ip=[^)\s]+)?\)(?:\x1b\[[0-9;]*m)?\s*")
+
+
+def without_worker_prefix(line: str) -> str:
+    """``line`` without the prefix a Ray worker's output gets on its way to the driver."""
     line = line.strip()
+    m = _RAY_PREFIX.match(line)
+    return line[m.end():] if m else line
+
+
+def parse_line(line: str) -> Event | None:
+    """The event a line of study output announces, or None for any other line (a Ray worker's line read
+    without Ray's prefix)."""
+    line = without_worker_prefix(line)
     if m := _RUN.fullmatch(line):
         return RunStart(int(m[1]), int(m[2]), m[5], int(m[3]), m[4] == "1")
     if m := _WARNING.fullmatch(line):

@@ -6,11 +6,13 @@ Skipped where Ray is not installed (it is an optional extra), except where SMALL
 """
 import os
 import shutil
+import time
 from functools import partial
 from pathlib import Path
 
 import pytest
 
+from lib.errors import ParamError
 from lib.experiments import Cache, Variant, executors, run_variants
 from lib.train.checkpoints import CHECKPOINT
 
@@ -21,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def ray_local():
+    os.environ.setdefault("RAY_DEDUP_LOGS", "0")  # as RayTasks.check sets it: every worker's line, see below
     try:
         import ray
     except ImportError:
@@ -111,3 +114,36 @@ def test_a_killed_worker_is_retried_and_resumes_and_twice_lost_fails(ray_local, 
     assert doomed.status == "failed" and "lost twice" in doomed.message
     assert [r.label for r in runs.failed()] == ["doomed seed 0"]
     assert len(list((tmp_path / "cache").glob("*.json"))) == 1  # the finished run is stored, the failed one not
+
+
+def test_resources_no_node_has_are_refused_at_once(ray_local, tmp_path):
+    from fault_runs import prints_an_epoch
+
+    started = time.monotonic()
+    with pytest.raises(ParamError, match="SMALLIMG_RAY_CPUS=64: no node of the local Ray has that many CPUs"):
+        run_variants(Cache(tmp_path), {"a": Variant(prints_an_epoch)}, [0], executor=executors.RayTasks(cpus=64))
+    with pytest.raises(ParamError, match="SMALLIMG_RAY_GPUS=1: no node of the local Ray has that many GPUs"):
+        run_variants(Cache(tmp_path), {"a": Variant(prints_an_epoch)}, [0], executor=executors.RayTasks(gpus=1))
+    assert time.monotonic() - started < 30, "refused, not waited on"
+
+
+def test_ray_workers_epoch_lines_reach_the_study_output(ray_local, tmp_path, capfd):
+    from fault_runs import prints_an_epoch
+
+    from lib.progress import Epoch, parse_line
+
+    runs = run_variants(Cache(tmp_path), {"shown": Variant(prints_an_epoch)}, [0, 1], executor=executors.RayTasks())
+    assert all(r.ok for r in runs.all())
+    seen, deadline = "", time.monotonic() + 20  # Ray's log monitor passes worker output on within a second or so
+    labels = []
+    while time.monotonic() < deadline and len(labels) < 2:
+        time.sleep(0.5)
+        seen += capfd.readouterr().out
+        labels = sorted(e.label for e in map(parse_line, seen.splitlines()) if isinstance(e, Epoch))
+    # Both seeds' lines: Ray would fold lines alike but for their numbers into one (RAY_DEDUP_LOGS).
+    assert labels == ["shown seed 0", "shown seed 1"], seen[-2000:]
+
+
+def test_a_ray_head_answers_the_address_probe(ray_local):
+    host, _, port = ray_local.get_runtime_context().gcs_address.rpartition(":")
+    assert executors._silent(host, int(port)) == ""  # what RayTasks.check asks of RAY_ADDRESS

@@ -9,15 +9,24 @@ editing a model, the training loop or a changed argument always does. This is
 how ``joblib.Memory`` keys a call, with two differences that matter here: the
 code version covers the modules a run imports (not only the function's own
 source), and a run gets a per-key work directory for resumable checkpoints.
+
+A run in progress is owned: the process that prepares it holds an exclusive ``flock`` on
+``runs/<key>.lock`` until its result is stored (or it fails), and the operating system lets go of
+the lock when that process dies, however it dies. Another process (a second report on a shared
+cache) never resumes a run whose owner lives: it trains its own copy from scratch in a private work
+directory and leaves the entry to the owner, so both compute the same numbers. A run whose owner
+died is resumed by the next process that prepares it.
 """
 from __future__ import annotations
 
 import ast
 import dataclasses
+import fcntl
 import functools
 import hashlib
 import inspect
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -199,6 +208,8 @@ class Cache:
         self.enabled = enabled
         self.reused = 0
         self.trained = 0
+        self._owned: dict[str, Any] = {}   # key -> the open lock file of a run this process owns
+        self.guests: set[str] = set()      # keys whose run another live process owns: trained here, not stored
 
     def key(self, fn: Callable, *args, ignore: tuple[str, ...] = (), **kwargs) -> str:
         arguments = _bind(fn, args, kwargs, ignore)
@@ -237,7 +248,12 @@ class Cache:
         key, found, kwargs = self.prepare(fn, *args, workdir=workdir, ignore=ignore, **kwargs)
         if found is not None:
             return found
-        return self.store(key, fn, fn(*args, **kwargs))
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException:
+            self.release(key)
+            raise
+        return self.store(key, fn, result)
 
     def prepare(self, fn: Callable, *args, workdir: str | None = None, ignore: tuple[str, ...] = ("log",),
                 **kwargs) -> tuple[str, RunResult | None, dict]:
@@ -251,18 +267,63 @@ class Cache:
             return key, found, kwargs
         if workdir:
             directory = self.workdir(key) if self.enabled else None
-            if directory is not None and self.entry(key).is_file():
+            owner = self.own(key) if directory is not None else None
+            if owner is not None:  # its checkpoint is another live process's, still being written
+                directory = self.guest_workdir(key)
+                shutil.rmtree(directory, ignore_errors=True)
+                self.guests.add(key)
+                print(f"run cache: {kwargs.get('label') or key} is in progress in another process "
+                      f"({f'pid {owner}' if owner else 'pid unknown'}, key {key}); trained here from scratch in the run "
+                      f"cache's runs/{directory.name}, not resumed from its checkpoint, and its entry left to that "
+                      f"process", flush=True)
+            elif directory is not None and self.entry(key).is_file():
                 shutil.rmtree(directory, ignore_errors=True)  # an entry whose files went: start afresh
             kwargs[workdir] = directory
         self.trained += 1
         return key, None, kwargs
 
+    def lockfile(self, key: str) -> Path:
+        return self.root / "runs" / f"{key}.lock"
+
+    def guest_workdir(self, key: str) -> Path:
+        """Where this process trains a run that another live process owns (see the module docstring)."""
+        return self.root / "runs" / f"{key}.guest-{os.getpid()}"
+
+    def own(self, key: str) -> int | None:
+        """Take ownership of ``key``'s run in progress: None once this process owns it, else the pid of the live
+        process that does (0 when it wrote none). The lock goes with :meth:`release` or this process's death."""
+        if key in self._owned:
+            return None
+        path = self.lockfile(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            text = fh.read().strip()
+            fh.close()
+            return int(text) if text.isdigit() else 0
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self._owned[key] = fh
+        return None
+
+    def release(self, key: str) -> None:
+        """Let go of ``key``'s run (stored, failed or interrupted); the lock file stays, unlocked."""
+        fh = self._owned.pop(key, None)
+        if fh is not None:
+            fh.close()  # closing the file releases its flock
+
     def store(self, key: str, fn: Callable, result) -> RunResult:
         """The second half of :meth:`call`: ``result`` as a RunResult, stored under ``key`` if it is ok."""
         result = result if isinstance(result, RunResult) else RunResult.from_dict(
             result.to_dict() if hasattr(result, "to_dict") else result)
-        if self.enabled and result.ok:
+        if self.enabled and result.ok and key not in self.guests:
             io.write_json(self.entry(key), {"fn": _qualname(fn), "result": result.to_dict()})
+        self.release(key)
         return result
 
 

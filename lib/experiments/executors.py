@@ -24,6 +24,13 @@ kernel inherits it):
   run cache's work directory (share it between the machines); a run whose
   worker is lost twice is returned as a failed run and the rest complete.
 
+Every wait has a bound (the constants below; README, "Many runs at once"): a worker found dead is
+given up within ``LOST_WORKER_GRACE_S`` even if the pool never reports it, a pool's workers are
+killed ``SHUTDOWN_S`` after its last run (at once on an interrupt), a worker exits within
+``PARENT_WATCH_S`` of its study process's death, a ``RAY_ADDRESS`` must answer within
+``RAY_CONNECT_TIMEOUT_S``, and a run's Ray resources must fit a node of the cluster, or the study
+stops with one line instead of waiting for a node that never comes.
+
 A run whose arguments cannot be sent to another process (a multi-device
 ``tf.distribute`` strategy, an object that does not pickle) runs here, in
 order, with a note. An exception raised by a run itself is raised in this
@@ -37,11 +44,15 @@ cache with results under the wrong key.
 """
 from __future__ import annotations
 
+import math
 import os
 import pickle
+import signal
 import socket
 import sys
-from concurrent.futures import ProcessPoolExecutor
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable
@@ -59,6 +70,15 @@ NAMES = ("serial", "local", "ray")
 # Environment a worker needs to import this checkout and behave like the parent (a Ray worker does not
 # inherit the driver's environment).
 PASSED_ENV = ("PYTHONPATH", "TF_CPP_MIN_LOG_LEVEL", "SMALLIMG_PROGRESS", "SMALLIMG_CACHE_DIR", "SMALLIMG_DATA_DIR")
+
+# Bounds on every wait (seconds). A worker process found dead: its pool has this long to report it, then
+# its other workers are killed and the runs unfinished count as lost (a pool that noticed nothing once
+# waited forever here).
+LOST_WORKER_GRACE_S = 10.0
+POLL_S = 0.5                 # how often the worker processes' liveness is looked at while runs are out
+SHUTDOWN_S = 10.0            # a pool's workers still alive this long after its last run are killed
+PARENT_WATCH_S = 1.0         # a worker exits within this of its study process's death (no orphans)
+RAY_CONNECT_TIMEOUT_S = 10.0  # RAY_ADDRESS must accept and answer (gRPC's HTTP/2 greeting) within this
 
 
 @dataclass
@@ -283,9 +303,34 @@ class _Remote:
         pickle.dumps(value)
 
 
-def _local_init(values: list, threads: tuple[int, int]) -> None:
+def _local_init(values: list, threads: tuple[int, int], parent: int | None = None) -> None:
     global _VALUES, _THREADS
     _VALUES, _THREADS = values, threads
+    if parent is not None:
+        die_with_parent(parent)
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker process: leave Ctrl-C to the study process (which stops the pool) and exit when
+    ``parent`` (the study process) dies, however it dies (``kill -9`` included): the kernel asks Linux
+    for SIGKILL at its parent's death, and a thread checks the parent every ``PARENT_WATCH_S``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_WATCH_S)
+        os._exit(1)
+
+    if os.getppid() != parent:  # died before we looked
+        os._exit(1)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 _VALUES: list = []
@@ -336,22 +381,36 @@ class LocalProcesses(_Remote):
             """Run ``todo`` in a fresh pool; the indices whose worker died (the pool breaks for all pending)."""
             # spawn, not fork: the parent has TensorFlow's threads running, which a fork would copy mid-state.
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_local_init, initargs=(values, threads))
-            lost = []
+                                       initializer=_local_init, initargs=(values, threads, os.getpid()))
+            futures = {}
+            lost: list[int] = []
+            interrupted = True
             try:
-                futures = {i: pool.submit(_local_task, jobs[i].fn, names[i], jobs[i].key, jobs[i].ignore,
-                                          jobs[i].context) for i in todo}
-                for i, future in futures.items():
+                for i in todo:
                     try:
-                        results[i] = future.result()
+                        futures[i] = pool.submit(_local_task, jobs[i].fn, names[i], jobs[i].key, jobs[i].ignore,
+                                                 jobs[i].context)
+                    except BrokenProcessPool as exc:  # a worker died while the runs were handed out
+                        lost.append(i)
+                        results[i] = _lost(jobs[i], str(exc) or "a worker process died")
+                _await(pool, futures)
+                for i, future in futures.items():
+                    if not future.done():  # its worker died and the pool never said so
+                        lost.append(i)
+                        results[i] = _lost(jobs[i], f"a worker process died; the pool had not reported it "
+                                                    f"{LOST_WORKER_GRACE_S:g} s later")
+                        continue
+                    try:
+                        results[i] = future.result(timeout=0)
                     except BrokenProcessPool as exc:
                         lost.append(i)
                         results[i] = _lost(jobs[i], str(exc) or "a worker process died")
                     except Exception as exc:  # noqa: BLE001 - the run's own error, raised by the caller
                         results[i] = exc
-            finally:  # interrupted (Ctrl-C): runs not started yet are dropped, not left to run on
-                pool.shutdown(wait=True, cancel_futures=True)
-            return lost
+                interrupted = False
+            finally:  # interrupted (Ctrl-C): the workers are killed at once, runs not started are dropped
+                _stop(pool, graceful=not interrupted)
+            return sorted(lost)
 
         lost = round_(list(range(len(jobs))), min(self.workers, len(jobs)))
         if lost:
@@ -361,6 +420,39 @@ class LocalProcesses(_Remote):
             for i in lost:
                 round_([i], 1)
         return results
+
+
+def _workers(pool: ProcessPoolExecutor) -> list:
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _await(pool: ProcessPoolExecutor, futures: dict) -> None:
+    """Until every future is done, or a worker has been dead for ``LOST_WORKER_GRACE_S`` with some not done."""
+    pending = set(futures.values())
+    dead_since = None
+    while pending:
+        _, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
+        if not pending:
+            return
+        if dead_since is None and any(p.exitcode is not None for p in _workers(pool)):
+            dead_since = time.monotonic()
+        if dead_since is not None and time.monotonic() - dead_since > LOST_WORKER_GRACE_S:
+            _note(f"a worker process died and its pool did not report it within {LOST_WORKER_GRACE_S:g} s; "
+                  f"its {len(pending)} unfinished run(s) count as lost")
+            return
+
+
+def _stop(pool: ProcessPoolExecutor, graceful: bool = True) -> None:
+    """Shut ``pool`` down; its workers still alive after ``SHUTDOWN_S`` (at once if not ``graceful``) are killed."""
+    processes = _workers(pool)
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + (SHUTDOWN_S if graceful else 0.0)
+    for p in processes:
+        p.join(max(0.0, deadline - time.monotonic()))
+    for p in processes:
+        if p.exitcode is None:
+            p.kill()
+            p.join(SHUTDOWN_S)
 
 
 def _ray_task(fn, names: list[str], key: str, ignore: tuple, context: dict, threads: tuple, *values) -> RunResult:
@@ -384,6 +476,10 @@ class RayTasks(_Remote):
 
     def check(self) -> None:
         """Ray importable and the cluster's address reachable, before any study starts."""
+        # Every worker's epoch lines reach the study's output (the progress view): Ray would fold lines alike
+        # but for their numbers ("[baseline seed 1] epoch 2/3 ...") into one "[repeated 2x across cluster]".
+        # Read once, when Ray is first imported.
+        os.environ.setdefault("RAY_DEDUP_LOGS", "0")
         try:
             import ray  # noqa: F401
         except ImportError:
@@ -391,10 +487,27 @@ class RayTasks(_Remote):
         if self.address and self.address not in ("auto", "local"):
             host, _, port = self.address.removeprefix("ray://").rpartition(":")
             try:
-                socket.create_connection((host or "127.0.0.1", int(port)), timeout=5).close()
+                problem = _silent(host or "127.0.0.1", int(port))
             except (OSError, ValueError) as exc:
-                raise ParamError(f"RAY_ADDRESS {self.address} is not reachable ({exc.__class__.__name__}: "
-                                 f"{exc}); start the head with `ray start --head` or unset RAY_ADDRESS") from None
+                problem = f"is not reachable ({exc.__class__.__name__}: {exc})"
+            if problem:
+                raise ParamError(f"RAY_ADDRESS {self.address} {problem}; start the head with `ray start --head` "
+                                 f"or unset RAY_ADDRESS")
+        elif not self.address:  # a local Ray gets this machine's cores: a run asking for more would never start
+            cores = os.cpu_count() or 1
+            if self.cpus > cores:
+                raise ParamError(f"{RAY_CPUS_ENV}={self.cpus:g}: a local Ray on this machine has {cores} CPU(s), "
+                                 f"so no run could ever start; give at most {cores}")
+
+    def _fits(self, ray, gpus: float) -> None:
+        """Each run's resources fit some live node of the cluster, else its tasks would wait forever."""
+        nodes = [n.get("Resources", {}) for n in ray.nodes() if n.get("Alive")]
+        most = {r: max((n.get(r, 0.0) for n in nodes), default=0.0) for r in ("CPU", "GPU")}
+        for resource, asked, env in (("CPU", self.cpus, RAY_CPUS_ENV), ("GPU", gpus, RAY_GPUS_ENV)):
+            if asked > most[resource]:
+                where = f"the Ray cluster at {self.address}" if self.address else "the local Ray"
+                raise ParamError(f"{env}={asked:g}: no node of {where} has that many {resource}s (at most "
+                                 f"{most[resource]:g}), so its runs would wait forever; ask for fewer")
 
     def _connect(self):
         import ray
@@ -428,6 +541,7 @@ class RayTasks(_Remote):
         # Unset: a whole GPU per run where the cluster has GPUs (Ray hides GPUs from a task that asks for
         # none), else none; SMALLIMG_RAY_GPUS=0.25 packs four small runs onto each GPU.
         gpus = self.gpus if self.gpus is not None else (1.0 if ray.cluster_resources().get("GPU", 0) else 0.0)
+        self._fits(ray, gpus)
         task = ray.remote(_ray_task).options(num_cpus=self.cpus, num_gpus=gpus, max_retries=self.max_retries,
                                              retry_exceptions=False)
         threads = thread_plan(jobs[0].context, max(1, int(self.cpus)))
@@ -454,6 +568,20 @@ class RayTasks(_Remote):
         return results
 
 
+def _silent(host: str, port: int) -> str:
+    """"" where ``host:port`` accepts a connection and answers HTTP/2's greeting (a Ray head's gRPC server
+    sends its settings frame), else what went wrong; never longer than ``RAY_CONNECT_TIMEOUT_S``."""
+    with socket.create_connection((host, port), timeout=RAY_CONNECT_TIMEOUT_S) as conn:
+        conn.settimeout(max(0.1, RAY_CONNECT_TIMEOUT_S))
+        # The client preface and an empty SETTINGS frame; a gRPC server answers with its own SETTINGS.
+        conn.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+        try:
+            answer = conn.recv(9)
+        except (socket.timeout, TimeoutError):
+            return f"accepted a connection but did not answer within {RAY_CONNECT_TIMEOUT_S:g} s (not a Ray head?)"
+    return "" if answer else "accepted a connection and closed it without answering (not a Ray head?)"
+
+
 def _number(env: str, default: float | None) -> float | None:
     text = os.environ.get(env)
     if not text:
@@ -462,8 +590,8 @@ def _number(env: str, default: float | None) -> float | None:
         value = float(text)
     except ValueError:
         value = -1.0
-    if value < 0:
-        raise ParamError(f"{env}={text!r} must be a number of at least 0")
+    if not math.isfinite(value) or value < 0:
+        raise ParamError(f"{env}={text!r} must be a number of at least 0, and finite")
     return value
 
 

@@ -208,17 +208,21 @@ def _job(fn, kwargs: dict, key: str, workdir: str | None):
 def _collect(cache, executor, runs: RunSet, order: list, pending: list) -> None:
     """Hand ``pending`` to ``executor``; store and add every result in ``order``; then raise the first
     exception a run raised (the others finished and are stored, as a serial study would have them)."""
-    results = iter(executor.run(pending))
-    jobs = iter(pending)
-    error = None
-    for name, found in order:
-        if found is None:
-            job, result = next(jobs), next(results)
-            if isinstance(result, BaseException):
-                error = error or result
-                continue
-            found = cache.store(job.key, job.fn, result)
-        runs.add(name, found)
+    try:
+        results = iter(executor.run(pending))
+        jobs = iter(pending)
+        error = None
+        for name, found in order:
+            if found is None:
+                job, result = next(jobs), next(results)
+                if isinstance(result, BaseException):
+                    error = error or result
+                    continue
+                found = cache.store(job.key, job.fn, result)
+            runs.add(name, found)
+    finally:  # the runs this process owned and did not store (failed, interrupted) are let go
+        for job in pending:
+            cache.release(job.key)
     if error is not None:
         raise error
 

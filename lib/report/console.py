@@ -12,7 +12,7 @@ import threading
 from typing import IO
 
 from .eta import Tracker, duration
-from ..progress import Alert, Epoch, RunStart, parse_line
+from ..progress import Alert, Epoch, RunStart, parse_line, without_worker_prefix
 
 _YELLOW, _RED, _RESET = "\033[1;33m", "\033[1;31m", "\033[0m"
 
@@ -106,7 +106,7 @@ class Console:
         elif self.interactive:
             self._redraw()
         elif isinstance(event, Epoch):
-            self.say(f"{self._prefix(event.label)} {line.strip()} · {self.tracker.eta_text()}")
+            self.say(f"{self._prefix(event.label)} {without_worker_prefix(line)} · {self.tracker.eta_text()}")
         elif isinstance(event, RunStart) and event.cached:
             self.say(f"{self._prefix(event.label)} {event.label}: from the run cache")
 

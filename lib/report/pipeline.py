@@ -258,6 +258,8 @@ def kernel_environment() -> None:
     """Settings the study kernels inherit from this process."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notices
     os.environ[PROGRESS_ENV] = "lines"  # epoch lines we can parse, whatever the user's terminal
+    # EXECUTOR=ray: every worker's epoch line, not one for lines alike but for their numbers (other seeds).
+    os.environ.setdefault("RAY_DEDUP_LOGS", "0")
 
 
 @contextlib.contextmanager
@@ -372,6 +374,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     # papermill's own INFO lines (input/output paths, kernel name) are not for the user; its warnings are.
     logging.getLogger("papermill").setLevel(logging.WARNING)
+    # A study interrupted (Ctrl-C) leaves nbclient's cell task with the kernel's KeyboardInterrupt, which
+    # asyncio would print as "Task exception was never retrieved" and a few hundred lines of traceback
+    # after our one line; a study's real errors reach us through papermill, never through this.
+    logging.getLogger("asyncio").addFilter(_unretrieved)
     try:
         studies = select_studies(args.studies)
         # The study kernels inherit SMALLIMG_EXECUTOR; a bad name or an unreachable RAY_ADDRESS stops here.
@@ -397,6 +403,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: unexpected {_error_line(exc)}; this is a bug, please report it with the traceback in "
               f"{_save_traceback()}", file=sys.stderr)
         return 3
+
+
+def _unretrieved(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("Task exception was never retrieved")
 
 
 def _save_traceback() -> str:
