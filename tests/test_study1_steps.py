@@ -3,6 +3,7 @@ import math
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from lib.experiments import RunResult, RunSet
 from lib.studies import cifar10_batchnorm as study
@@ -48,7 +49,8 @@ def _runs():
     runs = RunSet()
     for seed, reached in enumerate([[0.3, 0.6, 0.7, 0.8], [0.2, 0.3, 0.4, 0.45]]):
         runs.add(study.BN, RunResult(label="bn", seed=seed, seconds=8.0, epochs_run=4,
-                                     history={"val_accuracy": reached}, metrics={"test_accuracy": 0.75},
+                                     history={"val_accuracy": reached},
+                                     metrics={"test_accuracy": 0.75, "train_accuracy": 0.9, "val_accuracy": reached[-1]},
                                      artifacts={"test_predictions": [0, 1, 1, 1]}))
     return runs
 
@@ -58,6 +60,8 @@ def test_derived_measures_censor_runs_that_never_reach_the_threshold():
     study.derive_measures(runs, 0.5, 4)
     assert runs.values(study.BN, "epochs_to_threshold") == [2, 5]       # never reached: epochs + 1
     assert runs.values(study.BN, "test_error") == [0.25, 0.25]
+    assert runs.values(study.BN, "mean_val_accuracy") == pytest.approx([0.6, 0.3375])    # no threshold in it
+    assert runs.values(study.BN, "train_val_gap") == pytest.approx([0.1, 0.45])
     assert study.seconds_per_epoch(runs) == {study.BN: [2.0, 2.0]}
 
 

@@ -84,7 +84,7 @@ def scope(split, generated: bool, P: dict) -> str:
 def recipe(P: dict, split):
     """The seed's recipe beside this run's, each setting marked as the seed's, the reference's or ours, and the
     arm that decides the seed's claims."""
-    from .reporting import recipe_table, source
+    from .reporting import recipe_table, runs_and_readings, source
 
     ref = REFERENCE.settings
     widths = source(P["conv_filters"] == ref["conv_filters"], TUTORIAL, "ours, this profile's")
@@ -107,9 +107,7 @@ def recipe(P: dict, split):
         ("batch-norm momentum", "not stated", f"{P['bn_momentum']:g}", source(P["bn_momentum"] == 0.99, keras)),
         ("training images", "CIFAR-10's training set", f"{split.sizes()['train']:,} (validation held out)",
          "ours: a validation split for the curves"),
-        ("runs per network", "one", f"{len(P['seeds'])} seeds", "ours: seeds make the test possible"),
-        ("other readings run", "—", ", ".join(READINGS[k].name for k in P.get("readings") or []) or "none",
-         "; ".join(f"{READINGS[k].name}: {READINGS[k].source}" for k in P.get("readings") or []) or "—"),
+        *runs_and_readings(P, READINGS, "network"),
     ], {"the reference reading, both CNNs": ", ".join(c.key for c in BATCHNORM)})
 
 
@@ -192,11 +190,15 @@ def variants(build: dict, split, P: dict, learning_rate: float | None = None) ->
 
 def derive_measures(runs, threshold: float, epochs: int) -> None:
     """Adds epochs to the threshold (a run that never reached it counts as ``epochs + 1``: a lower bound on its
-    true value) and the test error to every run."""
+    true value), the test error, the mean validation accuracy over the epochs and the train − validation gap to
+    every run."""
+    from ..experiments import train_val_gap
+
     runs.derive("epochs_to_threshold",
                 lambda r: censored_epochs([epochs_to_threshold(r.history, threshold)], epochs)[0])
     runs.derive("test_error", lambda r: 1 - r.metrics["test_accuracy"])
     runs.derive("mean_val_accuracy", lambda r: float(np.mean(r.history["val_accuracy"])))
+    runs.derive("train_val_gap", train_val_gap)
 
 
 def per_class_errors(runs, y_test, num_classes: int) -> dict[str, np.ndarray]:

@@ -411,7 +411,7 @@ def seed_setting_claim(h: Halving, runs, common: dict, scope: str):
 def recipe(P: dict, split, grid_split, n_configs: int):
     """The seed's recipe beside this run's, each setting marked as the seed's, the reference's or ours, and the
     arms that decide the seed's claims."""
-    from .reporting import recipe_table, source
+    from .reporting import recipe_table, runs_and_readings, source
 
     rungs = ", ".join(map(str, P["halving_epochs"]))
     ours = "ours: the d2l widths cost far more than two cores allow; they are a declared reading of `full`"
@@ -433,9 +433,7 @@ def recipe(P: dict, split, grid_split, n_configs: int):
         ("AlexNet epochs", 10, P["alexnet_epochs"], source(P["alexnet_epochs"] == 10, seed=True)),
         ("final training images", "the training set", f"{split.sizes()['train']:,} (validation held out)",
          "ours: a validation split for the search"),
-        ("runs per final model", "one", f"{len(P['seeds'])} seeds", "ours: seeds make the test possible"),
-        ("other readings run", "—", ", ".join(READINGS[k].name for k in P.get("readings") or []) or "none",
-         "; ".join(f"{READINGS[k].name}: {READINGS[k].source}" for k in P.get("readings") or []) or "—"),
+        *runs_and_readings(P, READINGS, "final model"),
     ], {"the reference reading, final models": ", ".join(c.key for c in FCN_VS_ALEXNET)})
 
 

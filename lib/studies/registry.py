@@ -244,7 +244,7 @@ register(Study(
         "n_critic": positive_int("WGAN-GP critic updates per generator update (paper: 5)", high=100, default=2),
         "gp_weight": Param("float", low=0.0, high=1000.0, low_open=True, help="WGAN-GP gradient-penalty weight",
                            default=10.0),
-        "n_eval": Param("int", low=20, high=5_000, default=200,
+        "n_eval": Param("int", low=20, high=5_000, default=120,
                         help="generated and real images per metric (the reference and the real baseline are disjoint "
                              "test samples of this size)"),
         "knn_k": positive_int("k of the k-NN precision/recall", high=100, default=3),

@@ -16,6 +16,14 @@ def source(matches: bool, reference: str = "", ours: str = "ours, this profile's
     return f"{ours} (it departs from the {'seed' if seed else 'reference reading'})"
 
 
+def runs_and_readings(P: dict, readings: dict, what: str = "network") -> list[tuple]:
+    """The recipe rows every study with readings ends on: runs per model, and the other declared readings run."""
+    run = [readings[k] for k in P.get("readings") or []]
+    return [(f"runs per {what}", "one", f"{len(P['seeds'])} seeds", "ours: seeds make the test possible"),
+            ("other readings run", "—", ", ".join(r.name for r in run) or "none",
+             "; ".join(f"{r.name}: {r.source}" for r in run) or "—")]
+
+
 def recipe_table(rows: list[tuple], decides: dict[str, str]) -> pd.DataFrame:
     """One row per setting: what the seed states (or that it is silent), what this run used and whose that setting
     is (the seed's, a named reference's, or ours with the reason); then one row per arm naming the claims it
