@@ -34,8 +34,8 @@ def _two_studies(tmp_path, monkeypatch):
               'register(Study("good", 91, "91_good.ipynb", "Good study", "Does it work?", ()))\n'
               'page = report.StudyReport("good", check_params("good", globals()))\n'
               'from lib.experiments import Claim, Evidence\n'
-              'page.claim(Claim("g.acc", "000", "reaches 90 %", "accuracy", seed_value=0.9, tolerance=0.005),\n'
-              '           Evidence(values=[0.95, 0.96, 0.955]))\n'
+              'page.claims_from([(Claim("g.acc", "000", "reaches 90 %", "accuracy", seed_value=0.9),\n'
+              '                   Evidence(values=[0.95, 0.96, 0.955]))])\n'
               'page.finding("it works")\n'
               'page.finish()\nprint("good study ran")')
     _notebook(nbdir / broken.notebook, 'raise RuntimeError("deliberately broken study")')
@@ -81,8 +81,9 @@ def test_a_broken_study_is_marked_and_the_others_still_render(broken_and_good_re
     assert code == 1
     page = (reports / "index.html").read_text()
     assert '<a href="91_good.html">Good study</a>' in page
-    assert 'class="failed">failed<' in page and "deliberately broken study" in page
-    assert "beaten" in page  # the good study's reproduction row made it
+    assert 'class="failed">failed<' in page and "stopped on an error in the code, not in its input" in page
+    assert "RuntimeError" not in page                       # the exception's class and text: log and terminal only
+    assert "differs from the seed&#39;s run (ours higher by 5.50 points)" in page  # the good study's row made it
     assert "deliberately broken study" in (reports / "92_broken.html").read_text()
     assert (reports / "91_good.html").is_file()
     assert (reports / "notes.txt").read_text() == "written earlier"
@@ -206,7 +207,8 @@ def test_the_terminal_shows_a_failure_and_a_closing_summary_and_the_log_keeps_th
     assert code == 1
     assert "FAILED [1/2 broken] broken: RuntimeError: deliberately broken study (log: " in out
     assert "Report testprof: 1 of 2 studies ok" in out and "91. Good study: ok" in out
-    assert "- reaches 90 %: ours 95.50 % (95 % CI 94.26 to 96.74), seed 90.00 % -> beaten" in out
+    assert "- reaches 90 %: ours 95.50 % ± 0.50 over 3 runs (as reported), seed 90.00 % (as reported, one run) -> " \
+           "differs from the seed's run (ours higher by 5.50 points)" in out
     assert out.rstrip().splitlines()[-1].strip().startswith("FAILED [1/2 broken]")  # repeated at the very end
     assert "good study ran" not in out and "Executing Cell" not in out
     assert "good study ran" in (tmp / "build" / "testprof" / "logs" / "good.log").read_text()
