@@ -195,7 +195,7 @@ def test_a_row_below_the_budget_gate_is_not_tested_here_whichever_way_it_points(
 def test_a_row_on_another_dataset_is_not_tested_here_whichever_way_it_points(values):
     claim = replace(SEED_RUN, dataset="cifar100")
     v = judge(claim, Evidence(values=values, dataset="cifar10"))
-    assert v.word == "not tested here" and "about cifar100" in v.detail and "cifar10" in v.detail
+    assert v.word == "not tested here" and "about CIFAR-100" in v.detail and "trained on CIFAR-10" in v.detail
     assert ("above" if values[0] > 0.93 else "below") in v.detail
     assert math.isnan(v.p)
 
@@ -289,7 +289,7 @@ def test_study_4_and_5_claims_gate_on_budget_and_dataset():
     pairs = s5.claims(runs, setting, share=0.6)
     verdicts = {c.key: v for (c, _), v in zip(pairs, judge_all(pairs))}
     assert verdicts["synthetic_generalisation"].word == "not tested here"
-    assert "about cifar100" in verdicts["synthetic_generalisation"].detail
+    assert "about CIFAR-100" in verdicts["synthetic_generalisation"].detail
     assert "against the claim" in verdicts["synthetic_generalisation"].detail
     assert verdicts["seed_test_accuracy"].word == "not tested here"
     assert verdicts["cas_class_signal"].kind == "reproduced"            # our addition: no dataset gate

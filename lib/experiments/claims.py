@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from scipy import stats as sps
 
+from ..data.fallback import PRETTY
 from .stats import MCNEMAR, PAIRED, TESTS, WELCH, Comparison, OneRun, holm, one_run_interval, rate_interval
 
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
@@ -184,7 +185,7 @@ class Claim:
         """The declared metric, direction, smallest effect, test and gate, as the tables state them."""
         gate = []
         if self.dataset:
-            gate.append(f"about {self.dataset}")
+            gate.append(f"about {_named(self.dataset)}")
         if self.seed_budget is not None:
             gate.append(f"{self.budget_source} budget {self.seed_budget:,g}")
         gate_text = f"; gate: {', '.join(gate)}" if gate else ""
@@ -275,12 +276,16 @@ def gate(claim: Claim, ev: Evidence) -> str:
     if ev.n == 0:
         return ev.reason or "no finished run to test it on"
     if claim.dataset and ev.dataset and ev.dataset != claim.dataset:
-        return f"the claim is about {claim.dataset}; this run trained on {ev.dataset}"
+        return f"the claim is about {_named(claim.dataset)}; this run trained on {_named(ev.dataset)}"
     share = _share(claim, ev)
     if share is not None and share < MIN_BUDGET_SHARE:
         return (f"trained with {_pct(share)} of {claim.budget_source} budget ({ev.budget:,g} of "
                 f"{claim.seed_budget:,g}), under the {MIN_BUDGET_SHARE:.0%} gate")
     return ""
+
+
+def _named(dataset: str) -> str:
+    return PRETTY.get(dataset, dataset)
 
 
 def _share(claim: Claim, ev: Evidence) -> float | None:
@@ -497,7 +502,8 @@ def _ours_plain(claim: Claim, ev: Evidence) -> str:
     if claim.kind == "qualitative":
         return f"{sum(bool(v) for v in ev.values)} of {len(ev.values)} seeds"
     if claim.kind == "improves":
-        return f"{ev.comparison.mean_diff * s:+.{d}f}{_points(u)}"
+        d_ = ev.comparison.mean_diff
+        return f"{d_ * s:+.{d}f}{_points(u)}" if d_ == d_ else "— (not measurable in these runs)"
     return f"{sum(ev.values) / len(ev.values) * s:.{d}f}{u} ({claim.seed_measured})"
 
 
@@ -505,6 +511,8 @@ def _pointed(claim: Claim, ev: Evidence) -> str:
     """Which way an untested row pointed, as context (no verdict)."""
     if claim.kind == "improves":
         d = ev.comparison.mean_diff * (1 if claim.higher_is_better else -1)
+        if d != d:
+            return ""
         return "our runs pointed " + ("the claimed way" if d > 0 else "against the claim" if d < 0 else "nowhere")
     if claim.kind == "absolute":
         m = sum(ev.values) / len(ev.values)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ...experiments.claims import Claim, Evidence
+from ...experiments.claims import Claim, Evidence, gate
 from ...experiments.stats import WELCH
 
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
@@ -94,8 +94,7 @@ def claims(runs, s: Setting, share: float) -> list[tuple[Claim, Evidence]]:
         off_dataset = s.dataset != claim.dataset
         why = "" if off_dataset else (s.why_not or ("" if seed_ok else "the seed-recipe VGG-16 did not finish"))
         out.append((claim, runs.evidence(claim, **on) if seed_ok and not why
-                    else Evidence(applicable=False, reason=why or f"the claim is about {claim.dataset}; this run "
-                                                                  f"trained on {s.dataset}")))
+                    else Evidence(applicable=False, reason=why or gate(claim, Evidence(values=[0.0], dataset=s.dataset)))))
     gen = replace(GENERALISATION, variant=s.mixed, baseline=s.real, metric=f"test accuracy, {s.mixed} − {s.real}")
     out.append((gen, runs.evidence(gen, **on) if s.cas_passed else Evidence(applicable=False, reason=s.gated)))
     gap = replace(OVERFITTING, variant=s.mixed, baseline=s.real,
