@@ -45,8 +45,8 @@ def fmt_mean_sd(values, scale: float = 100.0, digits: int = 2, unit: str = "%") 
 class Comparison:
     """b − a: its mean, 95 % interval and two-sided p against no difference, from ``test``.
 
-    ``n`` counts seeds (per arm for Welch: the smaller). ``se``/``df`` give one-sided
-    tests against any margin (:meth:`p_above`); McNemar's carry the discordant counts
+    ``n`` counts seeds (per arm for Welch: the smaller). ``se``/``df`` give
+    intervals at any level (:meth:`interval`); McNemar's carry the discordant counts
     ``b_only`` (b right, a wrong) and ``a_only`` over ``items`` scored images.
     """
     n: int
@@ -70,25 +70,6 @@ class Comparison:
 
     def significant(self, alpha: float = 0.05) -> bool:
         return not math.isnan(self.p) and self.p < alpha
-
-    def p_above(self, null: float) -> float:
-        """One-sided p against 'the difference is at most ``null``' (small: it is larger)."""
-        if self.test == MCNEMAR and null == 0.0:
-            k = self.b_only + self.a_only
-            return float(sps.binom.sf(self.b_only - 1, k, 0.5)) if k else 1.0
-        if math.isnan(self.se):
-            return float("nan")
-        if self.se == 0.0:  # no spread over seeds: no test (never a p of 0)
-            return float("nan")
-        z = (self.mean_diff - null) / self.se
-        return float(sps.norm.sf(z) if self.test == MCNEMAR else sps.t.sf(z, self.df))
-
-    def p_below(self, null: float) -> float:
-        """One-sided p against 'the difference is at least ``null``' (small: it is smaller)."""
-        if self.test == MCNEMAR and null == 0.0:
-            k = self.b_only + self.a_only
-            return float(sps.binom.cdf(self.b_only, k, 0.5)) if k else 1.0
-        return self.mirrored(0.0).p_above(-null)
 
     def mirrored(self, centre: float) -> "Comparison":
         """The same evidence reflected about ``centre`` (d -> 2·centre − d): for the symmetry tests."""
