@@ -26,8 +26,9 @@ TEST_WORKERS ?= 2
 NO_BROWSER ?=
 # More JupyterLab options, e.g. LAB_ARGS=--allow-root in a container that runs as root.
 LAB_ARGS ?=
-# Where a study's runs execute: serial (default), local[:N] (N at once here), ray (a local Ray, or the
-# cluster at RAY_ADDRESS); see README, "Many runs at once". Exported to the study kernels.
+# Where a study's runs execute: serial, local[:N] (N at once here), ray (a local Ray, or the cluster at
+# RAY_ADDRESS); empty: chosen for this machine (local:2 on a CPU with 2+ cores, serial for smoke or a GPU),
+# see README, "Many runs at once". Exported to the study kernels.
 EXECUTOR ?=
 SETUP_LOG := build/setup.log
 # Values that may hold spaces or quotes (a data directory) reach the recipes as environment

@@ -245,3 +245,28 @@ def test_a_run_whose_arguments_do_not_pickle_runs_here_and_the_others_go_out(tmp
 
 def lambda_run(how, *, seed: int, label: str) -> RunResult:
     return RunResult(label=label, seed=seed, metrics={"value": how(1.0)})
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("profile, cores, gpu, expected", [
+    ("quick", 2, False, "local:2"), ("full", 16, False, "local:2"), ("smoke", 2, False, "serial"),
+    ("quick", 1, False, "serial"), ("quick", 2, True, "serial")])
+def test_report_default_executor_fills_two_cores_only_where_measured_to_help(profile, cores, gpu, expected):
+    spec, why = executors.default_for(profile, cores=cores, gpu=gpu)
+    assert spec == expected and why
+    executors.parse(spec)  # a name parse() accepts
+
+
+@pytest.mark.unit
+def test_pipeline_main_restores_the_environment_after_choosing_the_default(monkeypatch, capsys):
+    from lib.report import pipeline
+
+    monkeypatch.delenv(executors.ENV, raising=False)
+    monkeypatch.setattr(executors, "default_for", lambda profile: ("local:2", "two cores"))
+    seen = {}
+    monkeypatch.setattr(pipeline, "report", lambda *a, **k: seen.setdefault("executor", os.environ[executors.ENV])
+                        and 0)
+    assert pipeline.main(["report", "--profile", "quick", "--studies", "all"]) == 0
+    assert seen["executor"] == "local:2"
+    assert "chosen for this machine: two cores" in capsys.readouterr().out
+    assert executors.ENV not in os.environ

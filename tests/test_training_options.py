@@ -108,3 +108,20 @@ def test_a_run_on_a_split_without_test_images_never_measures_the_test_set(split,
     assert "test_predictions" not in search.artifacts
     assert search.metrics["val_accuracy"] == pytest.approx(full.metrics["val_accuracy"], abs=0.02)
     assert "val accuracy" in capsys.readouterr().out
+
+
+AMX = "vendor_id\t: GenuineIntel\nflags\t\t: fpu avx512f avx512_bf16 amx_bf16 amx_tile\n"
+XEON_NO_AMX = "vendor_id\t: GenuineIntel\nflags\t\t: fpu avx512f avx512_bf16 avx512_fp16\n"
+EPYC = "vendor_id\t: AuthenticAMD\nflags\t\t: fpu avx512f avx512_bf16\n"
+OLD = "vendor_id\t: GenuineIntel\nflags\t\t: fpu avx2\n"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("cpuinfo, kind, policy", [(AMX, "amx", "mixed_bfloat16"),
+                                                    (XEON_NO_AMX, "avx512-bf16", "float32"),
+                                                    (EPYC, "amd-bf16", "mixed_bfloat16"), (OLD, "other", "float32")])
+def test_auto_precision_follows_what_was_measured_fastest_per_cpu_kind(cpuinfo, kind, policy):
+    from lib.train.runtime import AUTO_POLICY, cpu_kind
+
+    assert cpu_kind(cpuinfo) == kind
+    assert AUTO_POLICY[kind] == policy

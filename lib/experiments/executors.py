@@ -10,7 +10,8 @@ same whichever executor ran a run.
 ``SMALLIMG_EXECUTOR`` chooses (``make report EXECUTOR=...`` sets it; a study
 kernel inherits it):
 
-* ``serial`` (default): in this process, one run after another, as before.
+* ``serial`` (the default of a notebook run by hand; ``make report`` chooses per machine, see
+  :func:`default_for`): in this process, one run after another.
 * ``local`` or ``local:N``: N runs at once (default 2) in spawned worker
   processes on this machine, the CPU cores split between them (TensorFlow's
   intra-op threads = cores // N; in deterministic mode each keeps this
@@ -126,6 +127,31 @@ def parse(spec: str | None):
 
 def from_env():
     return parse(os.environ.get(ENV))
+
+
+def has_gpu() -> bool:
+    """An NVIDIA GPU is visible (asked of the driver, so that choosing an executor never imports TensorFlow)."""
+    gpus = "/proc/driver/nvidia/gpus"
+    return os.path.isdir(gpus) and bool(os.listdir(gpus)) and os.environ.get("CUDA_VISIBLE_DEVICES", "x") != ""
+
+
+def default_for(profile: str, cores: int | None = None, gpu: bool | None = None) -> tuple[str, str]:
+    """(executor, why) for ``make report`` when ``EXECUTOR`` is not given.
+
+    Two runs at a time with one TensorFlow thread each fill a 2-core CPU that one run leaves partly idle at
+    the studies' small batches: on a 2-core Intel Xeon with AMX, the quick profile's Study 2 and 3 CNNs trained
+    about twice as many images per second, Study 1's plain CNN 1.1-1.6x, its batch-norm CNN 0.9x
+    (``tools.bench_quick``, README "Speed"). The smoke profile keeps one run at a time (its runs take seconds,
+    less than starting a worker process), as does a GPU (one device) or a single core."""
+    cores = (os.cpu_count() or 1) if cores is None else cores
+    gpu = has_gpu() if gpu is None else gpu
+    if profile == "smoke":
+        return "serial", "the smoke profile's runs are shorter than a worker's start"
+    if gpu:
+        return "serial", "one GPU trains one run at a time"
+    if cores < 2:
+        return "serial", "one core"
+    return "local:2", f"two runs at a time fill {cores} CPU cores better than one (README, \"Speed\")"
 
 
 def check(executor=None) -> str:

@@ -378,14 +378,21 @@ def main(argv: list[str] | None = None) -> int:
     # asyncio would print as "Task exception was never retrieved" and a few hundred lines of traceback
     # after our one line; a study's real errors reach us through papermill, never through this.
     logging.getLogger("asyncio").addFilter(_unretrieved)
+    chosen_default = False
     try:
         studies = select_studies(args.studies)
         # The study kernels inherit SMALLIMG_EXECUTOR; a bad name or an unreachable RAY_ADDRESS stops here.
         from ..experiments import executors
 
+        chosen = ""
+        if not os.environ.get(executors.ENV, "").strip():
+            spec, why = executors.default_for(args.profile)
+            os.environ[executors.ENV] = spec
+            chosen_default = True
+            chosen = f" (chosen for this machine: {why}; EXECUTOR=serial to change)"
         executor = executors.check()
-        if args.command == "report" and executors.from_env().name != "serial":
-            print(f"executor: {executor}", flush=True)
+        if args.command == "report" and (chosen or executors.from_env().name != "serial"):
+            print(f"executor: {executor}{chosen}", flush=True)
         if args.command == "check":
             data_lines: dict[str, list[str]] = {}
             planned = plan(args.profile, studies, args.data_dir, args.build_dir, args.reports_dir, data_lines)
@@ -403,6 +410,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: unexpected {_error_line(exc)}; this is a bug, please report it with the traceback in "
               f"{_save_traceback()}", file=sys.stderr)
         return 3
+    finally:
+        # The machine's default reached the study kernels through the environment; a caller that runs main()
+        # in its own process (a test, a script) gets its environment back as it was.
+        if chosen_default:
+            os.environ.pop(executors.ENV, None)
 
 
 def _unretrieved(record: logging.LogRecord) -> bool:

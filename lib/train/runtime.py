@@ -8,25 +8,52 @@ import random
 PRECISIONS = ("auto", "float32", "mixed_bfloat16", "mixed_float16")
 
 
-def cpu_supports_bf16() -> bool:
-    """True on CPUs with native bfloat16 matrix units (AMX or AVX512-BF16)."""
+def _cpuinfo() -> str:
     try:
         with open("/proc/cpuinfo") as fh:
-            flags = fh.read()
+            return fh.read()
     except OSError:
-        return False
-    return "amx_bf16" in flags or "avx512_bf16" in flags
+        return ""
+
+
+def cpu_kind(cpuinfo: str | None = None) -> str:
+    """Which of the CPU kinds whose speed was measured this is: "amx" (Intel with AMX tiles), "amd-bf16" (AMD
+    with AVX512-BF16), "avx512-bf16" (Intel with AVX512-BF16 but no AMX exposed) or "other"."""
+    info = _cpuinfo() if cpuinfo is None else cpuinfo
+    flags = set()
+    for line in info.splitlines():
+        if line.startswith("flags"):
+            flags = set(line.split(":", 1)[1].split())
+            break
+    if "amx_bf16" in flags:
+        return "amx"
+    if "avx512_bf16" in flags:
+        return "amd-bf16" if "AuthenticAMD" in info else "avx512-bf16"
+    return "other"
+
+
+# The dtype policy ``precision: auto`` gives each CPU kind, and the measurement behind it (README, "Speed").
+# AMX: bfloat16 trained the quick profile's networks 1.3-2.2x as fast as float32 (tools.bench_quick,
+# 2026-12-06). AMD EPYC with AVX512-BF16: bfloat16 about 1.25x. Intel with AVX512-BF16 but no AMX exposed:
+# float32 was 1.1-1.55x faster on Studies 1 and 2's CNNs (issue 36's measurement), so it keeps float32.
+AUTO_POLICY = {"amx": "mixed_bfloat16", "amd-bf16": "mixed_bfloat16", "avx512-bf16": "float32",
+               "other": "float32"}
+
+
+def cpu_supports_bf16() -> bool:
+    """True where ``precision: auto`` trains in bfloat16 on this CPU (see :data:`AUTO_POLICY`)."""
+    return AUTO_POLICY[cpu_kind()] == "mixed_bfloat16"
 
 
 def resolve_precision(precision: str) -> str:
-    """Map ``auto`` to the fastest policy that keeps accuracy on this hardware."""
+    """Map ``auto`` to the policy measured fastest on this hardware (:data:`AUTO_POLICY` per CPU kind)."""
     import tensorflow as tf
 
     if precision != "auto":
         return precision
     if tf.config.list_physical_devices("GPU"):
         return "mixed_float16"
-    return "mixed_bfloat16" if cpu_supports_bf16() else "float32"
+    return AUTO_POLICY[cpu_kind()]
 
 
 def configure(seed: int = 0, deterministic: bool = False, precision: str = "float32",
