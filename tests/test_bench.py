@@ -184,3 +184,25 @@ def test_thread_settings_run_in_their_own_processes_and_the_profile_accounts_for
     for p in profiles:
         assert p["ms_per_step"] > 0 and p["matrix_share"] > 0
         assert sum(p[f"{k}_share"] for k in ("matrix", "optimizer", "other", "idle")) == pytest.approx(1.0, abs=0.01)
+
+
+def test_quick_bench_ratios_are_per_round_against_serial_bfloat16_and_settings_alternate(monkeypatch, tmp_path):
+    from tools import bench_quick
+
+    calls = []
+    speed = {("serial", "mixed_bfloat16"): [100, 80], ("local:2", "mixed_bfloat16"): [200, 120],
+             ("serial", "float32"): [50, 40], ("local:2", "float32"): [60, 48]}
+
+    def fake(name, executor, policy, n, epochs, data_dir):
+        calls.append((executor, policy))
+        return speed[(executor, policy)][sum(c == (executor, policy) for c in calls) - 1]
+
+    monkeypatch.setattr(bench_quick, "measure", fake)
+    assert bench_quick.main(["--nets", "study2_cnn", "--rounds", "2", "--out", str(tmp_path)]) == 0
+    assert calls[:4] == list(bench_quick.SETTINGS) and calls[4:] == list(bench_quick.SETTINGS[::-1])
+    rows = {(r["executor"], r["precision"]): r for r in json.loads(
+        (tmp_path / "quick.json").read_text())["rows"]}
+    assert rows[("local:2", "mixed_bfloat16")]["vs_serial_bf16"] == pytest.approx(1.75)   # median of 2.0 and 1.5
+    assert rows[("serial", "float32")]["vs_serial_bf16"] == pytest.approx(0.5)
+    assert rows[("local:2", "float32")]["img_per_s"] == 54
+    assert "Study 2 CNN" in (tmp_path / "quick.md").read_text()
