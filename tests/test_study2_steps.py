@@ -55,6 +55,10 @@ def test_the_two_by_two_takes_each_arm_at_its_own_epoch_from_the_records():
     assert arms.values(study.REG, "kept_epoch") == [4.0] * 3
     assert arms.values(study.BASE_ES, "held_out_accuracy") == pytest.approx([0.80, 0.801, 0.802])
     assert arms.values(study.REG, "logged_gap") == pytest.approx([0.91 - 0.82, 0.91 - 0.821, 0.91 - 0.822])
+    # Inference-mode measures are taken once, after the last epoch: an early-stopping arm carries none of them.
+    assert all("train_accuracy" not in r.metrics and "test_accuracy" not in r.metrics
+               for arm in (study.BASE_ES, study.REG) for r in arms.ok(arm))
+    assert arms.values(study.DROPOUT, "test_accuracy") == pytest.approx([0.83, 0.831, 0.832])
     text = study.early_stopping_sentence(arms, {**P, "epochs": 5})
     assert "baseline + early stopping: kept epoch 2, 2, 2 (seed order), 3 of 3 before the 5-epoch limit" in text
 
@@ -92,6 +96,9 @@ def test_the_report_functions_hand_the_page_every_figure_and_claim():
     study.report_claims(page, arms, split, "fashion_mnist", "scope")
     assert [c["key"] for c in page.claims] == [c.key for c in study.REGULARISATION]
     assert "paired" not in page.said("say") and page.said("say").count("Welch t test") == 2
+    overfitting = next(c for c in page.claims if c["key"] == "s2.overfitting")
+    assert "inference mode (dropout off), measured at the last epoch only, so dropout − baseline: " in \
+        overfitting["detail"]
     assert page.said("finding").startswith(f"{study.REG} − {study.BASE}, held-out accuracy: ")
     assert set(study.golden_metrics(arms)) == {f"{a}_{k}" for a in arms.variants
                                                for k in ("held_out_accuracy", "val_accuracy")}

@@ -104,11 +104,15 @@ def kept_epoch(history: dict, patience: int, key: str = "val_loss") -> int:
 
 
 def at_epoch(run, epoch: int, arm: str):
-    """``run`` as the 2 × 2's ``arm`` would have left it: its numbers at ``epoch`` (from the per-epoch record)."""
+    """``run`` as the 2 × 2's ``arm`` would have left it: its numbers at ``epoch`` (from the per-epoch record). The
+    run's end-of-training measures (inference mode on each split) are kept only at its last epoch: at any other they
+    would be another epoch's numbers."""
     from dataclasses import replace
 
     h, i = run.history, epoch - 1
-    metrics = {**run.metrics, "val_accuracy": h["val_accuracy"][i], "val_loss": h["val_loss"][i],
+    last = epoch == len(h["val_loss"])
+    kept = {k: v for k, v in run.metrics.items() if last or not k.startswith(("train_", "val_", "test_"))}
+    metrics = {**kept, "val_accuracy": h["val_accuracy"][i], "val_loss": h["val_loss"][i],
                "held_out_accuracy": h["test_accuracy"][i], "held_out_loss": h["test_loss"][i],
                "logged_gap": h["accuracy"][i] - h["test_accuracy"][i], "kept_epoch": float(epoch)}
     return replace(run, metrics=metrics, best_epoch=epoch, variant=arm)
@@ -330,7 +334,8 @@ def prepare(page, runs, P: dict):
 
     record(page, runs)
     arms = two_by_two(runs, P)
-    arms.derive("train_val_gap", train_val_gap)
+    for r in arms.ok(BASE) + arms.ok(DROPOUT):  # at their last epoch: the only one measured in inference mode
+        r.metrics["train_val_gap"] = train_val_gap(r)
     return arms
 
 
@@ -397,8 +402,9 @@ def report_claims(page, arms, split, dataset: str, scope: str, others: dict | No
     words and the page's finding."""
     from ..experiments import sentences
 
-    support = {"s2.overfitting": f"train − validation gap in inference mode (dropout off): "
-                                 f"{sentences.difference(arms.welch(BASE, REG, 'train_val_gap'))} (Welch t)"}
+    support = {"s2.overfitting": f"train − validation gap in inference mode (dropout off), measured at the last "
+                                 f"epoch only, so {DROPOUT} − {BASE}: "
+                                 f"{sentences.difference(arms.welch(BASE, DROPOUT, 'train_val_gap'))} (Welch t)"}
     m_val = split.sizes()["val"]
     judged = {}
     for state in (others or {}).values():
