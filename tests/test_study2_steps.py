@@ -230,3 +230,15 @@ def test_the_seeds_numbers_are_declared_once_and_feed_the_claims_the_recipe_and_
     assert table.loc["other readings run", "this run"] == "the seed's training state"
     assert "(92.46 %)" in table.loc["other readings run", "this run's setting is"]
     assert table.loc["runs per model", "this run"] == "3 seeds"
+
+
+def test_quick_and_full_declare_the_seed_state_reading_and_smoke_reads_it_by_default():
+    import yaml
+
+    from lib.paths import PARAMS
+    from lib.studies.registry import STUDIES
+
+    assert STUDIES["fashion_regularisation"].defaults()["readings"] == ["seed_state"]   # smoke: it trains nothing
+    for profile in ("quick", "full"):
+        values = yaml.safe_load((PARAMS / profile / "fashion_regularisation.yaml").read_text())
+        assert values["readings"] == ["seed_state"], profile
