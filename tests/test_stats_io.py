@@ -26,6 +26,7 @@ def test_single_pair_gives_no_p_value():
 def test_fmt_mean_sd():
     assert stats.fmt_mean_sd([0.9, 0.92]) == "91.00 ± 1.41%"
     assert stats.fmt_mean_sd([0.9]) == "90.00%"
+    assert stats.fmt_mean_sd([float("nan"), 0.9], unit=" pts") == "—"
 
 
 def test_atomic_write_keeps_the_old_file_when_the_writer_fails(tmp_path):

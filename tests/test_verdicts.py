@@ -374,3 +374,24 @@ def test_early_stopping_applied_afterwards_keeps_the_epoch_keras_would_have_kept
                 break
         expected = cb.best_epoch + 1 if holder.stop_training else len(losses)
         assert kept_epoch({"val_loss": losses}, patience) == expected, (losses, patience)
+
+
+# --- readings ---------------------------------------------------------------------------------------------------
+
+def test_a_reading_beside_the_reference_shows_its_verdict_or_why_it_cannot_test_the_claim_and_is_not_counted():
+    from lib.experiments.claims import judge_readings
+
+    ok = Claim("ok", "000", "b improves on a", "test accuracy", kind="improves", measure="test_accuracy",
+               variant="b", baseline="a")
+    short = replace(ok, key="short")
+    reference = [(ok, Evidence(comparison=_welch(0.04, 0.01))), (short, Evidence(comparison=_welch(0.04, 0.01)))]
+    reading = [(ok, Evidence(comparison=_welch(0.0, 0.01))),
+               (short, Evidence(applicable=False, reason="the window needs two changes"))]
+    alone = judge_all(reference)
+    verdicts = judge_readings(reference, {"at epoch 3": reading})
+    assert [(v.word, v.p_holm) for v in verdicts] == [(v.word, v.p_holm) for v in alone]     # counted: the reference
+    assert verdicts[0].readings.startswith("at epoch 3: +0.00 points (") and "the effect depends on this choice" in \
+        verdicts[0].readings
+    assert verdicts[1].readings == "at epoch 3: —: not tested here (the window needs two changes)"
+    with pytest.raises(ValueError, match="same claims in the same order"):
+        judge_readings(reference, {"x": reading[::-1]})

@@ -378,7 +378,8 @@ def judge_readings(pairs, others: dict | None = None) -> list[Verdict]:
     """The reference reading's verdicts (the study's Holm family, the only ones counted), each carrying the same
     claim under every other reading run (``others``: reading name -> (Claim, Evidence) pairs in the same order,
     judged as a family of their own): estimate, verdict, and whether the effect differs between the readings
-    (a difference of verdicts at three seeds is not evidence; a test of the difference of the effects is)."""
+    (a difference of verdicts at three seeds is not evidence; a test of the difference of the effects is). A
+    reading that cannot test a claim says why, as the gate words it."""
     pairs = list(pairs)
     verdicts = judge_all(pairs)
     texts = [[] for _ in pairs]
@@ -387,7 +388,8 @@ def judge_readings(pairs, others: dict | None = None) -> list[Verdict]:
         if [c.key for c, _ in other] != [c.key for c, _ in pairs]:
             raise ValueError(f"reading {name!r} must judge the same claims in the same order as the reference")
         for i, ((claim, ev), (_, ev2), v2) in enumerate(zip(pairs, other, judge_all(other))):
-            texts[i].append(f"{name}: {v2.ours}: {v2.word}{_between(claim, ev, ev2)}")
+            why = f" ({gate(claim, ev2)})" if gate(claim, ev2) else ""
+            texts[i].append(f"{name}: {v2.ours}: {v2.word}{why}{_between(claim, ev, ev2)}")
     return [replace(v, readings="; ".join(t)) if t else v for v, t in zip(verdicts, texts)]
 
 

@@ -36,8 +36,11 @@ def mean_sd(values) -> tuple[float, float]:
 
 
 def fmt_mean_sd(values, scale: float = 100.0, digits: int = 2, unit: str = "%") -> str:
-    """'91.23 ± 0.15 %' from a list of fractions; a single run shows no ± part."""
+    """'91.23 ± 0.15 %' from a list of fractions; a single run shows no ± part; a measure with no value in some run
+    (undefined there, e.g. a window longer than its run) shows a dash, not nan."""
     m, s = mean_sd(np.asarray(values, dtype=float) * scale)
+    if math.isnan(m):
+        return "—"
     return f"{m:.{digits}f}{unit}" if math.isnan(s) else f"{m:.{digits}f} ± {s:.{digits}f}{unit}"
 
 

@@ -25,6 +25,8 @@ GAN_VARIANTS = ("vanilla", "vanilla_nobn", "seed003", "seed003_lr2e-4", "dcgan",
 # and sources, are each study's READINGS; tests/test_params.py checks the names agree).
 BATCHNORM_READINGS = ("narrow", "wide_cosine")
 FCN_ALEXNET_READINGS = ("batch_128", "d2l_widths")
+# Study 2's are read from the recorded epochs of the same runs: they train nothing of their own.
+REGULARISATION_READINGS = ("seed_state",)
 # lib/studies/fashion_fcn_vs_alexnet.py's OPTIMIZERS and INITIALIZERS; lib/models/dense.py's REGULARIZATIONS and NORMALIZATIONS.
 GRID_OPTIMIZERS = ("sgd", "sgd_momentum", "rmsprop", "adam")
 GRID_INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal")
@@ -166,6 +168,9 @@ register(Study(
         "augment": Param("bool", help="random shifts and flips for the regularised model", default=False),
         "strategy": Param("str", choices=STRATEGIES, default="default",
                           help="default: one device; mirrored: all local GPUs; multiworker: TF_CONFIG cluster"),
+        "readings": NameList("list[str]", optional=True, choices=REGULARISATION_READINGS, item="reading",
+                             default=["seed_state"], help="other declared readings, read from the recorded epochs "
+                                                          "(no training of their own; null: none)"),
     },
 ))
 
