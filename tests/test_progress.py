@@ -279,3 +279,15 @@ def test_a_report_all_from_the_cache_makes_no_estimate():
     t.finish_study()
     assert t.remaining() == (0.0, False, 0)  # nothing left, but nothing was predicted either
     assert t.first_estimate is None
+
+
+def test_a_part_without_markers_from_the_cache_is_passed_at_the_next_marker():
+    # Study 4's shape: a feature classifier trained by a single cached call (no marker), then marked GAN runs
+    clock = Clock()
+    work = {"g": Work((Part(1, 8, 54_000, announced=False), Part(21, 2, 10_240)))}
+    t = Tracker(["g"], {}, clock=clock, work=work)
+    t.start_study("g")  # the classifier comes from the cache: no line at all
+    t.feed(RunStart(1, 21, "dcgan seed 0", 2, False))
+    t.feed(Epoch("dcgan seed 0", 1, 2, "", 2.0))
+    assert t.measured["g"] == [2.0, 10_240.0]  # a GAN epoch, not a classifier epoch
+    assert t.remaining()[0] == pytest.approx(41 * 2.0)

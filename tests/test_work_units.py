@@ -38,7 +38,7 @@ def test_study3_quick_halves_the_search_then_trains_the_final_models():
 def test_study4_quick_trains_the_classifier_then_every_gan():
     # classifier: 54,000 images (60,000 less 10 %) x 8 epochs; GANs: 5 families x 3 seeds + the batch-norm pair
     # x 3 seeds, 2 epochs of 10,240 images
-    assert _work("quick", "fashion_gans") == Work((Part(1, 8, 54_000), Part(21, 2, 10_240)))
+    assert _work("quick", "fashion_gans") == Work((Part(1, 8, 54_000, announced=False), Part(21, 2, 10_240)))
 
 
 def test_study5_quick_trains_a_gan_per_seed_then_every_arm():
@@ -47,10 +47,15 @@ def test_study5_quick_trains_a_gan_per_seed_then_every_arm():
     # only, the seed recipe on +50 %, 20 epochs each
     arms = (Part(1, 20, 1000), Part(1, 20, 1250), Part(1, 20, 1500), Part(1, 20, 2000), Part(1, 20, 1000),
             Part(1, 20, 1500))
-    assert w == Work((Part(3, 60, 1000), *arms * 3))
+    assert w == Work((Part(3, 60, 1000, announced=False), *arms * 3))
 
 
 def test_units_before_follows_the_declared_order():
     w = Work((Part(2, 1, 100), Part(1, 2, 300)))
     assert [w.units_before(n) for n in range(5)] == [0, 100, 200, 500, 800]
     assert w.units_before(5) == pytest.approx(800 + 800 / 4)  # past the declared work: the mean epoch
+
+
+def test_a_run_marker_ends_the_unannounced_part_it_follows():
+    w = Work((Part(1, 3, 500, announced=False), Part(2, 2, 100), Part(1, 1, 50, announced=False), Part(1, 1, 70)))
+    assert [w.at_marker(n) for n in (0, 2, 3, 5, 7, 8)] == [3, 3, 3, 5, 8, 8]

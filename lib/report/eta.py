@@ -96,6 +96,8 @@ class Tracker:
             return
         if isinstance(event, RunStart):
             cur.run, cur.label, cur.epoch, cur.epochs = event, event.label, 0, event.epochs
+            if cur.work is not None:
+                cur.lines = cur.work.at_marker(cur.lines)
             if event.cached:
                 cur.lines += event.epochs  # passed, never measured: no time and no speed
         elif isinstance(event, Epoch):

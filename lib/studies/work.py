@@ -14,7 +14,8 @@ What it leaves out, so what an estimate built on it cannot see:
 * what is decided while a study runs: early stopping (each run is counted at its maximum epochs), Study 3's
   seed setting carried on beside the better half of a rung, Study 5's ImageNet VGG-16 (only where its weights
   are found), a fallback dataset of another size (Study 5 is counted on the dataset it asks for);
-* runs the run cache holds: the progress view skips those as their markers announce them.
+* runs the run cache holds: the progress view skips those as their markers announce them (a part whose runs
+  print no marker, Study 4's classifier and Study 5's GANs, is skipped when the next marker arrives).
 
 This is one table rather than a function beside each study because the study modules are part of the run
 cache's key: editing one would retrain its runs; this module is declared neutral.
@@ -36,10 +37,12 @@ TRAIN_IMAGES = {"fashion_mnist": 60_000, "cifar10": 50_000, "cifar100": 50_000}
 
 @dataclass(frozen=True)
 class Part:
-    """``runs`` training runs of ``epochs`` epochs, each epoch a pass over ``images`` images."""
+    """``runs`` training runs of ``epochs`` epochs, each epoch a pass over ``images`` images; ``announced``: its
+    runs print a ``::run`` marker (lib.experiments.run_variants), as those of a single cached call do not."""
     runs: int
     epochs: int
     images: int
+    announced: bool = True
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,19 @@ class Work:
             take = min(left, p.runs * p.epochs)
             total, left = total + take * p.images, left - take
         return total + left * (self.units / self.epochs if self.epochs else 0.0)
+
+    def at_marker(self, lines: int) -> int:
+        """The epochs passed once a run marker arrives after ``lines``: a marker means any unannounced part the
+        count is still in is over, its epochs trained or, from the cache, never printed."""
+        start = 0
+        for p in self.parts:
+            end = start + p.runs * p.epochs
+            if lines < end:
+                if p.announced:
+                    return lines
+                lines = end
+            start = end
+        return lines
 
 
 def _pool(P: dict, dataset: str, n_train: int | None, written: int | None = None, classes: int | None = None) -> int:
@@ -105,7 +121,7 @@ def fashion_fcn_vs_alexnet(P: dict) -> Work:
     configs, parts = alive, []
     for epochs in P["halving_epochs"]:
         parts.append(Part(alive, epochs, grid_n))
-        alive = min(alive, max(2, -(-alive // 2)))  # the better half, at least two
+        alive = min(alive, max(2, -(-alive // 2)))  # as survivors() keeps: the better half, at least two
     fcns = 1 + (configs > 1) + bool(P["dnn_units"])  # the chosen FCN, the other finalist, the DNN
     readings = len(P["seeds"]) * (1 + len(P["readings"] or []))
     return Work((*parts, Part(fcns * readings, P["fcn_epochs"], n), Part(readings, P["alexnet_epochs"], n)))
@@ -116,7 +132,7 @@ def fashion_gans(P: dict) -> Work:
     classifier = _train_part(_pool(P, "fashion_mnist", P["classifier_n_train"]), 0.1)
     gan_n = _pool(P, "fashion_mnist", P["n_train"])
     gans = len(P["variants"]) * len(P["seeds"]) + 2 * len(P["bn_seeds"])
-    return Work((Part(1, P["classifier_epochs"], classifier), Part(gans, P["epochs"], gan_n)))
+    return Work((Part(1, P["classifier_epochs"], classifier, announced=False), Part(gans, P["epochs"], gan_n)))
 
 
 def cifar100_vgg_synthetic(P: dict) -> Work:
@@ -126,7 +142,7 @@ def cifar100_vgg_synthetic(P: dict) -> Work:
     shares = sorted(s for s in {P["compare_fraction"], *P["synthetic_fractions"]} if s > 0)
     arms = (Part(1, P["epochs"], n), *(Part(1, P["epochs"], round(n * (1 + s))) for s in shares),
             Part(1, P["epochs"], n), Part(1, P["seed_epochs"], round(n * (1 + P["compare_fraction"]))))
-    return Work((Part(len(P["seeds"]), P["gan_epochs"], n), *arms * len(P["seeds"])))
+    return Work((Part(len(P["seeds"]), P["gan_epochs"], n, announced=False), *arms * len(P["seeds"])))
 
 
 WORK: dict[str, Callable[[dict], Work]] = {
