@@ -212,3 +212,10 @@ def test_the_terminal_shows_a_failure_and_a_closing_summary_and_the_log_keeps_th
     assert out.rstrip().splitlines()[-1].strip().startswith("FAILED [1/2 broken]")  # repeated at the very end
     assert "good study ran" not in out and "Executing Cell" not in out
     assert "good study ran" in (tmp / "build" / "testprof" / "logs" / "good.log").read_text()
+    # no epoch ran and no earlier build timed these studies: the closing summary and the build's record say so
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("Report testprof:"))
+    assert lines[header + 1] == ("  time estimate: none was made (no epoch measured, and no earlier build timed "
+                                 "every study)")
+    record = json.loads((tmp / "build" / "testprof" / "report.json").read_text())
+    assert record["first_estimate"] is None and record["profile"] == "testprof" and record["actual_seconds"] > 0

@@ -126,3 +126,168 @@ def test_interactive_view_is_one_updating_line_with_the_estimate():
         bar = out.getvalue().split("\r")[-1]
     assert "[1/1 a] [run 1/2] m seed 0 epoch 1/3 · 2.0 s/epoch · ETA 10 s" in bar
     assert "\n[1/1 a] [run" not in out.getvalue()  # no epoch line of its own
+
+
+# -- the whole-report estimate from declared work (image-epochs) ------------------------------------------
+
+from lib.report.eta import estimate_error, estimate_record  # noqa: E402
+from lib.report.summary import estimate_text  # noqa: E402
+from lib.studies.work import Part, Work  # noqa: E402
+
+# a: 2 runs x 4 epochs of 1,000 images; b: 3 runs x 2 epochs of 500; c: a search of 4 x 1 epoch on 100 images,
+# then 1 run x 10 epochs on 200
+WORK = {"a": Work((Part(2, 4, 1000),)), "b": Work((Part(3, 2, 500),)), "c": Work((Part(4, 1, 100), Part(1, 10, 200)))}
+
+
+def test_no_whole_estimate_before_the_first_epoch_of_a_cold_run():
+    clock = Clock()
+    t = Tracker(["a", "b", "c"], {}, clock=clock, work=WORK)
+    t.start_study("a")
+    clock.t += 40  # loading data, building the model
+    t.feed(RunStart(1, 2, "m seed 0", 4, False))
+    assert t.whole_estimate() is None and t.first_estimate is None
+    assert t.eta_text() == "estimate after the first epoch"
+
+
+def test_the_whole_estimate_appears_with_the_first_measured_epoch_and_refines():
+    clock = Clock()
+    t = Tracker(["a", "b", "c"], {}, clock=clock, work=WORK)
+    t.start_study("a")
+    t.feed(RunStart(1, 2, "m seed 0", 4, False))
+    clock.t += 45
+    t.feed(Epoch("m seed 0", 1, 4, "loss 1", 10.0))
+    # 10 s for 1,000 image-epochs: 0.01 s each. Left: a 7,000, b 3,000, c 2,400 image-epochs = 124 s.
+    assert t.seconds_per_unit() == pytest.approx(0.01)
+    assert t.remaining() == (pytest.approx(124.0), False, 0)
+    assert t.first_estimate == (45.0, pytest.approx(45.0 + 124.0))
+    assert t.eta_text() == "ETA 2 min, whole report ≈ 3 min"
+    clock.t += 14
+    t.feed(Epoch("m seed 0", 2, 4, "loss 0.9", 14.0))
+    # 24 s for 2,000: 0.012 s each; left 6,000 + 3,000 + 2,400; the first estimate stays as it was given
+    assert t.whole_estimate() == pytest.approx(59.0 + 11_400 * 0.012)
+    assert t.first_estimate == (45.0, pytest.approx(169.0))
+    clock.t += 5  # counts down between epochs
+    assert t.remaining()[0] == pytest.approx(11_400 * 0.012 - 5)
+
+
+def test_each_epoch_credits_the_part_it_is_in():
+    clock = Clock()
+    t = Tracker(["c"], {}, clock=clock, work=WORK)
+    t.start_study("c")
+    for i in range(4):  # the search: 100 image-epochs per epoch
+        t.feed(Epoch(f"cfg{i} seed 0", 1, 1, "", 1.0))
+    t.feed(Epoch("final seed 0", 1, 10, "", 2.0))  # the final run: 200 per epoch
+    assert t.measured["c"] == [6.0, 600.0]
+    assert t.remaining()[0] == pytest.approx(9 * 200 * 6.0 / 600)
+
+
+def test_a_study_timed_by_the_previous_build_keeps_that_time_and_the_others_are_scaled():
+    clock = Clock()
+    t = Tracker(["a", "b", "c"], {"c": 300.0}, clock=clock, work=WORK)
+    t.start_study("a")
+    clock.t += 10
+    t.feed(Epoch("m seed 0", 1, 4, "", 10.0))
+    assert t.remaining() == (pytest.approx(70.0 + 30.0 + 300.0), False, 0)
+
+
+def test_before_any_epoch_the_previous_build_alone_gives_the_estimate():
+    clock = Clock()
+    t = Tracker(["a", "b"], {"a": 100.0, "b": 50.0}, clock=clock, work=WORK)
+    t.start_study("a")
+    assert t.first_estimate == (0.0, 150.0)
+    clock.t += 30
+    assert t.remaining() == (120.0, False, 0)
+
+
+def test_a_study_finished_from_the_cache_adds_no_time_and_no_speed():
+    clock = Clock()
+    t = Tracker(["a", "b"], {}, clock=clock, work=WORK)
+    t.start_study("a")
+    for i in (1, 2):
+        t.feed(RunStart(i, 2, f"m seed {i}", 4, True))
+    assert t.remaining()[0] is None  # nothing measured yet: b cannot be scaled
+    clock.t += 3
+    t.finish_study()
+    assert "a" not in t.measured and t.first_estimate is None
+    t.start_study("b")
+    t.feed(RunStart(1, 3, "n seed 0", 2, False))
+    clock.t += 5
+    t.feed(Epoch("n seed 0", 1, 2, "", 5.0))
+    # the speed is b's alone (5 s / 500), and a, done, adds nothing: 5 epochs of 500 left
+    assert t.seconds_per_unit() == pytest.approx(0.01)
+    assert t.remaining() == (pytest.approx(25.0), False, 0)
+    assert t.first_estimate == (8.0, pytest.approx(8.0 + 25.0))
+
+
+def test_cached_and_resumed_runs_pass_their_epochs_uncredited():
+    clock = Clock()
+    t = Tracker(["a"], {}, clock=clock, work=WORK)
+    t.start_study("a")
+    t.feed(RunStart(1, 2, "m seed 0", 4, True))
+    t.feed(RunStart(2, 2, "m seed 1", 4, False))
+    t.feed(Epoch("m seed 1", 3, 4, "", 10.0))  # resumed: epochs 1-2 ran in an earlier process
+    assert t.measured["a"] == [10.0, 1000.0]
+    assert t.remaining()[0] == pytest.approx(1000 * 0.01)
+
+
+def test_the_closing_line_states_the_first_estimate_against_the_actual_time():
+    assert estimate_text((45.0, 58 * 60), 63 * 60) == \
+        "time estimate: first estimate 58 min at 0:45, actual 1 h 03 min (−8 %)"
+    assert estimate_error((45.0, 58 * 60), 63 * 60) == pytest.approx(-5 / 63)
+    assert estimate_text((3723.0, 7200.0), 6000.0).endswith("at 1:02:03, actual 1 h 40 min (+20 %)")
+    assert estimate_text((10.0, 100.0), 100.0).endswith("(0 %)")
+    assert estimate_text(None, 100.0).startswith("time estimate: none was made")
+
+
+def test_the_build_record_keeps_the_first_estimate_and_the_measured_work():
+    clock = Clock()
+    t = Tracker(["a", "b"], {}, clock=clock, work={"a": WORK["a"], "b": None})
+    t.start_study("a")
+    clock.t += 45
+    t.feed(Epoch("m seed 0", 1, 4, "", 10.0))
+    record = estimate_record(t, 200.0)
+    assert record["error"] is None and record["first_estimate"] is None  # b has no work and no earlier time
+    t2 = Tracker(["a"], {}, clock=clock, work=WORK)
+    t2.start_study("a")
+    clock.t += 45
+    t2.feed(Epoch("m seed 0", 1, 4, "", 10.0))
+    record = estimate_record(t2, 100.0)
+    assert record["first_estimate"] == {"given_at_seconds": 45.0, "whole_report_seconds": 115.0}
+    assert record["error"] == 0.15
+    assert record["studies"]["a"] == {"image_epochs": 8000, "measured_seconds": 10.0, "measured_image_epochs": 1000}
+
+
+def test_the_plain_view_prints_the_whole_report_estimate():
+    out, clock = io.StringIO(), Clock()
+    console = Console(Tracker(["a", "b"], {}, clock=clock, work=WORK), out=out, interactive=False)
+    with console:
+        console.study_started("a", "Study A")
+        clock.t += 80
+        _feed(console, "::run 1/2 epochs=4 cached=0 :: m seed 0\n[m seed 0] epoch 1/4 loss 1.0 (10.0 s)\n")
+    # left: 7,000 + 3,000 image-epochs at 0.01 s = 100 s; 80 s run so far
+    assert out.getvalue().splitlines()[1] == \
+        "[1/2 a] [run 1/2] [m seed 0] epoch 1/4 loss 1.0 (10.0 s) · ETA 2 min, whole report ≈ 3 min"
+
+
+def test_a_report_all_from_the_cache_makes_no_estimate():
+    clock = Clock()
+    t = Tracker(["a"], {}, clock=clock, work=WORK)
+    t.start_study("a")
+    t.feed(RunStart(1, 2, "m seed 0", 4, True))
+    t.feed(RunStart(2, 2, "m seed 1", 4, True))
+    clock.t += 2
+    t.finish_study()
+    assert t.remaining() == (0.0, False, 0)  # nothing left, but nothing was predicted either
+    assert t.first_estimate is None
+
+
+def test_a_part_without_markers_from_the_cache_is_passed_at_the_next_marker():
+    # Study 4's shape: a feature classifier trained by a single cached call (no marker), then marked GAN runs
+    clock = Clock()
+    work = {"g": Work((Part(1, 8, 54_000, announced=False), Part(21, 2, 10_240)))}
+    t = Tracker(["g"], {}, clock=clock, work=work)
+    t.start_study("g")  # the classifier comes from the cache: no line at all
+    t.feed(RunStart(1, 21, "dcgan seed 0", 2, False))
+    t.feed(Epoch("dcgan seed 0", 1, 2, "", 2.0))
+    assert t.measured["g"] == [2.0, 10_240.0]  # a GAN epoch, not a classifier epoch
+    assert t.remaining()[0] == pytest.approx(41 * 2.0)

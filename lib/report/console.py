@@ -88,6 +88,7 @@ class Console:
         self._redraw()
 
     def study_finished(self, status: str, seconds: float) -> None:
+        self.tracker.finish_study()
         cur = self.tracker.current
         self.done += 1
         self.say(f"[{self.tracker.index}/{len(self.tracker.keys)} {cur.key}] {status} in {duration(seconds)}")

@@ -1,10 +1,23 @@
 """Where a report run stands and how long it has left, from the study output it has seen.
 
-The study in progress is estimated from its own measured epochs: seconds per epoch
-times the epochs left in the current run plus those of the runs still to come (the
-``::run i/n`` markers say how many). Studies not started yet are estimated from the
-compute time of the previous build's ``summary.json``; a study without one is counted,
-not guessed.
+Each study declares its training in image-epochs, part by part (:mod:`lib.studies.work`). Every
+measured epoch line credits the image-epochs of the epoch it is in that declared order, so the run
+measures its own speed: seconds of training per image-epoch, per study and pooled over the studies
+measured so far. From it:
+
+* the study in progress: its image-epochs still ahead × its own speed, counted down between epochs;
+  before its first epoch, the previous build's time for it less the time it has run, else its
+  image-epochs × the pooled speed;
+* a study not started: the previous build's compute time for it, where that build (its
+  ``summary.json``) timed it, as that measured this very study; else its image-epochs × the pooled
+  speed; a study with neither is counted, not guessed;
+* a run announced from the run cache passes its epochs uncredited, and a finished study has nothing
+  left, so a study finished from the cache adds neither time nor speed.
+
+The whole-report estimate is the time run so far plus the time left, once every study has a time; the
+first one is kept for the closing summary. It counts training epochs only (see :mod:`lib.studies.work`
+for what the unit leaves out). A study without declared work (none in this project) falls back to its
+run markers: seconds per epoch times the epochs of the runs still to come in its current group.
 """
 from __future__ import annotations
 
@@ -12,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..progress import CacheCount, Epoch, Event, RunStart
+from ..studies.work import Work
 
 
 def previous_seconds(summary: dict | None) -> float | None:
@@ -35,14 +49,17 @@ def duration(seconds: float) -> str:
 class StudyProgress:
     key: str
     started: float
+    work: Work | None = None
     run: RunStart | None = None
     label: str = ""
     epoch: int = 0
     epochs: int = 0
     epoch_seconds: float = 0.0
     epochs_measured: int = 0
+    lines: int = 0                       # epochs of the declared work passed: measured, cached or resumed
     cache: CacheCount | None = None
     last_event: float = 0.0
+    finished: bool = False
 
     def per_epoch(self) -> float | None:
         return self.epoch_seconds / self.epochs_measured if self.epochs_measured else None
@@ -54,13 +71,24 @@ class Tracker:
     keys: list[str]
     previous: dict[str, float | None] = field(default_factory=dict)
     clock: object = time.monotonic
+    work: dict[str, Work | None] = field(default_factory=dict)
     index: int = 0                       # 1-based position of the study in progress, 0 before the first
     current: StudyProgress | None = None
+    started: float | None = None         # when the first study started
+    measured: dict[str, list[float]] = field(default_factory=dict)  # key -> [epoch seconds, image-epochs]
+    first_estimate: tuple[float, float] | None = None  # (given at, whole report), seconds from the start
 
     def start_study(self, key: str) -> None:
         self.index = self.keys.index(key) + 1
         now = self.clock()
-        self.current = StudyProgress(key, started=now, last_event=now)
+        self.started = now if self.started is None else self.started
+        self.current = StudyProgress(key, started=now, work=self.work.get(key), last_event=now)
+        self._note_estimate()
+
+    def finish_study(self) -> None:
+        # No estimate is noted here: once the last study is done, "run so far plus nothing left" predicts nothing.
+        if self.current is not None:
+            self.current.finished = True
 
     def feed(self, event: Event) -> None:
         cur, now = self.current, self.clock()
@@ -68,15 +96,38 @@ class Tracker:
             return
         if isinstance(event, RunStart):
             cur.run, cur.label, cur.epoch, cur.epochs = event, event.label, 0, event.epochs
+            if cur.work is not None:
+                cur.lines = cur.work.at_marker(cur.lines)
+            if event.cached:
+                cur.lines += event.epochs  # passed, never measured: no time and no speed
         elif isinstance(event, Epoch):
             # A line without its own timing is timed by the wall clock since the previous event.
             seconds = event.seconds if event.seconds is not None else now - cur.last_event
+            if cur.run is not None and cur.run.label == cur.label == event.label and cur.epoch == 0:
+                cur.lines += event.epoch - 1  # resumed from its checkpoint: those epochs ran before
+            self._credit(cur, seconds)
             cur.label, cur.epoch, cur.epochs = event.label, event.epoch, event.epochs
             cur.epoch_seconds += seconds
             cur.epochs_measured += 1
         elif isinstance(event, CacheCount):
             cur.cache = event
         cur.last_event = now
+        self._note_estimate()
+
+    def _credit(self, cur: StudyProgress, seconds: float) -> None:
+        """Count one measured epoch into the study's speed: the image-epochs of the next declared epoch."""
+        if cur.work is None:
+            return
+        units = cur.work.units_before(cur.lines + 1) - cur.work.units_before(cur.lines)
+        cur.lines += 1
+        m = self.measured.setdefault(cur.key, [0.0, 0.0])
+        m[0], m[1] = m[0] + seconds, m[1] + units
+
+    def seconds_per_unit(self, key: str | None = None) -> float | None:
+        """Measured seconds per image-epoch: of study ``key``, or pooled over every study measured so far."""
+        pairs = list(self.measured.values()) if key is None else [self.measured.get(key, (0.0, 0.0))]
+        units = sum(u for _, u in pairs)
+        return sum(s for s, _ in pairs) / units if units else None
 
     def position(self) -> str:
         """``[2/5 fashion_regularisation] [run 4/6] baseline seed 1 epoch 3/15`` as far as known."""
@@ -96,9 +147,25 @@ class Tracker:
     def _current_left(self) -> tuple[float | None, bool]:
         """(seconds left in the study in progress or None, whether that is only a lower bound)."""
         cur = self.current
+        if cur.finished:
+            return 0.0, False
+        if cur.work is None:
+            return self._left_from_markers()
+        now = self.clock()
+        since = now - cur.last_event  # counted from the last event, so a line redrawn every second counts down
+        ahead = max(0.0, cur.work.units - cur.work.units_before(cur.lines))
+        own = self.seconds_per_unit(cur.key)
+        if own is not None:
+            return max(0.0, ahead * own - since), False
+        if self.previous.get(cur.key) is not None:
+            return max(0.0, self.previous[cur.key] - (now - cur.started)), False
+        pooled = self.seconds_per_unit()
+        return (max(0.0, ahead * pooled - since) if pooled is not None else None), False
+
+    def _left_from_markers(self) -> tuple[float | None, bool]:
+        cur = self.current
         per_epoch = cur.per_epoch()
-        # Counted from the last event, so a line redrawn every second counts down.
-        since = self.clock() - cur.last_event
+        since = self.clock() - cur.last_event  # counted from the last event, as above
         if cur.run is not None:
             if cur.run.cached and cur.run.index == cur.run.total:
                 return 0.0, False
@@ -114,18 +181,37 @@ class Tracker:
             return max(guess, floor or 0.0), False
         return floor, True
 
+    def _later(self, key: str) -> float | None:
+        """Seconds a study not started will take: the previous build's time, else its work at the pooled speed."""
+        if self.previous.get(key) is not None:
+            return self.previous[key]
+        pooled, work = self.seconds_per_unit(), self.work.get(key)
+        return work.units * pooled if pooled is not None and work is not None else None
+
     def remaining(self) -> tuple[float | None, bool, int]:
-        """(seconds left, lower bound only, studies to come without an earlier time)."""
+        """(seconds left, lower bound only, studies to come without an estimate)."""
         start = self.index if self.current is not None else 0
-        later = self.keys[start:]
-        untimed = sum(1 for k in later if self.previous.get(k) is None)
-        known = sum(self.previous[k] for k in later if self.previous.get(k) is not None)
+        later = [self._later(k) for k in self.keys[start:]]
+        untimed = sum(1 for t in later if t is None)
+        known = sum(t for t in later if t is not None)
         if self.current is None:
             return (known if len(later) > untimed else None), False, untimed
         left, bound = self._current_left()
         if left is None:
             return None, False, untimed
         return left + known, bound, untimed
+
+    def whole_estimate(self) -> float | None:
+        """Seconds the whole report takes, from the first study's start: run so far plus time left, once every
+        study has an estimate (none while one is only a lower bound or not timed at all)."""
+        left, bound, untimed = self.remaining()
+        if self.started is None or left is None or bound or untimed:
+            return None
+        return self.clock() - self.started + left
+
+    def _note_estimate(self) -> None:
+        if self.first_estimate is None and (total := self.whole_estimate()) is not None:
+            self.first_estimate = (self.clock() - self.started, total)
 
     def eta_text(self) -> str:
         left, bound, untimed = self.remaining()
@@ -134,4 +220,27 @@ class Tracker:
         text = f"ETA {'≥ ' if bound else ''}{duration(left)}"
         if untimed:
             text += f" + {untimed} {'study' if untimed == 1 else 'studies'} not timed before"
+        elif not bound and self.started is not None:
+            text += f", whole report ≈ {duration(self.clock() - self.started + left)}"
         return text
+
+
+def estimate_error(first: tuple[float, float] | None, actual_seconds: float) -> float | None:
+    """The first whole-report estimate's error as a share of the actual time (negative: it was short)."""
+    if first is None or actual_seconds <= 0:
+        return None
+    return (first[1] - actual_seconds) / actual_seconds
+
+
+def estimate_record(tracker: Tracker, actual_seconds: float) -> dict:
+    """What the build's ``report.json`` keeps of the estimate: the first one, the actual time, and per study
+    its declared image-epochs beside the epochs measured (to check the unit against later runs)."""
+    first = tracker.first_estimate
+    return {"actual_seconds": round(actual_seconds, 1),
+            "first_estimate": None if first is None else {"given_at_seconds": round(first[0], 1),
+                                                          "whole_report_seconds": round(first[1], 1)},
+            "error": None if (e := estimate_error(first, actual_seconds)) is None else round(e, 4),
+            "studies": {key: {"image_epochs": work.units if (work := tracker.work.get(key)) else None,
+                              "measured_seconds": round(tracker.measured.get(key, (0.0, 0.0))[0], 1),
+                              "measured_image_epochs": tracker.measured.get(key, (0.0, 0.0))[1]}
+                        for key in tracker.keys}}

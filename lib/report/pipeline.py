@@ -31,9 +31,10 @@ from ..errors import OutputError, ParamError, ProjectError, one_line
 from ..paths import BUILD, CACHE, NOTEBOOKS, PARAMS, PROJECT_ROOT, REPORTS, path_problem, short_path, shown
 from ..params import unknown_name_error, validate
 from .console import Console, StudyOutput
-from .eta import Tracker, previous_seconds
+from .eta import Tracker, estimate_record, previous_seconds
 from ..studies.registry import STUDIES, Study, get_study
-from .summary import check_summary, report_summary
+from ..studies.work import work_units
+from .summary import check_summary, estimate_text, report_summary
 
 KERNEL = "smallimg"
 PROGRESS_ENV = "SMALLIMG_PROGRESS"  # lib.train.callbacks reads it; importing that module would load Keras here
@@ -303,7 +304,8 @@ def _run_all(profile, studies, planned, kernel, build_dir: Path, reports_dir: Pa
     kernel_environment()
     # Read before the studies overwrite them: the previous build's times drive the estimate.
     previous = {s.key: previous_seconds(_read_summary(build_dir / s.key / "summary.json")) for s in studies}
-    tracker = Tracker([s.key for s in studies], previous)
+    work = {s.key: work_units(s.key, planned[s.key]) for s in studies}
+    tracker = Tracker([s.key for s in studies], previous, work=work)
     outcomes: dict[str, dict] = {}
     rows: list[dict] = []
     report_started = time.time()
@@ -346,11 +348,23 @@ def _run_all(profile, studies, planned, kernel, build_dir: Path, reports_dir: Pa
         print(f"error: {exc}; the previous index is kept", file=sys.stderr, flush=True)
         outcomes["index"] = {"status": "failed"}
         index = "(index not written)"
-    print(report_summary(profile, rows, index, time.time() - report_started), flush=True)
-    if console.warnings:
-        print(f"{len(console.warnings)} warning(s) above:\n" + "\n".join(f"  {w}" for w in console.warnings))
+    _close(profile, rows, index, console, build_dir, time.time() - report_started)
     failed = [k for k, o in outcomes.items() if o["status"] == "failed"]
     return 1 if failed else 0
+
+
+def _close(profile: str, rows: list[dict], index: str, console: Console, build_dir: Path,
+           wall_seconds: float) -> None:
+    """The estimate's record in the build's ``report.json``, the closing summary, the warnings again (last)."""
+    try:
+        io.write_json(build_dir / "report.json", {"profile": profile, **estimate_record(console.tracker,
+                                                                                      wall_seconds)})
+    except OutputError as exc:  # the pages and the index are written; only this record is lost
+        print(f"error: {exc}; the time estimate's record is not kept", file=sys.stderr, flush=True)
+    print(report_summary(profile, rows, index, wall_seconds, estimate_text(console.tracker.first_estimate,
+                                                                           wall_seconds)), flush=True)
+    if console.warnings:
+        print(f"{len(console.warnings)} warning(s) above:\n" + "\n".join(f"  {w}" for w in console.warnings))
 
 
 def _mtime(path: Path) -> int | None:

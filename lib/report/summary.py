@@ -6,7 +6,7 @@ page is built from, so the two agree. Both the current summary keys (``compute_s
 """
 from __future__ import annotations
 
-from .eta import duration
+from .eta import duration, estimate_error
 from ..studies.registry import RUN_KEYS
 
 
@@ -47,11 +47,33 @@ def _claim_lines(summary: dict) -> list[str]:
     return [f"- {line}" + (f" [{scope}]" if scope else "") for line, scope in claims]
 
 
-def report_summary(profile: str, rows: list[dict], index_path, wall_seconds: float) -> str:
+def _clock(seconds: float) -> str:
+    """``0:45``, ``12:03``, ``1:02:03``: a moment of the run, counted from its start."""
+    s = int(round(seconds))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def estimate_text(first: tuple[float, float] | None, actual_seconds: float) -> str:
+    """``first estimate 58 min at 0:45, actual 1 h 03 min (−8 %)``: the first whole-report estimate (given at
+    that moment of the run) against the time the report took."""
+    error = estimate_error(first, actual_seconds)
+    if error is None:
+        return "time estimate: none was made (no epoch measured, and no earlier build timed every study)"
+    percent = round(error * 100)
+    signed = f"−{-percent}" if percent < 0 else f"+{percent}" if percent > 0 else "0"
+    return (f"time estimate: first estimate {duration(first[1])} at {_clock(first[0])}, "
+            f"actual {duration(actual_seconds)} ({signed} %)")
+
+
+def report_summary(profile: str, rows: list[dict], index_path, wall_seconds: float,
+                   estimate: str | None = None) -> str:
     """``rows``: per study run now, {"number", "key", "title", "status", "error", "summary", "cache", "log"};
-    ``summary`` is the study's summary.json (None when it has none), ``cache`` the counts its output printed."""
+    ``summary`` is the study's summary.json (None when it has none), ``cache`` the counts its output printed;
+    ``estimate`` the :func:`estimate_text` line."""
     failed = [r for r in rows if r["status"] != "ok"]
     out = [f"Report {profile}: {len(rows) - len(failed)} of {len(rows)} studies ok in {duration(wall_seconds)}"]
+    if estimate:
+        out.append(f"  {estimate}")
     for r in rows:
         s = r.get("summary") or {}
         head = f"  {r['number']}. {r.get('title') or s.get('title') or r['key']}: {r['status']}"

@@ -1,0 +1,159 @@
+"""How much training each study does in a profile, in one unit, for the report's time estimate.
+
+The unit is the **image-epoch**: one training image passed through a model once in an epoch (a GAN's
+epoch counts its training images once, however many networks see them). A study's work is a list of
+:class:`Part` (runs × epochs × images per epoch), in the order its notebook trains them, computed from its
+resolved parameters alone: nothing is loaded or built, so ``make report`` can estimate before a study starts.
+
+What it leaves out, so what an estimate built on it cannot see:
+
+* the cost of an image in each model: an image-epoch of Study 3's fully connected networks is far cheaper
+  than one of Study 5's VGG-16, so speed measured on one study is only a rough guide to another;
+* everything that is not a training epoch: loading data, evaluation (Study 4's FID, KID and the rest),
+  test curves, figures, starting the kernel;
+* what is decided while a study runs: early stopping (each run is counted at its maximum epochs), Study 3's
+  seed setting carried on beside the better half of a rung, Study 5's ImageNet VGG-16 (only where its weights
+  are found), a fallback dataset of another size (Study 5 is counted on the dataset it asks for);
+* runs the run cache holds: the progress view skips those as their markers announce them (a part whose runs
+  print no marker, Study 4's classifier and Study 5's GANs, is skipped when the next marker arrives).
+
+This is one table rather than a function beside each study because the study modules are part of the run
+cache's key: editing one would retrain its runs; this module is declared neutral.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..data import DATASETS
+from ..data.prepare import GENERATED_SIZES
+
+# Presentation only: editing this module re-renders pages from the run cache, it never retrains.
+CACHE_NEUTRAL = True
+
+# Training images of each official release (the stand-in data holds what its parameters ask for).
+TRAIN_IMAGES = {"fashion_mnist": 60_000, "cifar10": 50_000, "cifar100": 50_000}
+
+
+@dataclass(frozen=True)
+class Part:
+    """``runs`` training runs of ``epochs`` epochs, each epoch a pass over ``images`` images; ``announced``: its
+    runs print a ``::run`` marker (lib.experiments.run_variants), as those of a single cached call do not."""
+    runs: int
+    epochs: int
+    images: int
+    announced: bool = True
+
+
+@dataclass(frozen=True)
+class Work:
+    """A study's training, part by part in the order it runs; each epoch line it prints is one epoch of a part."""
+    parts: tuple[Part, ...]
+
+    @property
+    def units(self) -> int:
+        return sum(p.runs * p.epochs * p.images for p in self.parts)
+
+    @property
+    def epochs(self) -> int:
+        return sum(p.runs * p.epochs for p in self.parts)
+
+    def units_before(self, lines: int) -> float:
+        """Image-epochs of the first ``lines`` epochs, in the declared order; epochs past the declared work
+        (a part this table does not know) count at the mean of the declared ones."""
+        total, left = 0.0, max(0, lines)
+        for p in self.parts:
+            take = min(left, p.runs * p.epochs)
+            total, left = total + take * p.images, left - take
+        return total + left * (self.units / self.epochs if self.epochs else 0.0)
+
+    def at_marker(self, lines: int) -> int:
+        """The epochs passed once a run marker arrives after ``lines``: a marker means any unannounced part the
+        count is still in is over, its epochs trained or, from the cache, never printed."""
+        start = 0
+        for p in self.parts:
+            end = start + p.runs * p.epochs
+            if lines < end:
+                if p.announced:
+                    return lines
+                lines = end
+            start = end
+        return lines
+
+
+def _pool(P: dict, dataset: str, n_train: int | None, written: int | None = None, classes: int | None = None) -> int:
+    """Images a study draws its training part from: ``n_train`` of the dataset (of its first ``classes``);
+    ``written``: the images its stand-in data is written with, where the study's loader passes a number."""
+    if P["data_source"] == "generated":
+        full = written or GENERATED_SIZES["n_train"]
+    else:
+        full = TRAIN_IMAGES[dataset]
+    if classes:
+        full = full * classes // DATASETS[dataset].num_classes
+    return min(n_train or full, full)
+
+
+def _train_part(pool: int, val_fraction: float) -> int:
+    """Images left for training once the validation part (lib.data.splits.train_val_split) is held out."""
+    return pool - int(round(pool * val_fraction))
+
+
+def cifar10_batchnorm(P: dict) -> Work:
+    """Both CNNs over the seeds under the reference and each other reading, then the sweep (first seed)."""
+    n = _train_part(_pool(P, "cifar10", P["n_train"], P["n_train"]), P["val_fraction"])
+    runs = 2 * (len(P["seeds"]) * (1 + len(P["readings"] or [])) + len(P["lr_sweep"] or []))
+    return Work((Part(runs, P["epochs"], n),))
+
+
+def fashion_regularisation(P: dict) -> Work:
+    """The baseline and the regularised CNN over the seeds, each for the whole budget."""
+    n = _train_part(_pool(P, "fashion_mnist", P["n_train"], P["n_train"]), P["val_fraction"])
+    return Work((Part(2 * len(P["seeds"]), P["epochs"], n),))
+
+
+def fashion_fcn_vs_alexnet(P: dict) -> Work:
+    """The search's rungs on its subset (first seed), then the final models on the whole training part under
+    the reference and each other reading."""
+    n = _train_part(_pool(P, "fashion_mnist", P["n_train"], P["n_train"]), P["val_fraction"])
+    grid_n = min(P["grid_n_train"] or n, n)
+    alive = (len(P["grid_optimizers"]) * len(P["grid_initializers"]) * len(P["grid_regularizations"])
+             * len(P["grid_normalizations"]))
+    configs, parts = alive, []
+    for epochs in P["halving_epochs"]:
+        parts.append(Part(alive, epochs, grid_n))
+        alive = min(alive, max(2, -(-alive // 2)))  # as survivors() keeps: the better half, at least two
+    fcns = 1 + (configs > 1) + bool(P["dnn_units"])  # the chosen FCN, the other finalist, the DNN
+    readings = len(P["seeds"]) * (1 + len(P["readings"] or []))
+    return Work((*parts, Part(fcns * readings, P["fcn_epochs"], n), Part(readings, P["alexnet_epochs"], n)))
+
+
+def fashion_gans(P: dict) -> Work:
+    """The feature classifier, then every family over the seeds and the batch-norm pair over ``bn_seeds``."""
+    classifier = _train_part(_pool(P, "fashion_mnist", P["classifier_n_train"]), 0.1)
+    gan_n = _pool(P, "fashion_mnist", P["n_train"])
+    gans = len(P["variants"]) * len(P["seeds"]) + 2 * len(P["bn_seeds"])
+    return Work((Part(1, P["classifier_epochs"], classifier, announced=False), Part(gans, P["epochs"], gan_n)))
+
+
+def cifar100_vgg_synthetic(P: dict) -> Work:
+    """A GAN per seed, then per seed every arm: real only, each synthetic share on top of the real batches,
+    synthetic only (as many images as real ones) and the seed recipe on the compared share."""
+    n = _train_part(_pool(P, P["dataset"], P["n_train"], P["n_train"], P["n_classes"]), P["val_fraction"])
+    shares = sorted(s for s in {P["compare_fraction"], *P["synthetic_fractions"]} if s > 0)
+    arms = (Part(1, P["epochs"], n), *(Part(1, P["epochs"], round(n * (1 + s))) for s in shares),
+            Part(1, P["epochs"], n), Part(1, P["seed_epochs"], round(n * (1 + P["compare_fraction"]))))
+    return Work((Part(len(P["seeds"]), P["gan_epochs"], n, announced=False), *arms * len(P["seeds"])))
+
+
+WORK: dict[str, Callable[[dict], Work]] = {
+    "cifar10_batchnorm": cifar10_batchnorm,
+    "fashion_regularisation": fashion_regularisation,
+    "fashion_fcn_vs_alexnet": fashion_fcn_vs_alexnet,
+    "fashion_gans": fashion_gans,
+    "cifar100_vgg_synthetic": cifar100_vgg_synthetic,
+}
+
+
+def work_units(key: str, P: dict) -> Work | None:
+    """The study's work under its resolved parameters ``P``; None for a study this table does not know."""
+    return WORK[key](P) if key in WORK else None

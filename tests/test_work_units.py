@@ -1,0 +1,61 @@
+"""Each study's declared training in image-epochs (lib/studies/work.py), against arithmetic done by hand from
+its profile files."""
+import pytest
+
+from lib.report.pipeline import effective_params
+from lib.studies.registry import STUDIES
+from lib.studies.work import Part, Work, work_units
+
+
+def _work(profile, key):
+    return work_units(key, effective_params(profile, STUDIES[key]))
+
+
+def test_every_registered_study_declares_its_work():
+    assert all(_work("smoke", key).units > 0 for key in STUDIES)
+    assert work_units("not_a_study", {}) is None
+
+
+def test_study1_quick_counts_both_cnns_over_seeds_and_the_narrow_reading():
+    # 45,000 training images (50,000 less 10 % validation); 2 CNNs x 3 seeds x (reference + narrow), 15 epochs
+    assert _work("quick", "cifar10_batchnorm") == Work((Part(12, 15, 45_000),))
+
+
+def test_study1_smoke_adds_the_sweep_on_the_stand_in_data():
+    # 1,200 stand-in images less 120 for validation; 2 CNNs x 2 seeds + 2 CNNs x 2 sweep rates, 3 epochs
+    assert _work("smoke", "cifar10_batchnorm") == Work((Part(8, 3, 1080),))
+
+
+def test_study3_quick_halves_the_search_then_trains_the_final_models():
+    w = _work("quick", "fashion_fcn_vs_alexnet")
+    # 48 configurations x 1 epoch, 24 x 3, 12 x 9 on 10,000 images; then per seed (3) and reading (2): the chosen
+    # FCN and the other finalist for 50 epochs and the AlexNet for 10, on 50,000 images
+    assert w.parts == (Part(48, 1, 10_000), Part(24, 3, 10_000), Part(12, 9, 10_000),
+                       Part(12, 50, 50_000), Part(6, 10, 50_000))
+    assert w.units == 228 * 10_000 + 660 * 50_000 and w.epochs == 228 + 660
+
+
+def test_study4_quick_trains_the_classifier_then_every_gan():
+    # classifier: 54,000 images (60,000 less 10 %) x 8 epochs; GANs: 5 families x 3 seeds + the batch-norm pair
+    # x 3 seeds, 2 epochs of 10,240 images
+    assert _work("quick", "fashion_gans") == Work((Part(1, 8, 54_000, announced=False), Part(21, 2, 10_240)))
+
+
+def test_study5_quick_trains_a_gan_per_seed_then_every_arm():
+    w = _work("quick", "cifar100_vgg_synthetic")
+    # 1,250 images of 10 classes less 20 % validation = 1,000; arms per seed: real, +25 %, +50 %, +100 %, synthetic
+    # only, the seed recipe on +50 %, 20 epochs each
+    arms = (Part(1, 20, 1000), Part(1, 20, 1250), Part(1, 20, 1500), Part(1, 20, 2000), Part(1, 20, 1000),
+            Part(1, 20, 1500))
+    assert w == Work((Part(3, 60, 1000, announced=False), *arms * 3))
+
+
+def test_units_before_follows_the_declared_order():
+    w = Work((Part(2, 1, 100), Part(1, 2, 300)))
+    assert [w.units_before(n) for n in range(5)] == [0, 100, 200, 500, 800]
+    assert w.units_before(5) == pytest.approx(800 + 800 / 4)  # past the declared work: the mean epoch
+
+
+def test_a_run_marker_ends_the_unannounced_part_it_follows():
+    w = Work((Part(1, 3, 500, announced=False), Part(2, 2, 100), Part(1, 1, 50, announced=False), Part(1, 1, 70)))
+    assert [w.at_marker(n) for n in (0, 2, 3, 5, 7, 8)] == [3, 3, 3, 5, 8, 8]
