@@ -49,11 +49,12 @@ def arms(monkeypatch):
 
 def test_plan_arms_lists_every_arm_once_with_its_recipe_and_skips_imagenet_without_weights(arms):
     vgg = "VGG-16-BN (0.125× width)"
-    seed_vgg = "VGG-16 (0.125× width), seed recipe on CIFAR-10 (fallback: CIFAR-100 unavailable), +50% synthetic"
+    seed = "VGG-16 (0.125× width), seed recipe on CIFAR-10 (fallback: CIFAR-100 unavailable)"
     assert list(arms.variants) == [f"{vgg}, real only", f"{vgg}, +25% synthetic", f"{vgg}, +50% synthetic",
-                                   f"{vgg}, synthetic only (CAS)", seed_vgg]
-    assert arms.seed_vgg == seed_vgg and arms.vgg_mix == f"{vgg}, +50% synthetic" and arms.imagenet not in arms.variants
-    assert arms.synthetic == set(arms.variants) - {arms.real}      # only these take the seed's GAN images
+                                   f"{vgg}, synthetic only (CAS)", f"{seed}, real only", f"{seed}, +50% synthetic"]
+    assert arms.seed_vgg == f"{seed}, +50% synthetic" and arms.seed_real == f"{seed}, real only"
+    assert arms.vgg_mix == f"{vgg}, +50% synthetic" and arms.imagenet not in arms.variants
+    assert arms.synthetic == set(arms.variants) - {arms.real, arms.seed_real}   # only these take the GAN's images
     assert arms.warnings == ["ImageNet-pretrained VGG-16 baseline skipped: offline."]
     assert arms.variants[arms.cas].kwargs["synthetic_only"] and arms.variants[arms.real].kwargs.get("fraction") is None
     assert arms.recipes[arms.seed_vgg].early_stopping_patience == 2 and arms.recipes[arms.real].batch_size == 32
@@ -64,10 +65,22 @@ def test_plan_arms_lists_every_arm_once_with_its_recipe_and_skips_imagenet_witho
     assert table.loc[f"{vgg}, +25% synthetic", "training images"] == ("40 real + 10 synthetic (8 on top of every "
                                                                        "batch of 32 real)")
     assert table.loc[arms.seed_vgg, "optimiser steps"] == "2 × 1 at most"
+    assert table.loc[arms.seed_real, "training images"] == "40 real"
     about = study.describe_arms(arms, P, [0.0, 0.25, 0.5])
     assert about.count("\n- ") == 1 and "ImageNet" not in about and "+25% and +50%" in about
-    assert "not a reproduction of the seed's CIFAR-100 numbers" in about
+    assert "not a reproduction of the seed's CIFAR-100 numbers" in about and "on real images only" in about
 
+
+def test_the_seed_recipe_has_a_real_only_counterpart_that_differs_from_its_mixed_arm_only_in_the_images(arms):
+    """Alone, the seed-recipe arm tests nothing: the same network, recipe and seeds on real images only."""
+    real, mix = arms.variants[arms.seed_real], arms.variants[arms.seed_vgg]
+    assert arms.recipes[arms.seed_real] is arms.recipes[arms.seed_vgg]
+    assert arms.recipes[arms.seed_real].optimizer == "adam" and arms.recipes[arms.seed_real].batch_size == 64
+    assert real.kwargs["build"].args == mix.kwargs["build"].args == (0.125, False, 4)      # VGG-16 without BN
+    assert "fraction" not in real.kwargs and mix.kwargs["fraction"] == 0.5
+    assert {k: v for k, v in real.kwargs.items() if k != "build"} == {
+        k: v for k, v in mix.kwargs.items() if k not in ("build", "fraction")}
+    assert arms.n_params[arms.seed_real] == arms.n_params[arms.seed_vgg]
 
 def test_train_gives_each_seed_its_own_gan_images_and_only_to_the_synthetic_arms(arms, monkeypatch):
     calls = []
@@ -82,7 +95,7 @@ def test_train_gives_each_seed_its_own_gan_images_and_only_to_the_synthetic_arms
 
 def _fake_arms():
     return study.Arms(vgg="V", real="V, real only", cas="V, CAS", vgg_mix=study.mixed("V", 0.5), seed_vgg="S",
-                      imagenet="I", weights=None, weights_from="skipped: offline",
+                      seed_real="S, real only", imagenet="I", weights=None, weights_from="skipped: offline",
                       n_params={"V, real only": 10, "V, CAS": 10, study.mixed("V", 0.5): 10})
 
 
@@ -112,6 +125,52 @@ def test_compare_gates_on_the_cas_against_real_and_tests_each_share_with_welch()
     assert "Welch t test over 3 seeds" in text and "- Train − test gap, +50% synthetic − real only: -4.67" in text
 
 
+def test_the_seed_recipe_is_compared_with_itself_on_real_only_welch_over_seeds_with_its_interval():
+    arms = _fake_arms()
+    runs = _runs({arms.real: [0.50, 0.52, 0.54], arms.cas: [0.32, 0.33, 0.34], arms.vgg_mix: [0.55, 0.58, 0.57],
+                  arms.seed_real: [0.30, 0.32, 0.31], arms.seed_vgg: [0.36, 0.35, 0.37]})
+    c = study.compare(runs, arms, [0.0, 0.5], 0.5)
+    assert c.seed_recipe.test == WELCH and c.seed_recipe.n == 3
+    assert c.seed_recipe.mean_diff == pytest.approx(0.05) and c.seed_recipe.ci_low > 0
+    assert c.seed_recipe_gap.mean_diff == pytest.approx(-0.05)          # same train accuracy: the gap shrinks
+    text = study.comparison_lines(c, arms, 40, 10, "s")
+    line = next(x for x in text.splitlines() if x.startswith("- **The seed's recipe"))
+    assert "Test accuracy, +50% synthetic − real only: +5.00 points (95 % CI +" in line
+    assert "Welch t test over 3 seeds" in line and "Train − test gap, +50% synthetic − real only: -5.00" in line
+    sweep = study.fraction_sweep(runs, arms, [0.0, 0.5], 0.5)
+    assert sweep["VGG-16, seed recipe"] == {0.0: pytest.approx([30.0, 32.0, 31.0]),
+                                            0.5: pytest.approx([36.0, 35.0, 37.0])}
+    # Without its real-only runs the mixed arm alone is drawn, and no difference is made up.
+    alone = _runs({arms.real: [0.5, 0.52, 0.54], arms.cas: [0.32, 0.33, 0.34], arms.seed_vgg: [0.36, 0.35, 0.37]})
+    c = study.compare(alone, arms, [0.0], 0.5)
+    assert c.seed_recipe.n == 0 and "no seed finished both runs" in study.seed_recipe_line(c)
+    assert list(study.fraction_sweep(alone, arms, [0.0], 0.5)["VGG-16, seed recipe"]) == [0.5]
+
+
+def test_the_synthetic_image_claims_carry_the_seed_recipe_comparison_beside_them_uncounted():
+    from lib.experiments.claims import judge_all
+    from lib.studies.cifar100_vgg_synthetic import claims as s5
+
+    arms = _fake_arms()
+    runs = _runs({arms.real: [0.50, 0.52, 0.54], arms.cas: [0.32, 0.33, 0.34], arms.vgg_mix: [0.55, 0.58, 0.57],
+                  arms.seed_real: [0.30, 0.32, 0.31], arms.seed_vgg: [0.36, 0.35, 0.37]})
+    setting = s5.Setting(real=arms.real, cas=arms.cas, mixed=arms.vgg_mix, seed_vgg=arms.seed_vgg, imagenet="",
+                         comparable=False, dataset="cifar100", why_not="reduced", cas_passed=True, gated="",
+                         overfits=True, seed_real=arms.seed_real)
+    pairs = s5.claims(runs, setting, share=0.6)
+    ev = {c.key: e for c, e in pairs}
+    assert ev["synthetic_generalisation"].supporting.startswith("the seed's recipe (VGG-16 without batch "
+                                                                "normalisation, the same seeds), with − without")
+    assert "test accuracy: +5.00 points (95 % CI" in ev["synthetic_generalisation"].supporting
+    assert "train − test gap: -5.00 points" in ev["synthetic_overfitting"].supporting
+    verdicts = {c.key: v for (c, _), v in zip(pairs, judge_all(pairs))}
+    # The claim is judged on VGG-16-BN (+4.67 points); the seed recipe's +5.00 is shown beside it, not counted.
+    assert verdicts["synthetic_generalisation"].ours.startswith("+4.67 points")
+    assert "supporting, not counted: the seed's recipe" in verdicts["synthetic_generalisation"].detail
+    unrun = s5.claims(_runs({arms.real: [0.5, 0.52, 0.54], arms.vgg_mix: [0.55, 0.58, 0.57]}), setting, 0.6)
+    assert all(e.supporting == "" for _, e in unrun)
+
+
 def test_below_the_gate_the_differences_are_stated_without_a_conclusion():
     arms = _fake_arms()
     runs = _runs({arms.real: [0.50, 0.52, 0.54], arms.cas: [0.25, 0.26, 0.27], arms.vgg_mix: [0.55, 0.58, 0.57]},
@@ -119,7 +178,8 @@ def test_below_the_gate_the_differences_are_stated_without_a_conclusion():
     c = study.compare(runs, arms, [0.0, 0.5], 0.5)
     assert not c.passed and not c.overfits          # a gap of 1-5 points is below the declared 5
     text = study.comparison_lines(c, arms, 40, 10, "s")
-    assert "below the gate" in text and text.count("(measured; no conclusion below the CAS gate).") == 2
+    # the share's two lines and the seed recipe's two sentences
+    assert "below the gate" in text and text.count("(measured; no conclusion below the CAS gate).") == 4
     assert "- Test accuracy, +50% synthetic − real only: +4.67 points" in text
     assert "does not overfit enough to test it" in text
 

@@ -61,6 +61,7 @@ class Setting:
     no_overfit: str = ""      # why the overfitting claim cannot be tested
     imagenet_why: str = ""    # why the ImageNet arm was skipped
     resnet_why: str = ""      # why the ResNet comparison is not made
+    seed_real: str = ""       # the seed-recipe VGG-16 on real images only ("": not run)
 
 
 def setting(choice, num_classes: int, P: dict, arms, c, scope: str, resnet_why: str) -> Setting:
@@ -80,7 +81,18 @@ def setting(choice, num_classes: int, P: dict, arms, c, scope: str, resnet_why: 
                    imagenet=arms.imagenet if arms.weights else "", comparable=comparable, dataset=dataset,
                    why_not="" if comparable else f"not the seed's setting (full CIFAR-100, full-width VGG-16): {scope}",
                    cas_passed=c.passed, gated=gated, overfits=c.overfits, no_overfit=no_overfit,
-                   imagenet_why=arms.weights_from, resnet_why=resnet_why)
+                   imagenet_why=arms.weights_from, resnet_why=resnet_why, seed_real=arms.seed_real)
+
+
+def seed_recipe_note(runs, s: Setting, measure, label: str) -> str:
+    """The seed's own recipe with − without the synthetic images (Welch over the same seeds), shown beside the
+    synthetic-image claims and never counted: they are judged on VGG-16-BN ("" when it did not run)."""
+    from ...experiments import sentences
+
+    if not (s.seed_real and s.seed_vgg and runs.ok(s.seed_real) and runs.ok(s.seed_vgg)):
+        return ""
+    return (f"the seed's recipe (VGG-16 without batch normalisation, the same seeds), with − without the synthetic "
+            f"images, {label}: {sentences.difference(runs.welch(s.seed_real, s.seed_vgg, measure))}")
 
 
 def claims(runs, s: Setting, share: float) -> list[tuple[Claim, Evidence]]:
@@ -96,11 +108,16 @@ def claims(runs, s: Setting, share: float) -> list[tuple[Claim, Evidence]]:
         out.append((claim, runs.evidence(claim, **on) if seed_ok and not why
                     else Evidence(applicable=False, reason=why or gate(claim, Evidence(values=[0.0], dataset=s.dataset)))))
     gen = replace(GENERALISATION, variant=s.mixed, baseline=s.real, metric=f"test accuracy, {s.mixed} − {s.real}")
-    out.append((gen, runs.evidence(gen, **on) if s.cas_passed else Evidence(applicable=False, reason=s.gated)))
+    note = seed_recipe_note(runs, s, "test_accuracy", "test accuracy")
+    out.append((gen, runs.evidence(gen, supporting=note, **on) if s.cas_passed
+                else Evidence(applicable=False, reason=s.gated, supporting=note)))
     gap = replace(OVERFITTING, variant=s.mixed, baseline=s.real,
                   metric=f"train − test gap (real training images), {s.mixed} − {s.real}")
-    out.append((gap, Evidence(comparison=runs.welch(s.real, s.mixed, train_test_gap), measure="train_test_gap", **on)
-                if s.cas_passed and s.overfits else Evidence(applicable=False, reason=s.gated or s.no_overfit)))
+    note = seed_recipe_note(runs, s, train_test_gap, "train − test gap")
+    out.append((gap, Evidence(comparison=runs.welch(s.real, s.mixed, train_test_gap), measure="train_test_gap",
+                              supporting=note, **on)
+                if s.cas_passed and s.overfits else Evidence(applicable=False, reason=s.gated or s.no_overfit,
+                                                             supporting=note)))
     out.append((BEATS_RESNET, Evidence(applicable=False, reason=s.resnet_why)))
     img = replace(BEATS_IMAGENET, variant=s.mixed, baseline=s.imagenet or "ImageNet-pretrained VGG-16",
                   metric=f"test accuracy, {s.mixed} − {s.imagenet or 'ImageNet-pretrained VGG-16'}")

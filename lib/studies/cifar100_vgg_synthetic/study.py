@@ -110,6 +110,7 @@ class Arms:
     cas: str
     vgg_mix: str
     seed_vgg: str
+    seed_real: str                                  # the seed-recipe VGG-16 on real images only
     imagenet: str
     weights: object
     weights_from: str
@@ -134,16 +135,17 @@ def _names(P: dict, dataset_label: str) -> dict:
     width = f" ({P['vgg_width']:g}× width)" if P["vgg_width"] != 1 else ""
     vgg = "VGG-16-BN" + width
     f = P["compare_fraction"]
+    seed = f"VGG-16{width}, seed recipe on {dataset_label}"
     return dict(vgg=vgg, real=f"{vgg}, real only", cas=f"{vgg}, synthetic only (CAS)", vgg_mix=mixed(vgg, f),
-                seed_vgg=mixed(f"VGG-16{width}, seed recipe on {dataset_label}", f),
-                imagenet=mixed(imagenet.TITLES["vgg16"], f))
+                seed_vgg=mixed(seed, f), seed_real=f"{seed}, real only", imagenet=mixed(imagenet.TITLES["vgg16"], f))
 
 
 def plan_arms(P: dict, split: Split, num_classes: int, shares: list[float], dataset_label: str,
               generated: bool) -> Arms:
     """Every arm this profile trains: VGG-16-BN on real, on each share and on synthetic alone (the CAS); the
-    seed-recipe VGG-16 on the compared share (on whichever dataset ran, named in its label); the ImageNet VGG-16
-    when its weights can be had."""
+    seed-recipe VGG-16 on real images only and on the compared share, the same seeds (on whichever dataset ran,
+    named in its label), so the seed's recipe has a comparison of its own; the ImageNet VGG-16 when its weights
+    can be had."""
     K, f, width = num_classes, P["compare_fraction"], P["vgg_width"]
     improved = improved_recipe(P["epochs"], P["batch_size"], P["learning_rate"], P["optimizer"], P["weight_decay"],
                                P["warmup_epochs"])
@@ -156,7 +158,9 @@ def plan_arms(P: dict, split: Split, num_classes: int, shares: list[float], data
         arms.add(mixed(arms.vgg, frac), arm(vgg_bn, improved, fraction=frac), improved)
     arms.add(arms.cas, arm(vgg_bn, improved, synthetic_only=True), improved)
     seed_rec = seed_recipe(P["seed_epochs"], P["seed_batch_size"], P["seed_learning_rate"], P["seed_patience"])
-    arms.add(arms.seed_vgg, arm(partial(build_vgg16, width, False, K), seed_rec, fraction=f), seed_rec)
+    vgg_plain = partial(build_vgg16, width, False, K)
+    arms.add(arms.seed_real, arm(vgg_plain, seed_rec), seed_rec)
+    arms.add(arms.seed_vgg, arm(vgg_plain, seed_rec, fraction=f), seed_rec)
     if weights:
         fine_tune = improved_recipe(P["epochs"], P["batch_size"], P["learning_rate"] / 10, P["optimizer"],
                                     P["weight_decay"], P["warmup_epochs"])
@@ -188,9 +192,11 @@ def describe_arms(arms: Arms, P: dict, shares: list[float]) -> str:
                         f"{sentences.listing([f'+{x:.0%}' for x in shares if x > 0])} synthetic images added on top "
                         f"of every batch, and on synthetic images alone (the CAS)",
              arms.seed_vgg: f"**VGG-16, seed recipe** ({n[arms.seed_vgg]:,} parameters): no normalisation; the "
-                            f"seed's settings: {arms.recipes[arms.seed_vgg].describe()}; on the +{f:.0%} mix. It "
-                            f"runs on the dataset this page used, so on a fallback it is the seed's recipe on "
-                            f"that dataset, not a reproduction of the seed's CIFAR-100 numbers",
+                            f"seed's settings: {arms.recipes[arms.seed_vgg].describe()}; on the +{f:.0%} mix and, "
+                            f"with the same seeds, on real images only, so the seed's recipe is compared with "
+                            f"itself without the synthetic images. It runs on the dataset this page used, so on a "
+                            f"fallback it is the seed's recipe on that dataset, not a reproduction of the seed's "
+                            f"CIFAR-100 numbers",
              arms.imagenet: f"**{imagenet.TITLES['vgg16']}** ({n.get(arms.imagenet, 0):,} parameters; weights: "
                             f"{arms.weights_from}): `keras.applications.VGG16`, images upsampled, fine-tuned with the "
                             f"improved recipe at a tenth of its rate, on the +{f:.0%} mix"}
@@ -224,14 +230,16 @@ def metrics_table(runs: RunSet, n_params: dict[str, int]) -> pd.DataFrame:
 
 def fraction_sweep(runs: RunSet, arms: Arms, shares: list[float], compare_fraction: float,
                    metric=None) -> dict:
-    """``metric`` (default: test accuracy, %) per synthetic share: the VGG-16-BN sweep, and the other models at
-    their one share."""
+    """``metric`` (default: test accuracy, %) per synthetic share: the VGG-16-BN sweep, the seed-recipe VGG-16 at
+    0 and the compared share, the ImageNet VGG-16 at its one share (an arm that did not finish is left out)."""
     metric = metric or (lambda r: r.metrics["test_accuracy"] * 100)
     pct = lambda name: runs.values(name, metric)  # noqa: E731
     sweep = {arms.vgg: {f: pct(arms.real if f == 0 else mixed(arms.vgg, f)) for f in shares}}
-    for name, label in ((arms.seed_vgg, "VGG-16, seed recipe"), (arms.imagenet, imagenet.TITLES["vgg16"])):
-        if runs.ok(name):
-            sweep[label] = {compare_fraction: pct(name)}
+    for label, points in (("VGG-16, seed recipe", ((0.0, arms.seed_real), (compare_fraction, arms.seed_vgg))),
+                          (imagenet.TITLES["vgg16"], ((compare_fraction, arms.imagenet),))):
+        found = {f: pct(name) for f, name in points if runs.ok(name)}
+        if found:
+            sweep[label] = found
     return sweep
 
 
@@ -254,11 +262,15 @@ class Comparisons:
     by_fraction: dict
     gap_by_fraction: dict
     imagenet: stats.Comparison | None
+    seed_recipe: stats.Comparison        # the seed-recipe VGG-16, compared share − real only (test accuracy)
+    seed_recipe_gap: stats.Comparison    # and in the train − test gap
+    seed_share: float                    # the compared share
 
 
 def compare(runs: RunSet, arms: Arms, shares: list[float], compare_fraction: float) -> Comparisons:
     """The CAS against real-only training and its gate; the real-only train − test gap against the declared
-    overfitting threshold; each share − real only in test accuracy and in the gap; VGG-16-BN − ImageNet VGG-16."""
+    overfitting threshold; each share − real only in test accuracy and in the gap; the seed-recipe VGG-16 on the
+    compared share − on real only, in both; VGG-16-BN − ImageNet VGG-16."""
     from .claims import OVERFIT_MIN
 
     cas, real = runs.values(arms.cas, "test_accuracy"), runs.values(arms.real, "test_accuracy")
@@ -270,7 +282,9 @@ def compare(runs: RunSet, arms: Arms, shares: list[float], compare_fraction: flo
         overfits=bool(real_gap) and float(np.mean(real_gap)) >= OVERFIT_MIN,
         by_fraction={f: runs.welch(arms.real, mixed(arms.vgg, f), "test_accuracy") for f in shares if f > 0},
         gap_by_fraction={f: runs.welch(arms.real, mixed(arms.vgg, f), train_test_gap) for f in shares if f > 0},
-        imagenet=runs.welch(arms.imagenet, arms.vgg_mix, "test_accuracy") if arms.weights else None)
+        imagenet=runs.welch(arms.imagenet, arms.vgg_mix, "test_accuracy") if arms.weights else None,
+        seed_recipe=runs.welch(arms.seed_real, arms.seed_vgg, "test_accuracy"),
+        seed_recipe_gap=runs.welch(arms.seed_real, arms.seed_vgg, train_test_gap), seed_share=compare_fraction)
 
 
 def cas_line(c: Comparisons, arms: Arms, n_train: int, num_classes: int) -> str:
@@ -301,7 +315,8 @@ def _gated(c: Comparisons, a: str, b: str, label: str, comparison, **kw) -> str:
 
 def comparison_lines(c: Comparisons, arms: Arms, n_train: int, num_classes: int, scope: str) -> str:
     """The results as bullets: the CAS and its gate, the overfitting regime, each share against real only (test
-    accuracy and the gap; no conclusion below the gate), the ImageNet VGG-16, the ResNet comparison withdrawn."""
+    accuracy and the gap; no conclusion below the gate), the seed's recipe with and without the synthetic images,
+    the ImageNet VGG-16, the ResNet comparison withdrawn."""
     lines = [f"- **Classification Accuracy Score:** {cas_line(c, arms, n_train, num_classes)}; "
              f"{'at or above' if c.passed else 'below'} the gate.",
              f"- **Overfitting regime:** {overfit_line(c, arms)}."]
@@ -311,12 +326,23 @@ def comparison_lines(c: Comparisons, arms: Arms, n_train: int, num_classes: int,
         lines.append("- " + _gated(c, "real only", share, "Test accuracy", comparison))
         lines.append("- " + _gated(c, "real only", share, "Train − test gap", c.gap_by_fraction[f],
                                    higher_is_better=False))
+    lines.append(seed_recipe_line(c))
     lines.append(f"- **{imagenet.TITLES['vgg16']}:** " + (
         sentences.comparison(arms.imagenet, arms.vgg_mix, "test accuracy", c.imagenet) if arms.weights
         else arms.weights_from + "."))
     lines.append(f"- **ResNet:** {RESNET_WITHDRAWN}.")
     lines.append(f"- **Scope.** {scope}.")
     return "\n".join(lines)
+
+
+def seed_recipe_line(c: Comparisons) -> str:
+    """The seed's own recipe (VGG-16 without batch normalisation, Adam, batch 64, early stopping) on the compared
+    share against the same recipe on real images only, over the same seeds (Welch): test accuracy and the gap."""
+    lead = ("- **The seed's recipe with and without synthetic images** (VGG-16 without batch normalisation, the "
+            "seed's settings, the same seeds): ")
+    share = f"+{c.seed_share:.0%} synthetic"
+    return (lead + _gated(c, "real only", share, "Test accuracy", c.seed_recipe) + " "
+            + _gated(c, "real only", share, "Train − test gap", c.seed_recipe_gap, higher_is_better=False))
 
 
 RESNET_WITHDRAWN = ("the seed's \"VGG-16 with GANs outperformed ResNet\" is not tested here: a fair comparison "
