@@ -241,3 +241,64 @@ def test_an_arm_trains_through_train_classifier_for_the_requested_steps_on_a_rep
     from lib.errors import DataError
     with pytest.raises(DataError, match="training images contain NaN"):
         train_arm(bad, tiny, recipe, num_classes=4, seed=0, label="arm", log=False)
+
+
+# --- the validation images -----------------------------------------------------------------------------------
+
+def _dataset(per_class=60, num_classes=4, n_test=20):
+    """Every training image carries its own index in its first pixel (two bytes), so overlaps can be checked."""
+    n = per_class * num_classes
+    x = np.zeros((n, 32, 32, 3), np.uint8)
+    x[:, 0, 0, 0], x[:, 0, 0, 1] = np.arange(n) % 256, np.arange(n) // 256
+    y = np.arange(n) % num_classes
+    return SimpleNamespace(x_train=x, y_train=y, x_test=np.full((n_test, 32, 32, 3), 7, np.uint8),
+                           y_test=np.arange(n_test) % num_classes)
+
+
+def _ids(x):
+    return set((x[:, 0, 0, 0].astype(int) + 256 * x[:, 0, 0, 1].astype(int)).tolist())
+
+
+def test_the_validation_images_come_from_outside_the_training_part_which_stays_as_it_was():
+    from lib.data import classification_split
+
+    ds = _dataset()
+    params = {"n_train": 100, "val_fraction": 0.2, "n_val": 80}
+    plain = classification_split(ds, 100, None, 0.2, scale=False)
+    split = study.with_validation(ds, plain, params)
+    assert split.x_train is plain.x_train and split.y_train is plain.y_train       # the 80 training images kept
+    assert split.x_test is plain.x_test and len(split.y_val) == 80 and len(plain.y_val) == 20
+    assert not _ids(split.x_val) & _ids(split.x_train)                                 # disjoint from training
+    assert len(_ids(split.x_val)) == 80 and np.bincount(split.y_val).tolist() == [20] * 4   # stratified
+    ids = split.x_val[:, 0, 0, 0].astype(int) + 256 * split.x_val[:, 0, 0, 1].astype(int)
+    np.testing.assert_array_equal(ds.y_train[ids], split.y_val)                        # each keeps its label
+    assert _ids(split.x_train) == set(study.training_part(ds.y_train, 100, 0.2).tolist())
+    assert study.with_validation(ds, plain, {**params, "n_val": None}) is plain
+    with pytest.raises(study.ParamError, match="only 160 training images of these classes lie outside the 80"):
+        study.with_validation(ds, plain, {**params, "n_val": 161})
+    # A split drawn otherwise than the profile says cannot be matched: refused, never a silent overlap.
+    with pytest.raises(RuntimeError, match="disjoint"):
+        study.with_validation(ds, classification_split(ds, 120, None, 0.2, scale=False), params)
+
+
+def test_the_page_states_the_validation_images_and_their_standard_error():
+    split = Split(np.zeros((1000, 1)), np.zeros(1000, int), np.zeros((2000, 1)), np.zeros(2000, int),
+                  np.zeros((5000, 1)), np.zeros(5000, int))
+    text = study.validation_note(split, {"n_train": 1250, "val_fraction": 0.2, "n_val": 2000}, "CIFAR-10", 10)
+    assert text.startswith("**Validation images:** 2,000 real images drawn from CIFAR-10's training set outside "
+                           "the 1,000 training images (stratified over the 10 classes")
+    assert "at most 1.1 points (at 50 %), against 3.2 with the 250 held out of 1,250" in text
+    held = Split(split.x_train, split.y_train, np.zeros((250, 1)), np.zeros(250, int), split.x_test, split.y_test)
+    text = study.validation_note(held, {"n_train": 1250, "val_fraction": 0.2, "n_val": None}, "CIFAR-10", 10)
+    assert "the 250 held out of the training images (0.2 of them" in text and "at most 3.2 points" in text
+
+
+def test_the_quick_profile_validates_on_thousands_of_images_that_cifar100_can_supply():
+    import yaml
+
+    from lib.paths import PARAMS
+
+    quick = yaml.safe_load((PARAMS / "quick" / "cifar100_vgg_synthetic.yaml").read_text())
+    trained = round(quick["n_train"] * (1 - quick["val_fraction"]))
+    assert trained == 1000 and quick["n_val"] >= 2000
+    assert trained + quick["n_val"] <= 500 * quick["n_classes"]       # CIFAR-100: 500 training images per class

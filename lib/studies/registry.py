@@ -280,6 +280,9 @@ register(Study(
                                 optional=True, default=1000),
         "n_test": positive_int("test images used after the class selection (null: all)", optional=True, default=500),
         "val_fraction": val_fraction(0.2),
+        "n_val": positive_int("validation images drawn (stratified) from the training images of those classes "
+                              "outside the training part, so none is a training image (null: the val_fraction "
+                              "share of n_train)", optional=True),
         "vgg_width": Param("float", low=0.0, high=4.0, low_open=True, default=0.125,
                            help="VGG-16 width multiplier (1: the real VGG-16; 0.25: a quarter of every layer)"),
         "seed_epochs": epochs_param("seed recipe: maximum epochs (early stopping decides)", 2),

@@ -34,16 +34,19 @@ class Context:
 
 
 def load_data(page, P: dict) -> Context:
-    """The dataset (or its stated fallback), the classes kept, the split kept uint8; the title, data and scope."""
+    """The dataset (or its stated fallback), the classes kept, the split kept uint8 (its validation part drawn
+    outside the training images when the profile sets ``n_val``); the title, data, scope and validation images."""
     choice = source.load_with_fallback(P["dataset"], P["fallback_dataset"], P, page.output_dir)
     page.set_title(classifier_runs.display_title(choice.used, choice.requested))
     ds = source.select_classes(choice.ds, P["n_classes"])
-    split = datalib.classification_split(ds, P["n_train"], P["n_test"], P["val_fraction"], scale=False)
+    split = study.with_validation(ds, datalib.classification_split(ds, P["n_train"], P["n_test"], P["val_fraction"],
+                                                                   scale=False), P)
     if choice.fell_back:
         page.warn(f"Dataset used: {choice.label()}. {choice.reason}.")
     page.add_data(datalib.describe_data(ds, split, choice.generated) + study.classes_kept(choice, ds.num_classes))
     scope = study.scope(choice, split, ds.num_classes, P)
     page.say(f"**Scope of every number below:** {scope}.")
+    page.say(study.validation_note(split, P, source.PRETTY.get(choice.used, choice.used), ds.num_classes))
     return Context(P, choice, list(ds.class_names), split, ds.num_classes, scope,
                    Cache(CACHE / "cifar100_vgg_synthetic", enabled=P["use_cache"]))
 

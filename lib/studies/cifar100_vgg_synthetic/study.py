@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ...data.splits import Split
+from ...data.splits import Split, stratified_indices
+from ...errors import ParamError
 from ...experiments import ACCURACY, RunResult, RunSet, Variant, run_variants, sentences, stats
 from ...models import imagenet
 from ...models.vgg import build_vgg16
@@ -32,6 +33,55 @@ def scope(choice, split: Split, num_classes: int, P: dict) -> str:
     return (("generated stand-in data in the CIFAR-100 format, " if choice.generated else "") + choice.label() +
             (" — reduced: " + ", ".join(reduction) if reduction else "") +
             f"; {P['epochs']} epochs' worth of steps, {len(P['seeds'])} seed(s), profile {P['profile']}")
+
+
+def training_part(y_train: np.ndarray, n_train: int | None, val_fraction: float, seed: int = 0) -> np.ndarray:
+    """Indices into the dataset's training set of the images :func:`lib.data.classification_split` trains on
+    (its own draw, repeated: the stratified ``n_train`` images less their stratified ``val_fraction`` part)."""
+    taken = stratified_indices(y_train, n_train or len(y_train), seed)
+    held = stratified_indices(y_train[taken], int(round(len(taken) * val_fraction)), seed)
+    keep = np.ones(len(taken), dtype=bool)
+    keep[held] = False
+    return taken[keep]
+
+
+def with_validation(ds, split: Split, P: dict, seed: int = 0) -> Split:
+    """``split`` with, when the profile sets ``n_val``, a validation part of ``n_val`` images drawn (stratified,
+    fixed seed) from ``ds``'s training images outside ``split``'s training part: the training images stay as
+    they are, none of them is a validation image, and the test images are untouched. Without ``n_val``,
+    ``split`` as it was (its validation part is the ``val_fraction`` share of ``n_train``)."""
+    if not P.get("n_val"):
+        return split
+    train = training_part(ds.y_train, P["n_train"], P["val_fraction"], seed)
+    if not (np.array_equal(ds.y_train[train], split.y_train) and np.array_equal(ds.x_train[train], split.x_train)):
+        raise RuntimeError("the training part could not be located in the dataset: the validation images could "
+                           "not be drawn disjoint from it")
+    pool = np.setdiff1d(np.arange(len(ds.y_train)), train)
+    if P["n_val"] > len(pool):
+        raise ParamError(f"n_val = {P['n_val']:,} validation images asked for, but only {len(pool):,} training "
+                         f"images of these classes lie outside the {len(train):,} the models train on")
+    val = pool[stratified_indices(ds.y_train[pool], P["n_val"], seed)]
+    return Split(split.x_train, split.y_train, ds.x_train[val], ds.y_train[val], split.x_test, split.y_test)
+
+
+def validation_note(split: Split, P: dict, dataset_label: str, num_classes: int) -> str:
+    """Where the validation images come from and how precisely they measure an accuracy (one standard error at
+    50 %, its largest), beside what the ``val_fraction`` share alone would give."""
+    n_val, n_train = len(split.y_val), len(split.y_train)
+    se = lambda n: 100 * (0.25 / n) ** 0.5  # noqa: E731
+    if P.get("n_val"):
+        held = int(round(P["n_train"] * P["val_fraction"])) if P["n_train"] else 0
+        before = f", against {se(held):.1f} with the {held:,} held out of {P['n_train']:,}" if held else ""
+        where = (f"{n_val:,} real images drawn from {dataset_label}'s training set outside the {n_train:,} "
+                 f"training images (stratified over the {num_classes} classes, fixed seed): no validation image "
+                 f"is a training image")
+        return (f"**Validation images:** {where}. One standard error of a validation accuracy is at most "
+                f"{se(n_val):.1f} points (at 50 %){before}. The validation curves and the seed recipe's early "
+                f"stopping read them; the test images only score the final models.")
+    return (f"**Validation images:** the {n_val:,} held out of the training images ({P['val_fraction']:g} of "
+            f"them, stratified, fixed seed), disjoint from the {n_train:,} training images; one standard error of "
+            f"a validation accuracy is at most {se(n_val):.1f} points (at 50 %). The validation curves and the "
+            f"seed recipe's early stopping read them; the test images only score the final models.")
 
 
 def classes_kept(choice, num_classes: int) -> str:
