@@ -302,3 +302,84 @@ def test_the_quick_profile_validates_on_thousands_of_images_that_cifar100_can_su
     trained = round(quick["n_train"] * (1 - quick["val_fraction"]))
     assert trained == 1000 and quick["n_val"] >= 2000
     assert trained + quick["n_val"] <= 500 * quick["n_classes"]       # CIFAR-100: 500 training images per class
+
+
+# --- what the study chooses, and on what ----------------------------------------------------------------------
+
+def test_the_gan_settings_are_ours_fixed_in_advance_with_no_test_set_evidence():
+    import re
+
+    import yaml
+
+    from lib.paths import PARAMS
+
+    table = study.recipe_table({**P, "n_train": 1000, "gan_epochs": 60, "gan_batch_size": 64, "gan_augment": "",
+                                "gan_keep_of": 4, "seeds": [0, 1, 2]}, "CIFAR-10 (fallback: CIFAR-100 unavailable)")
+    source, run = table.columns[-1], table.columns[-2]
+    for row in ("GAN", "synthetic images kept"):
+        assert table.loc[row, source].startswith("ours, fixed in advance, not chosen on any test-set result")
+    assert table.loc["GAN", run].endswith("60 epochs at batch 64, no DiffAugment")
+    assert table.loc["synthetic images kept", run] == "per class, the 1 in 4 generated that the GAN's class head " \
+                                                      "is most sure of"
+    # No profile justifies a setting with a measured CAS or accuracy (test-set numbers, with their decimals):
+    # selection never uses the data that scores it.
+    for profile in ("smoke", "quick", "full"):
+        comments = "\n".join(line for line in (PARAMS / profile / "cifar100_vgg_synthetic.yaml").read_text()
+                             .splitlines() if line.lstrip().startswith("#"))
+        assert not re.search(r"CAS \(?\d|\d+\.\d+ ?%", comments), profile
+        assert "pilot" not in comments and "reduced run" not in comments
+    quick = yaml.safe_load((PARAMS / "quick" / "cifar100_vgg_synthetic.yaml").read_text())
+    assert (quick["gan_epochs"], quick["gan_augment"]) == (60, "")      # the settings the table states as ours
+
+
+def test_each_gan_learns_from_the_training_images_only_and_its_filter_reads_no_real_image():
+    """What the study selects at run time (the GAN's samples, by its class head) sees no validation or test
+    image: the GAN is handed the training part, and the filter only its own samples."""
+    import inspect
+
+    from lib.studies.cifar100_vgg_synthetic import artifact
+
+    split = _split()
+    calls = []
+
+    class Cache:
+        def call(self, fn, *args, **kwargs):
+            calls.append((args, kwargs))
+            return RunResult(label="gan", seed=kwargs["seed"], status="ok")
+
+    gans = study.train_gans(Cache(), split, ["a", "b", "c", "d"], {**P, "seeds": [0, 1]}, per_class=12)
+    assert sorted(gans) == [0, 1] and len(calls) == 2
+    for args, kwargs in calls:
+        assert args[0] is split.x_train and args[1] is split.y_train and kwargs["keep_of"] == P["gan_keep_of"]
+        assert not any(v is split.x_val or v is split.x_test for v in kwargs.values())
+    assert list(inspect.signature(artifact._most_confident).parameters) == ["gan", "images", "labels", "per_class",
+                                                                           "batch_size"]
+
+
+def test_the_class_head_filter_keeps_per_class_the_samples_the_head_is_most_sure_of():
+    from lib.studies.cifar100_vgg_synthetic import artifact
+
+    labels = np.repeat(np.arange(2), 4)
+    images = np.zeros((8, 32, 32, 3), np.float32)
+    sure = np.array([0.1, 0.9, 0.5, 0.7, 0.2, 0.3, 0.95, 0.6])    # the head's probability of the asked class
+
+    def discriminator(inputs, training=False):
+        x, y = inputs
+        idx = np.arange(len(y)) + discriminator.offset
+        discriminator.offset += len(y)
+        p = sure[idx]
+        logits = np.log(np.where(np.arange(2)[None, :] == y[:, None], p[:, None], (1 - p)[:, None]))
+        return None, logits.astype(np.float32)
+
+    discriminator.offset = 0
+    keep = artifact._most_confident(SimpleNamespace(discriminator=discriminator), images, labels, 2, batch_size=3)
+    assert keep.tolist() == [1, 3, 6, 7]
+
+
+def test_early_stopping_reads_the_validation_loss_and_no_arm_watches_the_test_set(arms):
+    from lib.train import classifier
+
+    stop = classifier._callbacks(object(), None, None, None, None, [], 5)[-1]
+    assert stop.monitor == "val_loss" and stop.restore_best_weights
+    for name, recipe in arms.recipes.items():
+        assert not recipe.train_kwargs(0).get("test_curve"), name

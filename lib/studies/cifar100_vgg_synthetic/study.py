@@ -13,6 +13,7 @@ import pandas as pd
 from ...data.splits import Split, stratified_indices
 from ...errors import ParamError
 from ...experiments import ACCURACY, RunResult, RunSet, Variant, run_variants, sentences, stats
+from ...gan import acgan
 from ...models import imagenet
 from ...models.vgg import build_vgg16
 from ...train.recipes import Recipe, improved_recipe, seed_recipe
@@ -407,6 +408,10 @@ def golden_metrics(K: int, synthetic: dict, runs: RunSet, c: Comparisons) -> dic
             "cas_test_accuracy": float(np.mean(c.cas)) if c.cas else -1.0}
 
 
+# How the GAN's settings were set: the page says it beside each of them (issue 35).
+FIXED = "fixed in advance, not chosen on any test-set result"
+
+
 def recipe_table(P: dict, dataset_label: str) -> pd.DataFrame:
     """The seed's recipe beside this run's, each setting marked as the seed's, Keras's default (the seed's
     framework: it writes TensorFlow) or ours (why)."""
@@ -427,8 +432,14 @@ def recipe_table(P: dict, dataset_label: str) -> pd.DataFrame:
          "ours: Keras's default patience 0 stops at the first flat epoch"),
         ("epochs", "not stated", f"at most {P['seed_epochs']}", "ours: early stopping decides within it"),
         ("GAN", "a GAN generating CIFAR-100-like images; design not stated",
-         f"a class-conditional GAN per seed, {P['gan_epochs']} epochs, samples filtered by its class head",
-         "ours: class labels for the synthetic images need a conditional generator"),
+         f"an AC-GAN per seed (width {acgan.WIDTH}, Adam at {acgan.LEARNING_RATE:g}), {P['gan_epochs']} epochs at "
+         f"batch {P['gan_batch_size']}, "
+         + (f"DiffAugment ({P['gan_augment'].replace(',', ', ')})" if P["gan_augment"] else "no DiffAugment"),
+         f"ours, {FIXED}: class labels for the synthetic images need a conditional generator"),
+        ("synthetic images kept", "not stated",
+         f"per class, the 1 in {P['gan_keep_of']} generated that the GAN's class head is most sure of"
+         if P["gan_keep_of"] > 1 else "all generated",
+         f"ours, {FIXED}; the class head learnt from the real training images only, and no test image is read"),
         ("improved-recipe arms", "—", f"{P['optimizer']}, batch {P['batch_size']}, warm-up and cosine schedule, "
                                       f"augmentation, weight decay {P['weight_decay']:g}",
          "ours: an addition in an overfitting regime, never deciding a seed claim by itself"),
