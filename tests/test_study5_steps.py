@@ -112,12 +112,14 @@ def test_compare_gates_on_the_cas_against_real_and_tests_each_share_with_welch()
     arms = _fake_arms()
     runs = _runs({arms.real: [0.50, 0.52, 0.54], arms.cas: [0.32, 0.33, 0.34], arms.vgg_mix: [0.55, 0.58, 0.57]})
     c = study.compare(runs, arms, [0.0, 0.5], 0.5)
-    assert c.passed and c.gate == pytest.approx(0.6 * 0.52) and c.cas_ratio == pytest.approx(0.33 / 0.52)
+    assert c.passed and c.gate.ratios == pytest.approx([0.32 / 0.50, 0.33 / 0.52, 0.34 / 0.54])
+    assert c.cas_ratio == pytest.approx(0.33 / 0.52)
     assert c.by_fraction[0.5].mean_diff == pytest.approx(0.0467, abs=1e-3) and c.by_fraction[0.5].test == WELCH
     assert c.gap_by_fraction[0.5].mean_diff == pytest.approx(-0.0467, abs=1e-3)   # same train accuracy: gap shrinks
     assert c.overfits and c.real_gap == pytest.approx([0.40, 0.38, 0.36]) and c.imagenet is None
     text = study.comparison_lines(c, arms, 40, 10, "the scope")
-    assert "at or above the gate" in text and "no conclusion" not in text and text.endswith("- **Scope.** the scope.")
+    assert "0.64, 0.63 and 0.63 (seeds 0, 1 and 2): at or above 0.6 in 3 of 3 seeds; the gate holds." in text
+    assert "no conclusion" not in text and text.endswith("- **Scope.** the scope.")
     assert "skipped: offline." in text and "overfits: the claim can come out either way" in text
     assert "no ResNet is trained and no comparison is made" in text
     # Each share's line names the arms once, by their share, with the test its claim declares.
@@ -179,7 +181,8 @@ def test_below_the_gate_the_differences_are_stated_without_a_conclusion():
     assert not c.passed and not c.overfits          # a gap of 1-5 points is below the declared 5
     text = study.comparison_lines(c, arms, 40, 10, "s")
     # the share's two lines and the seed recipe's two sentences
-    assert "below the gate" in text and text.count("(measured; no conclusion below the CAS gate).") == 4
+    assert "in 0 of 3 seeds; the gate does not hold." in text
+    assert text.count("(measured; no conclusion below the CAS gate).") == 4
     assert "- Test accuracy, +50% synthetic − real only: +4.67 points" in text
     assert "does not overfit enough to test it" in text
 
@@ -383,3 +386,64 @@ def test_early_stopping_reads_the_validation_loss_and_no_arm_watches_the_test_se
     assert stop.monitor == "val_loss" and stop.restore_best_weights
     for name, recipe in arms.recipes.items():
         assert not recipe.train_kwargs(0).get("test_curve"), name
+
+
+# --- the CAS gate, seed by seed, and the finding -------------------------------------------------------------
+
+def test_one_seed_below_the_cas_gate_closes_it_even_when_the_mean_clears_it():
+    from types import SimpleNamespace as NS
+
+    from lib.studies.cifar100_vgg_synthetic import claims as s5
+
+    arms = _fake_arms()
+    # Mean CAS 0.32 ≥ 0.6 × mean real-only 0.50 = 0.30, but seed 1's GAN gives 0.40× its real-only run.
+    runs = _runs({arms.real: [0.49, 0.50, 0.51], arms.cas: [0.36, 0.20, 0.40], arms.vgg_mix: [0.55, 0.58, 0.57]})
+    c = study.compare(runs, arms, [0.0, 0.5], 0.5)
+    assert c.cas_ratio > 0.6 and not c.passed and c.gate.held == [True, False, True]
+    text = study.comparison_lines(c, arms, 40, 10, "s")
+    assert "0.73, 0.40 and 0.78 (seeds 0, 1 and 2): at or above 0.6 in 2 of 3 seeds; the gate does not hold." in text
+    assert "- Test accuracy, +50% synthetic − real only: +6.67 points" in text and "no conclusion below" in text
+    choice = NS(used="cifar100", generated=False)
+    setting = s5.setting(choice, 10, {**P, "n_train": None, "n_test": None, "vgg_width": 1}, arms, c, "s", "withdrawn")
+    assert not setting.cas_passed and "in every seed" in setting.gated and "2 of 3 seeds" in setting.gated
+    ev = {k.key: e for k, e in s5.claims(runs, setting, 0.6)}
+    assert not ev["synthetic_generalisation"].applicable and ev["synthetic_generalisation"].reason == setting.gated
+    assert ev["cas_class_signal"].values == [1.0, 0.0, 1.0]
+
+
+def _rows(dataset: str, cas_passed: bool = True):
+    from lib.experiments.claims import judge_all
+    from lib.report.page import _claim_row
+    from lib.studies.cifar100_vgg_synthetic import claims as s5
+
+    arms = _fake_arms()
+    runs = _runs({arms.real: [0.50, 0.52, 0.54], arms.cas: [0.32, 0.33, 0.34], arms.vgg_mix: [0.55, 0.58, 0.57],
+                  arms.seed_real: [0.30, 0.32, 0.31], arms.seed_vgg: [0.36, 0.35, 0.37]})
+    setting = s5.Setting(real=arms.real, cas=arms.cas, mixed=arms.vgg_mix, seed_vgg=arms.seed_vgg, imagenet="",
+                         comparable=False, dataset=dataset, why_not="not the seed's setting: reduced",
+                         cas_passed=cas_passed, gated="" if cas_passed else "below the gate", overfits=True,
+                         imagenet_why="skipped: offline", resnet_why="no ResNet is trained", seed_real=arms.seed_real)
+    pairs = s5.claims(runs, setting, 0.6)
+    return [_claim_row(c, v, "the scope") for (c, _), v in zip(pairs, judge_all(pairs))]
+
+
+def test_the_finding_says_plainly_that_a_fallback_run_draws_no_verdict_on_the_seed_s_claims():
+    rows = _rows("cifar10")
+    assert all(r["verdict"] == "not tested here" for r in rows if not r["addition"])
+    text = study.finding(rows, "V mix − V real, test accuracy", "synthetic_generalisation", "the scope")
+    assert text.startswith("This run draws no verdict on the seed's claims: all 6 are not tested here, 4 because "
+                           "they are about CIFAR-100 and this run trained on CIFAR-10; 2 for reasons of their own")
+    assert "(“VGG-16 with GANs outperformed ResNet” and “VGG-16 with GANs outperformed ImageNet models”)" in text
+    assert "Our own check (the GAN's images carry their class" in text and "is judged: reproduced." in text
+    assert text.endswith("For context only, not a verdict: V mix − V real, test accuracy: +4.67 points (the scope).")
+
+
+def test_where_a_seed_claim_is_tested_the_finding_states_its_verdict_as_every_page_does():
+    from lib.experiments import sentences
+
+    rows = _rows("cifar100")
+    row = next(r for r in rows if r["key"] == "synthetic_generalisation")
+    assert row["verdict"] != "not tested here"
+    text = study.finding(rows, "V mix − V real, test accuracy", "synthetic_generalisation", "the scope")
+    assert text == sentences.claim_finding("V mix − V real, test accuracy", row, "the scope")
+    assert "draws no verdict" not in text

@@ -412,13 +412,21 @@ def test_train_arm_refuses_a_synthetic_arm_without_images():
         train_arm(_split(), _tiny, improved_recipe(1, 16, 0.01), num_classes=4, seed=0, label="x", fraction=0.5)
 
 
-def test_cas_gate_is_the_declared_share_of_the_real_only_accuracy():
-    from lib.studies.cifar100_vgg_synthetic.arms import CAS_GATE_OF_REAL, cas_gate
+def test_cas_gate_is_the_declared_share_of_the_real_only_accuracy_in_every_seed():
+    from lib.studies.cifar100_vgg_synthetic.claims import CAS_GATE_OF_REAL, cas_gate
 
     assert CAS_GATE_OF_REAL == 0.6
-    assert cas_gate([0.2742], [0.59]) == (False, pytest.approx(0.354))   # the previous GAN's CAS: 0.46x real
-    assert cas_gate([0.36, 0.37], [0.59, 0.60])[0]
-    assert not cas_gate([], [0.5])[0] and not cas_gate([0.5], [])[0]
+    assert not cas_gate({0: 0.2742}, {0: 0.59}).passed                      # the previous GAN's CAS: 0.46x real
+    gate = cas_gate({0: 0.36, 1: 0.37}, {0: 0.59, 1: 0.60})
+    assert gate.passed and gate.ratios == pytest.approx([0.36 / 0.59, 0.37 / 0.60]) and gate.seeds == [0, 1]
+    # The mean CAS (0.32) clears 0.6x the mean real-only accuracy (0.30), but seed 1's GAN failed: no gate.
+    gate = cas_gate({0: 0.36, 1: 0.20, 2: 0.40}, {0: 0.50, 1: 0.50, 2: 0.50})
+    assert not gate.passed and gate.held == [True, False, True]
+    assert gate.describe() == "0.72, 0.40 and 0.80 (seeds 0, 1 and 2): at or above 0.6 in 2 of 3 seeds"
+    # Each seed's CAS is set against its own real-only run, and only seeds with both count.
+    assert cas_gate({0: 0.31, 1: 0.29}, {0: 0.50, 1: 0.50, 2: 0.10}).held == [True, False]
+    assert not cas_gate({}, {0: 0.5}).passed and not cas_gate({0: 0.5}, {}).passed
+    assert cas_gate({}, {0: 0.5}).describe() == "no seed finished both its CAS and its real-only run"
 
 
 def test_the_title_names_the_dataset_that_ran():

@@ -9,10 +9,10 @@ Modules (import them directly; this file stays light):
 * ``mixing``    the synthetic images an arm adds on top of its real batches; the Classification Accuracy
                 Score split (train on synthetic only, test on real)
 * ``arms``      the classifier arms (real only, synthetic on top, synthetic only) through the one classifier
-                training function, at an equal number of optimiser steps; the CAS gate; the page title
+                training function, at an equal number of optimiser steps; the page title
 * ``study``     scope, one GAN per seed, the arms, tables, the sweeps, the comparisons and their sentences
 * ``steps``     the notebook's sections, one call each, laying results out on the page object passed in
-* ``claims``    the claim records, declared before the run, and their evidence
+* ``claims``    the claim records, declared before the run, and their evidence; the CAS gate, seed by seed
 * ``figures``   real-vs-synthetic sample overview and the accuracy-per-fraction plot
 
 The dataset fallback is :mod:`lib.data.fallback`, the ImageNet-pretrained builder :mod:`lib.models.imagenet`.

@@ -28,12 +28,6 @@ from ...train.classifier import train_classifier
 from .mixing import cas_split, per_batch, pick_synthetic
 from ...data.fallback import PRETTY
 
-# The declared gate (issue 24): the synthetic images carry their class when a classifier trained on them alone
-# reaches at least this share of the test accuracy the same classifier, recipe and steps reach on as many real
-# images (the CAS against real, Ravuri & Vinyals 2019). Below it the page draws no conclusion about adding them.
-CAS_GATE_OF_REAL = 0.6
-
-
 def train_arm(split: Split, build: Callable, recipe: Recipe, *, num_classes: int, seed: int, label: str,
               x_syn: np.ndarray | None = None, y_syn: np.ndarray | None = None, fraction: float = 0.0,
               synthetic_only: bool = False, log: bool = True, checkpoint_dir: str | Path | None = None) -> RunResult:
@@ -61,15 +55,6 @@ def train_arm(split: Split, build: Callable, recipe: Recipe, *, num_classes: int
                             synthetic_per_batch=extra[2] if extra else 0, steps_per_epoch=steps, fraction=fraction,
                             synthetic_only=synthetic_only)
     return result
-
-
-def cas_gate(cas_values: list[float], real_values: list[float],
-             share: float = CAS_GATE_OF_REAL) -> tuple[bool, float]:
-    """(whether the mean CAS reaches ``share`` of the mean real-only test accuracy, that threshold)."""
-    if not cas_values or not real_values:
-        return False, float("nan")
-    threshold = share * float(np.mean(real_values))
-    return float(np.mean(cas_values)) >= threshold, threshold
 
 
 def display_title(used: str, requested: str) -> str:

@@ -5,11 +5,11 @@ arms are compared as independent samples (Welch). The seed reported no differenc
 interest are the report's (lib.experiments.claims.SESOI). Every seed claim is about CIFAR-100 (the dataset gate):
 on the CIFAR-10 fallback, or at a reduced size, the rows are not tested here, our numbers shown as context. The overfitting claim is judged
 only in a regime where the real-only model overfits (a declared train − test gap), and the claims about adding
-synthetic images only when those images carry their class (the CAS gate, :data:`arms.CAS_GATE_OF_REAL`).
+synthetic images only when those images carry their class in every seed (the CAS gate, :func:`cas_gate`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ...experiments.claims import Claim, Evidence, gate
 from ...experiments.stats import WELCH
@@ -18,6 +18,12 @@ from ...experiments.stats import WELCH
 CACHE_NEUTRAL = True
 
 SEED = "001"
+# The declared gate (issue 24): the synthetic images carry their class when a classifier trained on them alone
+# reaches at least this share of the test accuracy the same classifier, recipe and steps reach on as many real
+# images (the CAS against real, Ravuri & Vinyals 2019), in every seed: each seed has its own GAN, so a mean over
+# seeds could let one good GAN carry a failed one (issue 35). Below it the page draws no conclusion about adding
+# the images.
+CAS_GATE_OF_REAL = 0.6
 OVERFIT_MIN = 0.05  # the real-only train − test gap (5 points) from which "reduced overfitting" can be tested
 _S001 = dict(dataset="cifar100")
 
@@ -42,6 +48,40 @@ BEATS_IMAGENET = Claim("vgg_beats_imagenet", SEED, "VGG-16 with GANs outperforme
 
 def train_test_gap(run) -> float:
     return run.metrics["train_accuracy"] - run.metrics["test_accuracy"]
+
+
+@dataclass
+class CasGate:
+    """The CAS gate, seed by seed: each seed's CAS ÷ the same seed's real-only test accuracy, against ``share``."""
+    seeds: list[int] = field(default_factory=list)      # the seeds whose CAS and real-only runs both finished
+    ratios: list[float] = field(default_factory=list)
+    share: float = CAS_GATE_OF_REAL
+
+    @property
+    def held(self) -> list[bool]:
+        return [r >= self.share for r in self.ratios]
+
+    @property
+    def passed(self) -> bool:
+        """Every seed at or above the share (and at least one seed to read)."""
+        return bool(self.ratios) and all(self.held)
+
+    def describe(self) -> str:
+        """'0.71, 0.70 and 0.72 (seeds 0, 1 and 2): at or above 0.6 in 3 of 3 seeds'."""
+        from ...experiments.sentences import listing
+
+        if not self.ratios:
+            return "no seed finished both its CAS and its real-only run"
+        return (f"{listing(f'{r:.2f}' for r in self.ratios)} (seed{'s' if len(self.seeds) > 1 else ''} "
+                f"{listing(self.seeds)}): at or above {self.share:g} in {sum(self.held)} of {len(self.held)} "
+                f"seed{'s' if len(self.held) > 1 else ''}")
+
+
+def cas_gate(cas: dict[int, float], real: dict[int, float], share: float = CAS_GATE_OF_REAL) -> CasGate:
+    """The gate from per-seed test accuracies ({seed: accuracy}) of the CAS arm and the real-only arm: each seed's
+    CAS is set against its own real-only run, and the gate holds only when every seed reaches ``share``."""
+    seeds = sorted(set(cas) & set(real))
+    return CasGate(seeds, [cas[s] / real[s] if real[s] > 0 else float("-inf") for s in seeds], share)
 
 
 @dataclass
@@ -70,9 +110,9 @@ def setting(choice, num_classes: int, P: dict, arms, c, scope: str, resnet_why: 
 
     comparable = (choice.used == "cifar100" and not choice.generated and num_classes == 100 and not P["n_train"]
                   and not P["n_test"] and P["vgg_width"] == 1)
-    gated = "" if c.passed else (f"the CAS ({stats.fmt_mean_sd(c.cas)}) is below the declared gate of {c.gate:.1%} "
-                                 f"(0.6× the real-only accuracy): the synthetic images carry too little class "
-                                 f"signal, so no conclusion is drawn")
+    gated = "" if c.passed else (f"the CAS gate asks for at least {c.gate.share:g}× the real-only test accuracy in "
+                                 f"every seed; CAS ÷ real-only: {c.gate.describe()}, so no conclusion about the "
+                                 f"synthetic images is drawn")
     no_overfit = "" if c.overfits else (f"the real-only model does not overfit here (train − test gap "
                                         f"{stats.fmt_mean_sd(c.real_gap, scale=100, unit=' pts')}, below the "
                                         f"declared {OVERFIT_MIN * 100:g} points)")
@@ -126,6 +166,5 @@ def claims(runs, s: Setting, share: float) -> list[tuple[Claim, Evidence]]:
                       f"real-only test accuracy of the same classifier", "CAS ÷ real-only test accuracy, per seed",
                       "qualitative", addition=True)
     acc = {v: {r.seed: r.metrics["test_accuracy"] for r in runs.ok(v)} for v in (s.cas, s.real)}
-    seeds = sorted(set(acc[s.cas]) & set(acc[s.real]))
-    out.append((cas_claim, Evidence(values=[float(acc[s.cas][k] >= share * acc[s.real][k]) for k in seeds])))
+    out.append((cas_claim, Evidence(values=[float(h) for h in cas_gate(acc[s.cas], acc[s.real], share).held])))
     return out

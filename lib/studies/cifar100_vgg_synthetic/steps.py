@@ -122,9 +122,10 @@ def conclusions(page, c: Context, arms: study.Arms, result: study.Comparisons) -
 
 
 def judge(page, c: Context, arms: study.Arms, runs: RunSet, result: study.Comparisons) -> None:
-    """The seed's claims and ours, judged by the one rule; the page's finding."""
+    """The seed's claims and ours, judged by the one rule; the page's finding (a plain sentence when no seed claim
+    could be tested here)."""
     setting = study_claims.setting(c.choice, c.K, c.P, arms, result, c.scope, study.RESNET_WITHDRAWN)
-    page.claims_from(study_claims.claims(runs, setting, classifier_runs.CAS_GATE_OF_REAL), scope=c.scope)
+    page.claims_from(study_claims.claims(runs, setting, study_claims.CAS_GATE_OF_REAL), scope=c.scope)
     page.show_claims(caption=f"The seed's claims against this run ({c.scope})")
-    row = next(r for r in page.claims if r["key"] == study_claims.GENERALISATION.key)
-    page.finding(sentences.claim_finding(f"{arms.vgg_mix} − {arms.real}, test accuracy", row, c.scope))
+    page.finding(study.finding(page.claims, f"{arms.vgg_mix} − {arms.real}, test accuracy",
+                               study_claims.GENERALISATION.key, c.scope))
