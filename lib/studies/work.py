@@ -137,11 +137,13 @@ def fashion_gans(P: dict) -> Work:
 
 def cifar100_vgg_synthetic(P: dict) -> Work:
     """A GAN per seed, then per seed every arm: real only, each synthetic share on top of the real batches,
-    synthetic only (as many images as real ones) and the seed recipe on the compared share."""
+    synthetic only (as many images as real ones) and the seed recipe on real only and on the compared share.
+    ``n_val`` (validation images drawn outside the training part) leaves the training part as it is."""
     n = _train_part(_pool(P, P["dataset"], P["n_train"], P["n_train"], P["n_classes"]), P["val_fraction"])
     shares = sorted(s for s in {P["compare_fraction"], *P["synthetic_fractions"]} if s > 0)
     arms = (Part(1, P["epochs"], n), *(Part(1, P["epochs"], round(n * (1 + s))) for s in shares),
-            Part(1, P["epochs"], n), Part(1, P["seed_epochs"], round(n * (1 + P["compare_fraction"]))))
+            Part(1, P["epochs"], n), Part(1, P["seed_epochs"], n),
+            Part(1, P["seed_epochs"], round(n * (1 + P["compare_fraction"]))))
     return Work((Part(len(P["seeds"]), P["gan_epochs"], n, announced=False), *arms * len(P["seeds"])))
 
 
