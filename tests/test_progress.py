@@ -174,8 +174,10 @@ def test_each_epoch_credits_the_part_it_is_in():
     clock = Clock()
     t = Tracker(["c"], {}, clock=clock, work=WORK)
     t.start_study("c")
-    for i in range(4):  # the search: 100 image-epochs per epoch
+    for i in range(4):  # the search: 100 image-epochs per epoch, one after another
+        clock.t += 1.0
         t.feed(Epoch(f"cfg{i} seed 0", 1, 1, "", 1.0))
+    clock.t += 2.0
     t.feed(Epoch("final seed 0", 1, 10, "", 2.0))  # the final run: 200 per epoch
     assert t.measured["c"] == [6.0, 600.0]
     assert t.remaining()[0] == pytest.approx(9 * 200 * 6.0 / 600)
@@ -291,3 +293,20 @@ def test_a_part_without_markers_from_the_cache_is_passed_at_the_next_marker():
     t.feed(Epoch("dcgan seed 0", 1, 2, "", 2.0))
     assert t.measured["g"] == [2.0, 10_240.0]  # a GAN epoch, not a classifier epoch
     assert t.remaining()[0] == pytest.approx(41 * 2.0)
+
+
+def test_runs_side_by_side_are_timed_by_the_wall_clock_not_by_their_own_epochs():
+    # Two runs at once (local:2): each epoch takes 10 s of its own, but a line arrives every 5 s of wall time.
+    clock = Clock()
+    t = Tracker(["a"], {}, clock=clock, work=WORK, at_once=2)
+    t.start_study("a")
+    t.feed(RunStart(1, 2, "m seed 0", 4, False))
+    t.feed(RunStart(2, 2, "m seed 1", 4, False))
+    clock.t += 10
+    t.feed(Epoch("m seed 0", 1, 4, "", 10.0))   # the first line: its own seconds, shared by the two runs
+    assert t.measured["a"] == [5.0, 1000.0]
+    for seed, epoch in ((1, 1), (0, 2), (1, 2), (0, 3), (1, 3), (0, 4), (1, 4)):
+        clock.t += 5
+        t.feed(Epoch(f"m seed {seed}", epoch, 4, "", 10.0))
+    # 8 epochs of 1,000 image-epochs in 5 + 7 x 5 = 40 s of wall time, not 80 s of summed epoch times
+    assert t.measured["a"] == [40.0, 8000.0]

@@ -4,7 +4,7 @@ import pytest
 
 from lib.report.pipeline import effective_params
 from lib.studies.registry import STUDIES
-from lib.studies.work import Part, Work, work_units
+from lib.studies.work import COST, Part, Work, work_units
 
 
 def _work(profile, key):
@@ -30,15 +30,18 @@ def test_study3_quick_halves_the_search_then_trains_the_final_models():
     w = _work("quick", "fashion_fcn_vs_alexnet")
     # 48 configurations x 1 epoch, 24 x 3, 12 x 9 on 10,000 images; then per seed (3) and reading (2): the chosen
     # FCN and the other finalist for 50 epochs and the AlexNet for 10, on 50,000 images
-    assert w.parts == (Part(48, 1, 10_000), Part(24, 3, 10_000), Part(12, 9, 10_000),
-                       Part(12, 50, 50_000), Part(6, 10, 50_000))
-    assert w.units == 228 * 10_000 + 660 * 50_000 and w.epochs == 228 + 660
+    fcn, alexnet = COST["fcn"], COST["alexnet"]
+    assert w.parts == (Part(48, 1, 10_000, cost=fcn), Part(24, 3, 10_000, cost=fcn), Part(12, 9, 10_000, cost=fcn),
+                       Part(12, 50, 50_000, cost=fcn), Part(6, 10, 50_000, cost=alexnet))
+    assert w.units == pytest.approx((228 * 10_000 + 600 * 50_000) * fcn + 60 * 50_000 * alexnet)
+    assert w.epochs == 228 + 660
 
 
 def test_study4_quick_trains_the_classifier_then_every_gan():
     # classifier: 54,000 images (60,000 less 10 %) x 8 epochs; GANs: 5 families x 3 seeds + the batch-norm pair
     # x 3 seeds, 2 epochs of 10,240 images
-    assert _work("quick", "fashion_gans") == Work((Part(1, 8, 54_000, announced=False), Part(21, 2, 10_240)))
+    assert _work("quick", "fashion_gans") == Work((Part(1, 8, 54_000, announced=False, cost=COST["fashion_classifier"]),
+                                                   Part(21, 2, 10_240, cost=COST["fashion_gan"])))
 
 
 def test_study5_quick_trains_a_gan_per_seed_then_every_arm():
@@ -46,9 +49,8 @@ def test_study5_quick_trains_a_gan_per_seed_then_every_arm():
     # 1,250 images of 10 classes less 20 % validation = 1,000 (the 2,000 validation images of n_val lie outside
     # them); arms per seed: real, +25 %, +50 %, +100 %, synthetic only, the seed recipe on real only and on +50 %,
     # 20 epochs each, in the order the notebook trains them
-    arms = (Part(1, 20, 1000), Part(1, 20, 1250), Part(1, 20, 1500), Part(1, 20, 2000), Part(1, 20, 1000),
-            Part(1, 20, 1000), Part(1, 20, 1500))
-    assert w == Work((Part(3, 60, 1000, announced=False), *arms * 3))
+    arms = tuple(Part(1, 20, n, cost=COST["vgg_arm"]) for n in (1000, 1250, 1500, 2000, 1000, 1000, 1500))
+    assert w == Work((Part(3, 60, 1000, announced=False, cost=COST["cifar_acgan"]), *arms * 3))
 
 
 def test_units_before_follows_the_declared_order():
@@ -60,3 +62,24 @@ def test_units_before_follows_the_declared_order():
 def test_a_run_marker_ends_the_unannounced_part_it_follows():
     w = Work((Part(1, 3, 500, announced=False), Part(2, 2, 100), Part(1, 1, 50, announced=False), Part(1, 1, 70)))
     assert [w.at_marker(n) for n in (0, 2, 3, 5, 7, 8)] == [3, 3, 3, 5, 8, 8]
+
+
+def test_a_costlier_model_counts_more_units_per_image_epoch():
+    w = Work((Part(1, 2, 100, cost=0.5), Part(1, 1, 100, cost=3.0)))
+    assert w.units == pytest.approx(400) and [w.units_before(n) for n in range(4)] == [0, 50, 100, 400]
+
+
+def test_the_cost_table_is_read_from_epoch_lines_relative_to_study1s_cnn(tmp_path):
+    from tools.work_costs import costs
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "cifar10_batchnorm.log").write_text(
+        "[plain CNN seed 0] epoch 1/15 accuracy 0.4 (30.0 s)\n"      # a first epoch: tracing, left out
+        "[plain CNN seed 0] epoch 2/15 accuracy 0.5 (9.0 s)\n[batch-norm CNN seed 0] epoch 2/15 loss 1 (9.0 s)\n")
+    (logs / "fashion_fcn_vs_alexnet.log").write_text(
+        "[FCN seed 0] epoch 2/50 loss 1 (1.0 s)\n[AlexNet-style CNN seed 0] epoch 2/10 loss 1 (10.0 s)\n")
+    found = costs(tmp_path)
+    # 9 s / 45,000 images is the unit; the FCN's 1 s / 50,000 and the AlexNet's 10 s / 50,000 against it
+    assert found["cifar_cnn"] == 1.0 and found["fcn"] == pytest.approx(0.1) and found["alexnet"] == pytest.approx(1.0)
+    assert found["fashion_gan"] is None

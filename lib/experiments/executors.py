@@ -141,8 +141,8 @@ def default_for(profile: str, cores: int | None = None, gpu: bool | None = None)
     Two runs at a time with one TensorFlow thread each fill a 2-core CPU that one run leaves partly idle at
     the studies' small batches: on a 2-core Intel Xeon with AMX, the quick profile's Study 2 and 3 CNNs trained
     about twice as many images per second, Study 1's plain CNN 1.1-1.6x, its batch-norm CNN 0.9x
-    (``tools.bench_quick``, README "Speed"). The smoke profile keeps one run at a time (its runs take seconds,
-    less than starting a worker process), as does a GPU (one device) or a single core."""
+    (``tools.bench_quick``, README "Many runs at once"). The smoke profile keeps one run at a time (its runs
+    take seconds, less than starting a worker process), as does a GPU (one device) or a single core."""
     cores = (os.cpu_count() or 1) if cores is None else cores
     gpu = has_gpu() if gpu is None else gpu
     if profile == "smoke":
@@ -151,7 +151,7 @@ def default_for(profile: str, cores: int | None = None, gpu: bool | None = None)
         return "serial", "one GPU trains one run at a time"
     if cores < 2:
         return "serial", "one core"
-    return "local:2", f"two runs at a time fill {cores} CPU cores better than one (README, \"Speed\")"
+    return "local:2", f"two runs at a time fill {cores} CPU cores better than one (README, \"Many runs at once\")"
 
 
 def check(executor=None) -> str:

@@ -1,9 +1,10 @@
 """Where a report run stands and how long it has left, from the study output it has seen.
 
 Each study declares its training in image-epochs, part by part (:mod:`lib.studies.work`). Every
-measured epoch line credits the image-epochs of the epoch it is in that declared order, so the run
-measures its own speed: seconds of training per image-epoch, per study and pooled over the studies
-measured so far. From it:
+measured epoch line credits the image-epochs of the epoch it is in that declared order, with the wall time
+since the previous epoch line (so that runs trained side by side, whose lines interleave, are not counted
+twice), so the run measures its own speed: wall seconds per image-epoch, per study and pooled over the
+studies measured so far. From it:
 
 * the study in progress: its image-epochs still ahead × its own speed, counted down between epochs;
   before its first epoch, the previous build's time for it less the time it has run, else its
@@ -59,6 +60,7 @@ class StudyProgress:
     lines: int = 0                       # epochs of the declared work passed: measured, cached or resumed
     cache: CacheCount | None = None
     last_event: float = 0.0
+    last_credit: float | None = None     # when the previous measured epoch line arrived
     finished: bool = False
 
     def per_epoch(self) -> float | None:
@@ -77,6 +79,7 @@ class Tracker:
     started: float | None = None         # when the first study started
     measured: dict[str, list[float]] = field(default_factory=dict)  # key -> [epoch seconds, image-epochs]
     first_estimate: tuple[float, float] | None = None  # (given at, whole report), seconds from the start
+    at_once: int = 1                     # runs trained side by side (local:N), whose epoch lines interleave
 
     def start_study(self, key: str) -> None:
         self.index = self.keys.index(key) + 1
@@ -105,7 +108,13 @@ class Tracker:
             seconds = event.seconds if event.seconds is not None else now - cur.last_event
             if cur.run is not None and cur.run.label == cur.label == event.label and cur.epoch == 0:
                 cur.lines += event.epoch - 1  # resumed from its checkpoint: those epochs ran before
-            self._credit(cur, seconds)
+            # The speed is wall time per image-epoch: with several runs at once (EXECUTOR=local:2, the default
+            # on 2+ cores) their epoch lines interleave and each epoch's own seconds would count the same wall
+            # time twice. So an epoch line is credited with the wall time since the previous one; only the
+            # study's first, which has none before it, with its own seconds shared among the runs beside it
+            # (the start-up before it is not training and grows with no declared unit).
+            self._credit(cur, seconds / self.at_once if cur.last_credit is None else now - cur.last_credit)
+            cur.last_credit = now
             cur.label, cur.epoch, cur.epochs = event.label, event.epoch, event.epochs
             cur.epoch_seconds += seconds
             cur.epochs_measured += 1

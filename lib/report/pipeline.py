@@ -305,7 +305,12 @@ def _run_all(profile, studies, planned, kernel, build_dir: Path, reports_dir: Pa
     # Read before the studies overwrite them: the previous build's times drive the estimate.
     previous = {s.key: previous_seconds(_read_summary(build_dir / s.key / "summary.json")) for s in studies}
     work = {s.key: work_units(s.key, planned[s.key]) for s in studies}
-    tracker = Tracker([s.key for s in studies], previous, work=work)
+    from ..experiments import executors
+
+    # Runs trained side by side print their epoch lines interleaved; the estimate needs to know how many.
+    runner = executors.from_env()
+    at_once = runner.workers if runner.name == "local" else 1
+    tracker = Tracker([s.key for s in studies], previous, work=work, at_once=at_once)
     outcomes: dict[str, dict] = {}
     rows: list[dict] = []
     report_started = time.time()

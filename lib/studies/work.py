@@ -1,14 +1,15 @@
 """How much training each study does in a profile, in one unit, for the report's time estimate.
 
-The unit is the **image-epoch**: one training image passed through a model once in an epoch (a GAN's
+The unit is the **image-epoch**, weighted by what it costs in the model that trains it (:data:`COST`): one
+training image passed through a model once in an epoch (a GAN's
 epoch counts its training images once, however many networks see them). A study's work is a list of
 :class:`Part` (runs × epochs × images per epoch), in the order its notebook trains them, computed from its
 resolved parameters alone: nothing is loaded or built, so ``make report`` can estimate before a study starts.
 
 What it leaves out, so what an estimate built on it cannot see:
 
-* the cost of an image in each model: an image-epoch of Study 3's fully connected networks is far cheaper
-  than one of Study 5's VGG-16, so speed measured on one study is only a rough guide to another;
+* how the cost of an image in each model changes from machine to machine: :data:`COST` was measured on one
+  kind of CPU, two runs at a time, so a speed measured on one study is a rough guide to another elsewhere;
 * everything that is not a training epoch: loading data, evaluation (Study 4's FID, KID and the rest),
   test curves, figures, starting the kernel;
 * what is decided while a study runs: early stopping (each run is counted at its maximum epochs), Study 3's
@@ -35,14 +36,25 @@ CACHE_NEUTRAL = True
 TRAIN_IMAGES = {"fashion_mnist": 60_000, "cifar10": 50_000, "cifar100": 50_000}
 
 
+# What an image-epoch of each model costs in wall time, relative to one of Study 1's CIFAR-10 CNNs: the median
+# seconds per epoch over images of each part's epoch lines (first epochs left out) in the committed quick run
+# (ee9c50b, 2026-12-06, 2-core Intel Xeon with AMX, two runs at a time; `python -m tools.work_costs`). Study 5's
+# arms score 2,000 validation images after every epoch of about 1,250, which their cost carries. Without these
+# a speed measured on Study 1 put Study 3's fully connected networks at about five times their time.
+COST = {"cifar_cnn": 1.0, "fashion_cnn": 1.13, "fcn": 0.14, "alexnet": 1.03, "fashion_classifier": 0.62,
+        "fashion_gan": 7.3, "cifar_acgan": 4.44, "vgg_arm": 4.89}
+
+
 @dataclass(frozen=True)
 class Part:
-    """``runs`` training runs of ``epochs`` epochs, each epoch a pass over ``images`` images; ``announced``: its
-    runs print a ``::run`` marker (lib.experiments.run_variants), as those of a single cached call do not."""
+    """``runs`` training runs of ``epochs`` epochs, each epoch a pass over ``images`` images of a model whose
+    image-epoch costs ``cost`` times one of Study 1's CNN (:data:`COST`); ``announced``: its runs print a ``::run``
+    marker (lib.experiments.run_variants), as those of a single cached call do not."""
     runs: int
     epochs: int
     images: int
     announced: bool = True
+    cost: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -51,8 +63,9 @@ class Work:
     parts: tuple[Part, ...]
 
     @property
-    def units(self) -> int:
-        return sum(p.runs * p.epochs * p.images for p in self.parts)
+    def units(self) -> float:
+        """Cost-weighted image-epochs: image-epochs of Study 1's CNN that take as long."""
+        return sum(p.runs * p.epochs * p.images * p.cost for p in self.parts)
 
     @property
     def epochs(self) -> int:
@@ -64,7 +77,7 @@ class Work:
         total, left = 0.0, max(0, lines)
         for p in self.parts:
             take = min(left, p.runs * p.epochs)
-            total, left = total + take * p.images, left - take
+            total, left = total + take * p.images * p.cost, left - take
         return total + left * (self.units / self.epochs if self.epochs else 0.0)
 
     def at_marker(self, lines: int) -> int:
@@ -108,7 +121,7 @@ def cifar10_batchnorm(P: dict) -> Work:
 def fashion_regularisation(P: dict) -> Work:
     """The baseline and the regularised CNN over the seeds, each for the whole budget."""
     n = _train_part(_pool(P, "fashion_mnist", P["n_train"], P["n_train"]), P["val_fraction"])
-    return Work((Part(2 * len(P["seeds"]), P["epochs"], n),))
+    return Work((Part(2 * len(P["seeds"]), P["epochs"], n, cost=COST["fashion_cnn"]),))
 
 
 def fashion_fcn_vs_alexnet(P: dict) -> Work:
@@ -120,11 +133,12 @@ def fashion_fcn_vs_alexnet(P: dict) -> Work:
              * len(P["grid_normalizations"]))
     configs, parts = alive, []
     for epochs in P["halving_epochs"]:
-        parts.append(Part(alive, epochs, grid_n))
+        parts.append(Part(alive, epochs, grid_n, cost=COST["fcn"]))
         alive = min(alive, max(2, -(-alive // 2)))  # as survivors() keeps: the better half, at least two
     fcns = 1 + (configs > 1) + bool(P["dnn_units"])  # the chosen FCN, the other finalist, the DNN
     readings = len(P["seeds"]) * (1 + len(P["readings"] or []))
-    return Work((*parts, Part(fcns * readings, P["fcn_epochs"], n), Part(readings, P["alexnet_epochs"], n)))
+    return Work((*parts, Part(fcns * readings, P["fcn_epochs"], n, cost=COST["fcn"]),
+                 Part(readings, P["alexnet_epochs"], n, cost=COST["alexnet"])))
 
 
 def fashion_gans(P: dict) -> Work:
@@ -132,7 +146,8 @@ def fashion_gans(P: dict) -> Work:
     classifier = _train_part(_pool(P, "fashion_mnist", P["classifier_n_train"]), 0.1)
     gan_n = _pool(P, "fashion_mnist", P["n_train"])
     gans = len(P["variants"]) * len(P["seeds"]) + 2 * len(P["bn_seeds"])
-    return Work((Part(1, P["classifier_epochs"], classifier, announced=False), Part(gans, P["epochs"], gan_n)))
+    return Work((Part(1, P["classifier_epochs"], classifier, announced=False, cost=COST["fashion_classifier"]),
+                 Part(gans, P["epochs"], gan_n, cost=COST["fashion_gan"])))
 
 
 def cifar100_vgg_synthetic(P: dict) -> Work:
@@ -141,10 +156,12 @@ def cifar100_vgg_synthetic(P: dict) -> Work:
     ``n_val`` (validation images drawn outside the training part) leaves the training part as it is."""
     n = _train_part(_pool(P, P["dataset"], P["n_train"], P["n_train"], P["n_classes"]), P["val_fraction"])
     shares = sorted(s for s in {P["compare_fraction"], *P["synthetic_fractions"]} if s > 0)
-    arms = (Part(1, P["epochs"], n), *(Part(1, P["epochs"], round(n * (1 + s))) for s in shares),
-            Part(1, P["epochs"], n), Part(1, P["seed_epochs"], n),
-            Part(1, P["seed_epochs"], round(n * (1 + P["compare_fraction"]))))
-    return Work((Part(len(P["seeds"]), P["gan_epochs"], n, announced=False), *arms * len(P["seeds"])))
+    arm = COST["vgg_arm"]
+    arms = (Part(1, P["epochs"], n, cost=arm), *(Part(1, P["epochs"], round(n * (1 + s)), cost=arm) for s in shares),
+            Part(1, P["epochs"], n, cost=arm), Part(1, P["seed_epochs"], n, cost=arm),
+            Part(1, P["seed_epochs"], round(n * (1 + P["compare_fraction"])), cost=arm))
+    return Work((Part(len(P["seeds"]), P["gan_epochs"], n, announced=False, cost=COST["cifar_acgan"]),
+                 *arms * len(P["seeds"])))
 
 
 WORK: dict[str, Callable[[dict], Work]] = {

@@ -1,0 +1,66 @@
+"""What an image-epoch of each model costs, read from a report run's study logs: the numbers behind
+``lib.studies.work.COST``.
+
+Every epoch line in ``build/<profile>/logs/<study>.log`` ends with that epoch's seconds. Per model, the
+median seconds of its epoch lines (first epochs left out: they trace the step) over the images of an
+epoch, relative to Study 1's CNNs. Run it on a build made from an empty cache (a cached run prints no
+epochs), on the machine and executor whose estimate it should serve:
+
+    python -m tools.work_costs [--build build/quick]
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+from pathlib import Path
+
+from lib.paths import BUILD
+
+EPOCH = re.compile(r"^\[(?P<label>[^\]]+)\] epoch (?P<epoch>\d+)/(?P<epochs>\d+) .*\((?P<seconds>[\d.]+) s\)$")
+
+# (COST key, study log, which epoch lines: (label, epochs of its run) -> bool, images per epoch in quick)
+MODELS = (
+    ("cifar_cnn", "cifar10_batchnorm", lambda label, n: "CNN" in label, 45_000),
+    ("fashion_cnn", "fashion_regularisation", lambda label, n: True, 50_000),
+    ("fcn", "fashion_fcn_vs_alexnet", lambda label, n: "FCN" in label, 50_000),
+    ("alexnet", "fashion_fcn_vs_alexnet", lambda label, n: "AlexNet" in label, 50_000),
+    ("fashion_classifier", "fashion_gans", lambda label, n: n == 8, 54_000),
+    ("fashion_gan", "fashion_gans", lambda label, n: n == 2, 10_240),
+    ("cifar_acgan", "cifar100_vgg_synthetic", lambda label, n: n == 60, 1_000),
+    ("vgg_arm", "cifar100_vgg_synthetic", lambda label, n: n == 20, 1_250),
+)
+
+
+def epoch_seconds(log: Path, keep) -> list[float]:
+    """Seconds of every epoch line after a run's first that ``keep(label, epochs)`` selects."""
+    found = []
+    for line in log.read_text(errors="replace").splitlines():
+        m = EPOCH.match(line.strip())
+        if m and int(m["epoch"]) > 1 and keep(m["label"], int(m["epochs"])):
+            found.append(float(m["seconds"]))
+    return found
+
+
+def costs(build: Path) -> dict[str, float | None]:
+    per_image = {}
+    for key, study, keep, images in MODELS:
+        log = build / "logs" / f"{study}.log"
+        seconds = epoch_seconds(log, keep) if log.is_file() else []
+        per_image[key] = statistics.median(seconds) / images if seconds else None
+    base = per_image["cifar_cnn"]
+    return {k: (round(v / base, 2) if v is not None and base else None) for k, v in per_image.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.work_costs", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--build", type=Path, default=BUILD / "quick")
+    args = parser.parse_args(argv)
+    for key, value in costs(args.build).items():
+        print(f"{key:20s} {'no epochs in the logs' if value is None else value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
