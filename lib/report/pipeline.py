@@ -410,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
             chosen_default = True
             chosen = f" (chosen for this machine: {why}; EXECUTOR=serial to change)"
         executor = executors.check()
-        if args.command == "report" and (chosen or executors.from_env().name != "serial"):
+        if args.command == "report" and executors.from_env().name != "serial":  # serial: as ever, nothing said
             print(f"executor: {executor}{chosen}", flush=True)
         if args.command == "check":
             data_lines: dict[str, list[str]] = {}
