@@ -132,19 +132,6 @@ def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
     return m
 
 
-def plot_confusion_matrix(y_true, y_pred, class_names, title="Confusion matrix (test set, row-normalised)"):
-    m = confusion_matrix(y_true, y_pred, len(class_names)).astype(float)
-    m /= np.maximum(m.sum(axis=1, keepdims=True), 1)
-    fig, ax = plt.subplots(figsize=(7, 6))
-    sns.heatmap(m * 100, annot=True, fmt=".0f", cmap="Blues", xticklabels=class_names,
-                yticklabels=class_names, cbar_kws={"label": "% of true class"}, ax=ax)
-    ax.set_xlabel("predicted class")
-    ax.set_ylabel("true class")
-    ax.set_title(title)
-    fig.tight_layout()
-    return fig
-
-
 def plot_confusion_matrices(y_true, predictions_by_model: dict[str, list], class_names, title: str = ""):
     """One row-normalised test confusion matrix per model, its counts summed over that model's seeds
     (``predictions_by_model``: model -> one prediction array per seed, all on the images ``y_true``)."""
