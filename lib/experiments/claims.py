@@ -92,8 +92,8 @@ RULE = (
                    f"(1 − {ALPHA:g} × raw p / adjusted p)"),
     ("direction", "an effect is judged on its adjusted interval against zero and the smallest effect of interest "
                   "of its kind of metric; the verdict at half that effect is shown beside it"),
-    ("size", "separately, the seed's own difference is set against where one more pair of our runs would fall; "
-             "this never changes the verdict"),
+    ("size", "separately, the seed's single-run difference (a result to compare, never a threshold) is set "
+             "against where one more pair of our runs would fall; this never changes the verdict"),
     ("readings", "where the seed left a setting open, the reference reading (a named reference or the seed's "
                  "framework default, declared before the run) decides and is counted; every other declared reading "
                  "run shows its estimate and verdict beside it, uncounted, and a claim is said to depend on the "
@@ -440,8 +440,8 @@ def _improves(claim: Claim, ev: Evidence, level: float):
     ours = f"{shown} ({level:.1%} CI {lo * s:+.{d}f} to {hi * s:+.{d}f}, Holm-adjusted)"
     detail = f"{why} ({SESOI[claim.metric_kind].text} = {sesoi * s:.{d}f}{pts})"
     if claim.seed_effect is not None and abs(claim.seed_effect) < sesoi:
-        detail += (f"; the seed's own difference ({claim.seed_effect * s:+.{d}f}{pts}) is below the smallest effect "
-                   "of interest, so even a perfect replication could not be reproduced")
+        detail += (f"; the seed's single-run difference ({claim.seed_effect * s:+.{d}f}{pts}) is itself below this "
+                   "metric's smallest effect of interest, so an exact replication of it would not count as an effect")
     fragile = f"80 % power to detect ±{c.detectable(1 - level) * s:.{d}f}{pts} at this level"
     return word, ours, detail, _size(claim, c), fragile, f"at half the smallest effect: {half_word}"
 
