@@ -147,7 +147,7 @@ def test_the_size_interval_uses_per_arm_sds_and_welch_satterthwaite():
 
 def test_a_seed_effect_below_the_smallest_effect_of_interest_is_said_to_be_unreproducible():
     v = judge(CLAIM["s2.val_accuracy"], Evidence(comparison=_welch(0.005, 0.01), dataset="fashion_mnist"))
-    assert "even a perfect replication could not be reproduced" in v.detail
+    assert "single-run difference (+0.48 points) is itself below this metric's smallest effect" in v.detail
 
 
 def test_a_relative_smallest_effect_is_a_share_of_the_baseline_arm():
