@@ -74,7 +74,9 @@ def network(name: str):
 NETS = ("study1_plain", "study1_bn", "study2_cnn", "study3_alexnet")
 
 
-def worker(name: str, intra: int, policy: str, n_train: int, epochs: int, seed: int, data_dir: str | None) -> dict:
+def compiled(name: str, intra: int, policy: str, n_train: int, seed: int, data_dir: str | None):
+    """(model, dataset, images) of a quick-profile network, in a fresh process: its threads set before TensorFlow
+    makes its pools (inter-op as ``local:N`` gives a worker), the dtype policy, real training images."""
     import tensorflow as tf
 
     if intra:
@@ -85,19 +87,23 @@ def worker(name: str, intra: int, policy: str, n_train: int, epochs: int, seed: 
     from lib.data import classification_split, load_dataset
     from lib.train.datasets import make_dataset
 
-    from .bench_workloads import EpochTimer
-
     build, dataset, batch_size, _ = network(name)
     split = classification_split(load_dataset(dataset, data_dir), n_train + 1, 100, 1 / (n_train + 1))
     keras.mixed_precision.set_global_policy(policy)
     keras.utils.set_random_seed(seed)
     m = build()
     m.compile(optimizer="adam", loss="sparse_categorical_crossentropy", steps_per_execution=8)
-    data = make_dataset(split.x_train, split.y_train, batch_size, shuffle_seed=seed)
+    return m, make_dataset(split.x_train, split.y_train, batch_size, shuffle_seed=seed), len(split.y_train)
+
+
+def worker(name: str, intra: int, policy: str, n_train: int, epochs: int, seed: int, data_dir: str | None) -> dict:
+    from .bench_workloads import EpochTimer
+
+    m, data, images = compiled(name, intra, policy, n_train, seed, data_dir)
     timer = EpochTimer()
     m.fit(data, epochs=1 + epochs, verbose=0, callbacks=[timer])
     steady = timer.times[1:]
-    return {"img_per_s": len(split.y_train) * len(steady) / sum(steady)}
+    return {"img_per_s": images * len(steady) / sum(steady)}
 
 
 def trace_ops(name: str, intra: int, policy: str, n_train: int, data_dir: str | None, top: int = 10) -> list:
@@ -108,22 +114,9 @@ def trace_ops(name: str, intra: int, policy: str, n_train: int, data_dir: str | 
     from collections import Counter
 
     import tensorflow as tf
-
-    if intra:
-        tf.config.threading.set_intra_op_parallelism_threads(intra)
-        tf.config.threading.set_inter_op_parallelism_threads(1)
-    import keras
     from tensorflow.tsl.profiler.protobuf import xplane_pb2
 
-    from lib.data import classification_split, load_dataset
-    from lib.train.datasets import make_dataset
-
-    build, dataset, batch_size, _ = network(name)
-    split = classification_split(load_dataset(dataset, data_dir), n_train + 1, 100, 1 / (n_train + 1))
-    keras.mixed_precision.set_global_policy(policy)
-    m = build()
-    m.compile(optimizer="adam", loss="sparse_categorical_crossentropy", steps_per_execution=8)
-    data = make_dataset(split.x_train, split.y_train, batch_size, shuffle_seed=0)
+    m, data, _ = compiled(name, intra, policy, n_train, 0, data_dir)
     m.fit(data, epochs=1, verbose=0)
     with tempfile.TemporaryDirectory() as logdir:
         tf.profiler.experimental.start(logdir)
