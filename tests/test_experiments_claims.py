@@ -3,6 +3,7 @@ import pytest
 
 from lib.experiments import stats
 from lib.experiments import RunResult, RunSet, sentences
+from lib.experiments.claims import claim_finding
 
 
 def _cmp(a, b):
@@ -45,8 +46,8 @@ def test_runset_pairs_by_seed_and_skips_failed_runs():
 def test_a_finding_repeats_its_claims_row_and_names_no_test_it_was_not_judged_by():
     row = {"ours": "+2.10 points (97.5 % CI +0.95 to +3.25, Holm-adjusted)", "test": "Welch t",
            "p_holm_text": "0.02 (raw 0.01)", "verdict": "direction reproduced, size not established"}
-    assert sentences.claim_finding("AlexNet − FCN", row, "3 seeds") == (
+    assert claim_finding("AlexNet − FCN", row, "3 seeds") == (
         "AlexNet − FCN: +2.10 points (97.5 % CI +0.95 to +3.25, Holm-adjusted), Welch t, Holm-adjusted p 0.02 "
         "(raw 0.01): direction reproduced, size not established (3 seeds).")
     untested = {"ours": "—", "test": "", "p_holm_text": "—", "verdict": "not tested here"}
-    assert sentences.claim_finding("x", untested, "s") == "x: —: not tested here (s)."
+    assert claim_finding("x", untested, "s") == "x: —: not tested here (s)."

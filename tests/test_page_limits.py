@@ -1,6 +1,7 @@
 """The header and the "Limitations" section are built from what the notebook handed the page."""
 from types import SimpleNamespace
 
+from lib.report import header
 import pytest
 
 from lib.report import page as report
@@ -16,7 +17,7 @@ JPEG = ("cifar10: cifar10 from the data directory: NON-CANONICAL copy: MD5 diffe
 def page(monkeypatch, tmp_path):
     monkeypatch.setattr(report, "_display", lambda obj, **kw: None)
     study = pipeline.get_study("cifar100_vgg_synthetic")
-    params = {**pipeline.effective_params("quick", study), "profile": "quick", "golden": "off",
+    params = {**pipeline.load_params("quick", study), "profile": "quick", "golden": "off",
               "output_dir": str(tmp_path)}
     return report.StudyReport(study.key, params, runtime={"seed": 0, "deterministic": False,
                                                           "precision": "mixed_bfloat16", "threads": 2})
@@ -25,9 +26,9 @@ def page(monkeypatch, tmp_path):
 def test_limitations_come_from_the_run(page):
     page.add_data(JPEG)
     page.warnings.append("ImageNet-pretrained VGG-16 baseline skipped: weights not available; put x into y")
-    page.claims = [{"verdict": "not tested at the seed's budget (40%)"}, {"verdict": "not tested at the seed's "
+    page.claim_rows = [{"verdict": "not tested at the seed's budget (40%)"}, {"verdict": "not tested at the seed's "
                    "budget (0%)"}, {"verdict": "n/a"}, {"verdict": "reproduced"}]
-    page.record_runs([SimpleNamespace(seconds=1.0, cached=False, seed=s) for s in (0, 1, 2)])
+    page.record([SimpleNamespace(seconds=1.0, cached=False, seed=s, ok=True) for s in (0, 1, 2)])
     page.limitation("The GAN is trained once.")
     lines = page.limitations(finished=True)
     text = "\n".join(lines)
@@ -51,12 +52,12 @@ def test_few_seeds_generated_data_and_determinism_are_said(page):
 
 def test_header_reproduces_links_and_states_the_seeds_the_runs_used(page):
     page.params["seeds"] = [0]
-    page.record_runs([SimpleNamespace(seconds=1.0, cached=True, seed=s) for s in (0, 1, 2)])
+    page.record([SimpleNamespace(seconds=1.0, cached=True, seed=s, ok=True) for s in (0, 1, 2)])
     page.add_data(JPEG)
-    header = page._header_text()
-    assert "make report PROFILE=quick STUDIES=5 DATA_DIR=/path/to/data" in header
-    assert "](index.html)" in header and "| Seeds | 0, 1, 2 (3 seeds" in header
-    assert "seed 0" not in header and "bfloat16 mixed precision" in header and "mixed_bfloat16" not in header
-    assert "*fingerprint* is a hash" in header and "`quick`: a laptop-CPU run" in header
+    text = header.header_text(page)
+    assert "make report PROFILE=quick STUDIES=5 DATA_DIR=/path/to/data" in text
+    assert "](index.html)" in text and "| Seeds | 0, 1, 2 (3 seeds" in text
+    assert "seed 0" not in text and "bfloat16 mixed precision" in text and "mixed_bfloat16" not in text
+    assert "*fingerprint* is a hash" in text and "`quick`: a laptop-CPU run" in text
     page.params["data_source"] = "generated"
-    assert page.reproduce_command() == "make report PROFILE=quick STUDIES=5"
+    assert header.reproduce_command(page) == "make report PROFILE=quick STUDIES=5"

@@ -10,83 +10,45 @@ import pytest
 import yaml
 
 from lib.report import pipeline
-from tools import notebook_params
 from lib.errors import ParamError
-from tools.notebook_params import cell_values, parameters_cell
 from lib.params import validate
 from lib.paths import NOTEBOOKS, PARAMS, PROJECT_ROOT
 from lib.studies.registry import RUN_KEYS, STUDIES, get_study
-
-
-def _parameters_cell(notebook):
-    """The parameters cell's assignments, in order: each statement must be ``name = constant``."""
-    nb = nbformat.read(str(NOTEBOOKS / notebook), as_version=4)
-    return cell_values(parameters_cell(nb, notebook).source, notebook)
 
 
 PARAM_FILES = sorted(PARAMS.glob("*/*.yaml"))
 
 
 @pytest.mark.parametrize("path", PARAM_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_every_params_key_exists_in_the_notebooks_parameters_cell(path):
+def test_a_profile_file_sets_only_what_differs_from_the_one_default(path):
+    """A default lives once, in lib/studies/registry.py: a profile file that repeated one would keep a second
+    copy that silently stops being the default when the schema's changes."""
     study = get_study(path.stem)
-    names = _parameters_cell(study.notebook)
-    keys = set(yaml.safe_load(path.read_text()) or {})
-    assert keys <= set(names), f"{path.name}: not in the notebook: {sorted(keys - set(names))}"
+    values = yaml.safe_load(path.read_text()) or {}
+    defaults = study.defaults()
+    repeated = sorted(k for k, v in values.items() if k in defaults and v == defaults[k]
+                      and type(v) is type(defaults[k]))
+    assert not repeated, f"{path.relative_to(PROJECT_ROOT)} repeats the defaults of {repeated}: delete those lines"
 
 
 @pytest.mark.parametrize("key", list(STUDIES))
-def test_parameters_cell_assigns_exactly_the_schema_defaults(key):
-    """The schema (lib/studies/registry.py) is where a default is set; the notebook's cell must repeat it exactly."""
-    study = STUDIES[key]
-    cell = _parameters_cell(study.notebook)
-    assert set(cell) == set(study.schema), (f"{study.notebook}: missing {sorted(set(study.schema) - set(cell))}, "
-                                            f"not in the schema {sorted(set(cell) - set(study.schema))}")
-    schema_defaults = study.defaults()
-    differ = {n: (cell[n], schema_defaults[n]) for n in cell
-              if cell[n] != schema_defaults[n] or type(cell[n]) is not type(schema_defaults[n])}
-    assert not differ, (f"{study.notebook}: (cell, schema) defaults differ: {differ}; the schema in lib/studies/registry.py "
-                        f"is the source: run python -m tools.notebook_params")
-    validate(study.schema, schema_defaults, complete=True)
-    assert schema_defaults["profile"] == "smoke", "notebook defaults must be the smoke profile"
+def test_a_notebook_holds_no_parameter_value_only_the_mapping_papermill_fills(key):
+    """The parameters cell is one empty mapping; no other cell assigns a parameter's name (a second default)."""
+    nb = nbformat.read(str(NOTEBOOKS / STUDIES[key].notebook), as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == "code"]
+    tagged = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and cells[0] is tagged[0]
+    body = [n for n in ast.parse(tagged[0].source).body]
+    assert len(body) == 1 and ast.unparse(body[0]) == "params = {}"
+    assigned = {t.id for c in cells[1:] for n in ast.walk(ast.parse(c.source)) if isinstance(n, ast.Assign)
+                for t in n.targets if isinstance(t, ast.Name)}
+    assert not assigned & set(STUDIES[key].schema), sorted(assigned & set(STUDIES[key].schema))
 
 
-def test_the_sync_tool_writes_an_edited_default_into_the_cell_and_keeps_the_rest(tmp_path):
-    study = get_study("fashion_gans")
-    nb_dir = tmp_path / "notebooks"
-    nb_dir.mkdir()
-    shutil.copy(NOTEBOOKS / study.notebook, nb_dir / study.notebook)
-    assert not notebook_params.sync(study, nb_dir), "the committed cell already equals the schema"
-    params = dict(study.params)
-    params["n_critic"] = dataclasses.replace(params["n_critic"], default=5)
-    params["variants"] = dataclasses.replace(params["variants"], default=["dcgan"])
-    del params["knn_k"]
-    params["new_knob"] = dataclasses.replace(params["gp_weight"], default=0.5, help="a new knob")
-    edited = dataclasses.replace(study, params=params)
-    before = (nb_dir / study.notebook).read_text()
-    assert notebook_params.sync(edited, nb_dir)
-    after = (nb_dir / study.notebook).read_text()
-    nb = nbformat.reads(after, as_version=4)
-    assert after == nbformat.writes(nb) + "\n"  # canonical, as tests/test_notebook_text.py wants
-    source = parameters_cell(nb, study.notebook).source
-    assert cell_values(source) == edited.defaults()
-    assert "n_critic = 5                   # WGAN-GP critic steps per generator step (paper: 5)" in source
-    assert "variants = ['dcgan']\n" in source and "knn_k" not in source
-    assert source.endswith("\nnew_knob = 0.5  # a new knob")
-    old_cell = parameters_cell(nbformat.reads(before, as_version=4), study.notebook).source
-    assert [ln for ln in old_cell.splitlines() if "gp_weight" in ln] == [ln for ln in source.splitlines()
-                                                                          if "gp_weight" in ln]
-    assert notebook_params.main(["--check"]) == 0  # the committed notebooks are untouched
-
-
-@pytest.mark.parametrize("profile", ["quick", "full"])
-@pytest.mark.parametrize("key", list(STUDIES))
-def test_quick_and_full_state_every_parameter_they_run_with(profile, key):
-    """No quick or full value silently comes from the defaults (the smoke profile's values)."""
-    study = STUDIES[key]
-    listed = set(yaml.safe_load((PARAMS / profile / f"{key}.yaml").read_text()))
-    missing = sorted(set(study.schema) - listed - set(RUN_KEYS))
-    assert not missing, f"params/{profile}/{key}.yaml does not state {missing}"
+def test_the_defaults_are_the_smoke_profile_and_valid():
+    for study in STUDIES.values():
+        validate(study.schema, study.defaults(), complete=True)
+        assert study.defaults()["profile"] == "smoke", "notebook defaults must be the smoke profile"
 
 
 def test_the_pipeline_gives_every_parameter_with_the_schema_defaults_under_the_profile(tmp_path, monkeypatch):
@@ -94,12 +56,13 @@ def test_the_pipeline_gives_every_parameter_with_the_schema_defaults_under_the_p
     (tmp_path / "custom" / "fashion_gans.yaml").write_text("epochs: 7\n")
     monkeypatch.setattr(pipeline, "PARAMS", tmp_path)
     study = get_study("fashion_gans")
-    values = pipeline.effective_params("custom", study)
+    assert pipeline.read_params("custom", study) == {"epochs": 7}
+    values = pipeline.load_params("custom", study)
     assert values == {**study.defaults(), "epochs": 7}
     # A default edited in the schema reaches the run.
     edited = dataclasses.replace(study, params={**study.params,
                                                 "n_critic": dataclasses.replace(study.params["n_critic"], default=3)})
-    assert pipeline.effective_params("custom", edited)["n_critic"] == 3
+    assert pipeline.load_params("custom", edited)["n_critic"] == 3
     planned = pipeline.plan("custom", [study], None, tmp_path / "b", tmp_path / "r")["fashion_gans"]
     assert set(planned) == set(study.schema) and planned["data_source"] == "generated"
     assert planned["profile"] == "custom" and planned["golden"] == "off"

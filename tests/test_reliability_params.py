@@ -124,7 +124,7 @@ def test_the_size_limit_sits_between_real_files_and_huge_ones(tmp_path, monkeypa
     assert max(p.stat().st_size for p in pipeline.PARAMS.glob("*/*.yaml")) < 5_000 < limit
     setting = b"epochs: 2\n"
     path = _custom_profile(tmp_path, monkeypatch, setting + b"#" * (limit - len(setting) - 1) + b"\n")
-    assert pipeline.load_params("custom", get_study("2")) == {"epochs": 2}      # exactly at the limit: read
+    assert pipeline.read_params("custom", get_study("2")) == {"epochs": 2}      # exactly at the limit: read
     path.write_bytes(setting + b"#" * (limit - len(setting)) + b"\n")            # one byte over
     with pytest.raises(ParamError, match="is 66 KB, far larger than any parameter file"):
         pipeline.load_params("custom", get_study("2"))

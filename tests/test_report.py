@@ -3,7 +3,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
 
+from lib.report import header  # noqa: E402
 from lib.report.page import figure_description  # noqa: E402
 
 
@@ -52,8 +54,8 @@ def test_header_compute_time_comes_from_the_run_records_also_when_cached(tmp_pat
     runs = RunSet()
     for seed in range(3):
         runs.add("a", RunResult(label="a", seed=seed, seconds=420.0, cached=True))
-    page.record_runs(runs)
-    text = page._header_text(finished=page.started + 3)
+    page.record(runs)
+    text = header.header_text(page, finished=page.started + 3)
     assert "21.0 min of training in 3 runs (3 read back from the run cache)" in text
     assert "in 0.1 min" in text  # the render time is stated separately
     summary = page.finish()
@@ -62,14 +64,19 @@ def test_header_compute_time_comes_from_the_run_records_also_when_cached(tmp_pat
 
 def test_claims_findings_and_warnings_reach_the_summary(tmp_path, monkeypatch, capsys):
     from lib.experiments import Claim, Evidence
+    from lib.experiments.claims import judge_family
     shown = []
     page = _page(tmp_path, monkeypatch, shown)
-    [v] = page.claims_from([(Claim("k", "002", "reaches 90 %", "val accuracy", seed_value=0.9),
-                             Evidence(values=[0.95, 0.96, 0.955], scope="3 seeds"))])
-    page.finding("a computed sentence")
+    family = judge_family([(Claim("k", "002", "reaches 90 %", "val accuracy", seed_value=0.9),
+                            Evidence(values=[0.95, 0.96, 0.955], scope="3 seeds"))])
+    family.finding = "a computed sentence"
+    page.claims(family)
+    with pytest.raises(RuntimeError, match="one Holm family"):
+        page.claims(family)  # the page renders one family; it never judges a second
     page.warn("fell back to CIFAR-10")
     summary = page.finish()
-    assert v.word.startswith("differs from the seed's run (ours higher") and summary["claims"][0]["verdict"] == v.word
+    assert family.rows[0]["verdict"].startswith("differs from the seed's run (ours higher")
+    assert summary["claims"] == family.rows
     assert "one-run prediction interval" in summary["claims"][0]["seed_check"]
     assert summary["claims"][0]["scope"] == "3 seeds" and summary["finding"] == "a computed sentence"
     assert summary["warnings"] == ["fell back to CIFAR-10"]
@@ -99,7 +106,7 @@ def _quick_gans_page(tmp_path, monkeypatch, shown):
 
     monkeypatch.setattr(report, "_display", lambda obj, **kw: shown.append(obj))
     study = pipeline.get_study("fashion_gans")
-    params = {**pipeline.effective_params("quick", study), "profile": "quick", "golden": "off",
+    params = {**pipeline.load_params("quick", study), "profile": "quick", "golden": "off",
               "output_dir": str(tmp_path)}
     return report.StudyReport("fashion_gans", params)
 
@@ -109,17 +116,17 @@ def test_the_header_shows_every_parameter_and_what_the_profile_changed(tmp_path,
 
     shown = []
     page = _quick_gans_page(tmp_path, monkeypatch, shown)
-    monkeypatch.setattr(report.StudyReport, "_header_text", lambda self, finished=None: "# header")
+    monkeypatch.setattr(header, "header_text", lambda page, finished=None: "# header")
     page.show_header()
     # page Markdown is shown as escaped HTML: the header, the parameters, then the limitations
     assert len(shown) == 3 and "<h1>header</h1>" in shown[0].data and "Limitations</h2>" in shown[2].data
     html = shown[1].data
-    rows = {r["parameter"]: r for r in page.parameter_rows()}
+    rows = {r["parameter"]: r for r in header.parameter_rows(page)}
     assert set(rows) == set(page.study.schema)
     assert rows["n_critic"]["value"] == 5 and rows["n_critic"]["set by"] == "profile"
     assert rows["gp_weight"]["set by"] == "default" and rows["golden"]["set by"] == "run"
-    science = [r for r in rows.values() if r["parameter"] not in report.RUN_SETTINGS and
-               r["parameter"] not in report.HIDDEN]
+    science = [r for r in rows.values() if r["parameter"] not in header.RUN_SETTINGS and
+               r["parameter"] not in header.HIDDEN]
     changed = sum(1 for r in science if r["set by"] == "profile")
     assert f"The <code>quick</code> profile changed {changed} of these {len(science)}" in html
     # What shapes the science in the open, the run settings collapsed, the plumbing not at all.
@@ -143,9 +150,9 @@ def test_a_default_edited_in_the_schema_shows_on_the_page(tmp_path, monkeypatch)
                                                 "knn_k": dataclasses.replace(study.params["knn_k"], default=7)})
     monkeypatch.setitem(studies.STUDIES, "fashion_gans", edited)
     page = _quick_gans_page(tmp_path, monkeypatch, [])
-    assert "<td>knn_k</td><td>3</td><td>profile</td><td>7</td>" in page._parameters_html()  # quick sets 3
-    page.params.pop("knn_k")
-    assert "<td>knn_k</td><td>7</td><td>default</td>" in page._parameters_html()
+    assert "<td>knn_k</td><td>7</td><td>default</td>" in header.parameters_html(page)  # quick leaves it
+    page.params["knn_k"] = 3
+    assert "<td>knn_k</td><td>3</td><td>profile</td><td>7</td>" in header.parameters_html(page)
 
 
 def test_the_parameter_table_is_an_output_on_the_code_free_page(tmp_path, monkeypatch):
@@ -156,7 +163,7 @@ def test_the_parameter_table_is_an_output_on_the_code_free_page(tmp_path, monkey
     page = _quick_gans_page(tmp_path, monkeypatch, [])
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("page.show_header()")
-    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": page._parameters_html()})]
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": header.parameters_html(page)})]
     nb.cells = [cell]
     nbformat.write(nb, str(tmp_path / "executed.ipynb"))
     html = render_html(tmp_path / "executed.ipynb", tmp_path / "page.html", "t").read_text()

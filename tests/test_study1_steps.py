@@ -80,19 +80,16 @@ def test_the_sweep_table_marks_a_diverged_rate():
 class _Page:
     """Records what a study hands the page (the notebook's StudyReport, duck-typed)."""
     def __init__(self):
-        self.calls, self.claims = [], []
+        self.calls, self.claim_rows, self.family = [], [], None
 
     def __getattr__(self, name):
         return lambda *a, **k: self.calls.append((name, a, k))
 
-    def claims_from(self, pairs, scope="", readings=None):
-        # The rows a real page builds: the study's claims judged once, as one family, by the one rule.
-        from lib.experiments.claims import judge_readings
-        from lib.report.page import _claim_row
-
-        pairs = list(pairs)
-        assert not self.claims, "a study hands the page its claims in one call"
-        self.claims = [_claim_row(c, v, scope or e.scope) for (c, e), v in zip(pairs, judge_readings(pairs, readings))]
+    def claims(self, family):
+        # The page renders the family the study judged once; it never judges.
+        assert self.family is None, "a study hands the page its claims in one call"
+        self.family, self.claim_rows = family, family.rows
+        self.calls += [("say", ("\n".join(family.notes),), {}), ("finding", (family.finding,), {})]
 
     def said(self, kind: str) -> str:
         return "\n".join(str(a[0]) for k, a, _ in self.calls if k == kind)
@@ -125,17 +122,17 @@ def test_the_report_functions_hand_the_page_tables_figures_and_every_claim():
     assert runs.values(study.BN, "epochs_to_threshold") == [2, 2, 2]
     assert study.lr_sweep(page, None, study.builders(P), split, P, "scope") == {study.PLAIN: {}, study.BN: {}}
     study.report_claims(page, runs, {**P, "epochs": 15}, split, "cifar10", "scope")
-    assert [c["key"] for c in page.claims] == [c.key for c in study.BATCHNORM]
+    assert [c["key"] for c in page.claim_rows] == [c.key for c in study.BATCHNORM]
     # Batch norm changes the weights a seed draws: no sentence may pair the arms by seed.
     assert "paired" not in page.said("say") and page.said("say").count("Welch t test") == 1
     assert "no spread, no test" in page.said("say")       # the gap is the same in every run here
-    row = page.claims[0]
+    row = page.claim_rows[0]
     assert row["test"] == "Welch t" and "McNemar" in row["detail"] and "supporting, not counted" in row["detail"]
     assert page.said("finding") == (f"Batch norm − plain, test accuracy: {row['ours']}, Welch t, Holm-adjusted p "
                                     f"{row['p_holm_text']}: {row['verdict']} (scope).")
     other = _Page()
     study.report_claims(other, runs, {**P, "epochs": 15}, split, "generated stand-in data", "scope")
     assert all(r["verdict"] == "not tested here" and "this run trained on generated" in r["detail"]
-               for r in other.claims)
+               for r in other.claim_rows)
     assert study.golden_metrics(runs, {})["batch-norm_test_accuracy"] == 0.71
     plt.close("all")

@@ -1,6 +1,8 @@
 """Study 2's notebook steps (lib/studies/fashion_regularisation.py) without training or a notebook."""
 from types import SimpleNamespace
 
+from lib.report.pipeline import load_params
+from lib.studies.registry import get_study
 import numpy as np
 import pytest
 
@@ -94,9 +96,9 @@ def test_the_report_functions_hand_the_page_every_figure_and_claim():
     assert {"two_by_two", "metrics", "curves", "gap", "confusion", "test_accuracy"} <= \
         {a[1] for kind, a, _ in page.calls if kind in ("table", "figure")}
     study.report_claims(page, arms, split, "fashion_mnist", "scope")
-    assert [c["key"] for c in page.claims] == [c.key for c in study.REGULARISATION]
+    assert [c["key"] for c in page.claim_rows] == [c.key for c in study.REGULARISATION]
     assert "paired" not in page.said("say") and page.said("say").count("Welch t test") == 2
-    overfitting = next(c for c in page.claims if c["key"] == "s2.overfitting")
+    overfitting = next(c for c in page.claim_rows if c["key"] == "s2.overfitting")
     assert "inference mode (dropout off), measured at the last epoch only, so dropout − baseline: " in \
         overfitting["detail"]
     assert page.said("finding").startswith(f"{study.REG} − {study.BASE}, held-out accuracy: ")
@@ -180,11 +182,11 @@ def test_the_claims_are_judged_at_the_seed_state_as_a_reading_beside_the_counted
     assert "the mean curve over seeds first reaches it at epoch 4" in said
     assert "(baseline + early stopping: 2, 2, 2; dropout + early stopping: 3, 4, 5)" in said
     assert "two_by_two_seed_state" in {a[1] for kind, a, _ in page.calls if kind == "table"}
-    rows = {c["key"]: c for c in page.claims}
-    assert [c["key"] for c in page.claims] == [c.key for c in study.REGULARISATION]
+    rows = {c["key"]: c for c in page.claim_rows}
+    assert [c["key"] for c in page.claim_rows] == [c.key for c in study.REGULARISATION]
     # The counted reference is the full budget; the reading is beside every claim, named with its epochs.
     assert rows["s2.baseline_val"]["ours"].startswith("85.30 % ± ")   # val accuracy at epoch 6, mean of 3 seeds
-    for row in page.claims:
+    for row in page.claim_rows:
         assert row["readings"].startswith("the seed's training state (epoch 3, 4, 5): "), row["key"]
     # The baseline's val accuracy at epochs 3, 4, 5; the reading's own estimate, verdict and difference test.
     val = [0.80 + 0.01 * (e - 1) + 0.003 * s * ((e - 1) % 2) for s, e in ((0, 3), (1, 4), (2, 5))]
@@ -213,7 +215,7 @@ def test_no_reading_verdict_where_the_baseline_never_reaches_the_seeds_training_
     study.report_claims(page, arms, SimpleNamespace(sizes=lambda: {"val": 300}), "fashion_mnist", "scope",
                         study.readings(runs, P6))
     assert "not located in this run, so no claim is judged under it: the baseline's logged" in page.said("say")
-    assert all(c["readings"] == "" for c in page.claims)
+    assert all(c["readings"] == "" for c in page.claim_rows)
     assert "two_by_two_seed_state" not in {a[1] for kind, a, _ in page.calls if kind == "table"}
     # A profile that lists no reading reads none.
     assert study.readings(runs, {**P6, "readings": None}) == {}
@@ -240,5 +242,5 @@ def test_quick_and_full_declare_the_seed_state_reading_and_smoke_reads_it_by_def
 
     assert STUDIES["fashion_regularisation"].defaults()["readings"] == ["seed_state"]   # smoke: it trains nothing
     for profile in ("quick", "full"):
-        values = yaml.safe_load((PARAMS / profile / "fashion_regularisation.yaml").read_text())
+        values = load_params(profile, get_study("fashion_regularisation"))
         assert values["readings"] == ["seed_state"], profile

@@ -153,9 +153,9 @@ def test_the_finding_is_the_welch_claims_row_with_the_per_image_test_beside_it()
     full = {**P, "fcn_epochs": 50, "alexnet_epochs": 10}
     grid.report_claims(page, runs, full, _halving(CONFIGS[0], CONFIGS[1]), SimpleNamespace(y_test=labels),
                        "fashion_mnist", "scope")
-    row = next(c for c in page.claims if c["key"] == "s3.alexnet_better")
+    row = next(c for c in page.claim_rows if c["key"] == "s3.alexnet_better")
     assert row["test"] == "Welch t" and "McNemar" in row["detail"] and "supporting, not counted" in row["detail"]
     assert page.said("finding").startswith("AlexNet-style CNN − FCN, test accuracy (the seed's 'significantly "
                                            "better'): " + row["ours"] + ", Welch t, Holm-adjusted p")
-    fcn = next(c for c in page.claims if c["key"] == "s3.fcn")
+    fcn = next(c for c in page.claim_rows if c["key"] == "s3.fcn")
     assert "maximum over epochs" in fcn["ours"] and "final epoch" in fcn["ours"] and fcn["seed_check"]

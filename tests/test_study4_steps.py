@@ -28,17 +28,15 @@ class FakePage:
     """Records what a report step hands the page."""
 
     def __init__(self):
-        self.calls, self.claims = [], []
+        self.calls, self.family, self.claim_rows = [], None, []
 
     def __getattr__(self, name):
         return lambda *args, **kwargs: self.calls.append((name, args))
 
-    def claims_from(self, pairs, readings=None):
-        from lib.experiments.claims import judge_readings
-        from lib.report.page import _claim_row
-
-        pairs = list(pairs)
-        self.claims += [_claim_row(c, v, e.scope) for (c, e), v in zip(pairs, judge_readings(pairs, readings))]
+    def claims(self, family):
+        assert self.family is None, "a study hands the page its claims in one call"
+        self.family, self.claim_rows = family, family.rows
+        self.calls += [("claims", (family,)), ("finding", (family.finding,))]
 
     def said(self) -> str:
         return "\n".join(a[0] for name, a in self.calls if name == "say")
@@ -175,10 +173,10 @@ def test_the_claims_and_the_finding_go_to_the_page():
     ok = {"seed003": _three("seed003", [100.0, 110.0, 120.0])}
     page = FakePage()
     study.report_claims(page, ok, RunSet(), False, {"fid": 0.3, "mean_pixel": 0.3}, "fashion_mnist", "s", [0, 1, 2])
-    assert len(page.claims) == 5
-    assert [c[0] for c in page.calls] == ["show_claims", "finding"]
+    assert len(page.claim_rows) == 5
+    assert [c[0] for c in page.calls] == ["claims", "finding"]
     # 30 steps of seed 003's 28,125: under the gate, whichever way the runs pointed; the finding is a seed's row
-    assert [c["verdict"] for c in page.claims[:3]] == ["not tested here"] * 3
+    assert [c["verdict"] for c in page.claim_rows[:3]] == ["not tested here"] * 3
     assert page.calls[-1][1][0].startswith("Batch norm in the vanilla generator, FID gap closed (with − without): "
                                            "—: not tested here")
 

@@ -1,9 +1,12 @@
 """Study 5's notebook steps (lib/studies/cifar100_vgg_synthetic/study.py) on fake runs: no training, no notebook."""
 from types import SimpleNamespace
 
+from lib.report.pipeline import load_params
+from lib.studies.registry import get_study
 import numpy as np
 import pytest
 
+from lib.experiments.claims import claim_finding
 from lib.data import Split
 from lib.experiments import RunResult, RunSet
 from lib.experiments.stats import WELCH
@@ -301,7 +304,7 @@ def test_the_quick_profile_validates_on_thousands_of_images_that_cifar100_can_su
 
     from lib.paths import PARAMS
 
-    quick = yaml.safe_load((PARAMS / "quick" / "cifar100_vgg_synthetic.yaml").read_text())
+    quick = load_params("quick", get_study("cifar100_vgg_synthetic"))
     trained = round(quick["n_train"] * (1 - quick["val_fraction"]))
     assert trained == 1000 and quick["n_val"] >= 2000
     assert trained + quick["n_val"] <= 500 * quick["n_classes"]       # CIFAR-100: 500 training images per class
@@ -331,7 +334,7 @@ def test_the_gan_settings_are_ours_fixed_in_advance_with_no_test_set_evidence():
                              .splitlines() if line.lstrip().startswith("#"))
         assert not re.search(r"CAS \(?\d|\d+\.\d+ ?%", comments), profile
         assert "pilot" not in comments and "reduced run" not in comments
-    quick = yaml.safe_load((PARAMS / "quick" / "cifar100_vgg_synthetic.yaml").read_text())
+    quick = load_params("quick", get_study("cifar100_vgg_synthetic"))
     assert (quick["gan_epochs"], quick["gan_augment"]) == (60, "")      # the settings the table states as ours
 
 
@@ -413,7 +416,7 @@ def test_one_seed_below_the_cas_gate_closes_it_even_when_the_mean_clears_it():
 
 def _rows(dataset: str, cas_passed: bool = True):
     from lib.experiments.claims import judge_all
-    from lib.report.page import _claim_row
+    from lib.experiments.claims import claim_row as _claim_row
     from lib.studies.cifar100_vgg_synthetic import claims as s5
 
     arms = _fake_arms()
@@ -445,5 +448,5 @@ def test_where_a_seed_claim_is_tested_the_finding_states_its_verdict_as_every_pa
     row = next(r for r in rows if r["key"] == "synthetic_generalisation")
     assert row["verdict"] != "not tested here"
     text = study.finding(rows, "V mix − V real, test accuracy", "synthetic_generalisation", "the scope")
-    assert text == sentences.claim_finding("V mix − V real, test accuracy", row, "the scope")
+    assert text == claim_finding("V mix − V real, test accuracy", row, "the scope")
     assert "draws no verdict" not in text

@@ -22,15 +22,19 @@ def test_the_recipe_table_marks_whose_each_setting_is_and_names_what_decides():
         reporting.recipe_table([("epochs", 15, 6)], {})
 
 
-def test_record_warns_per_failed_run_and_stops_when_none_finished():
-    from tests.test_study1_steps import _Page
+def test_the_page_records_warns_per_failed_run_stops_when_none_finished_and_finishes_partial(tmp_path, monkeypatch):
+    from lib.report import page as report
 
-    runs, page = RunSet(), _Page()
+    monkeypatch.setattr(report, "_display", lambda *a, **k: None)
+    monkeypatch.setattr(report, "source_commit", lambda: "abc")
+    page = report.StudyReport("cifar10_batchnorm", {"profile": "smoke", "output_dir": str(tmp_path), "seeds": [0, 1]})
+    runs = RunSet()
     runs.add("a", RunResult(label="a", seed=0, status="diverged", message="a: loss became NaN"))
-    with pytest.raises(TrainingDiverged):
-        reporting.record(page, runs)
-    assert [c[0] for c in page.calls] == ["record_runs", "warn"] and "loss became NaN" in page.calls[1][1][0]
+    with pytest.raises(TrainingDiverged, match="loss became NaN"):
+        page.record(runs)
+    assert page.warnings == ["run failed: a: loss became NaN"]
     runs.add("a", RunResult(label="a", seed=1))
-    reporting.record(page, runs)
-    reporting.finish(page, runs)
-    assert page.calls[-1][2] == {"status": "partial", "message": "a: loss became NaN"}
+    page.record(RunSet({"a": [runs.all()[1]]}))
+    summary = page.finish(runs)
+    assert summary["status"] == "partial" and summary["message"] == "a: loss became NaN"
+    assert summary["completeness"]["reasons"][0] == "failed runs: a: loss became NaN"

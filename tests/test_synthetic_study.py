@@ -1,5 +1,7 @@
 """Study 5's pieces on tiny generated data: VGG-16 / ResNet shapes, dataset fallback, synthetic images added on
 top of the real batches, CAS, DiffAugment."""
+from lib.report.pipeline import load_params
+from lib.studies.registry import get_study
 import numpy as np
 import pytest
 import yaml
@@ -137,8 +139,8 @@ def test_select_classes_keeps_the_first_classes_with_their_coarse_labels(isolate
 
 
 def test_quick_profile_asks_for_cifar100_with_a_cifar10_fallback_and_full_has_none():
-    quick = yaml.safe_load((PARAMS / "quick" / "cifar100_vgg_synthetic.yaml").read_text())
-    full = yaml.safe_load((PARAMS / "full" / "cifar100_vgg_synthetic.yaml").read_text())
+    quick = load_params("quick", get_study("cifar100_vgg_synthetic"))
+    full = load_params("full", get_study("cifar100_vgg_synthetic"))
     assert (quick["dataset"], quick["fallback_dataset"]) == ("cifar100", "cifar10")
     assert (full["dataset"], full["fallback_dataset"], full["vgg_width"], full["n_classes"]) == ("cifar100", None, 1.0,
                                                                                                   None)
@@ -440,7 +442,7 @@ def test_the_title_names_the_dataset_that_ran():
 def test_quick_profile_is_sized_as_the_issue_asks():
     """Few real images per class and long training (the overfitting regime), three seeds (each its own GAN),
     at least three synthetic shares besides 0, the GAN's samples filtered by its class head."""
-    quick = yaml.safe_load((PARAMS / "quick" / "cifar100_vgg_synthetic.yaml").read_text())
+    quick = load_params("quick", get_study("cifar100_vgg_synthetic"))
     per_class = quick["n_train"] * (1 - quick["val_fraction"]) / quick["n_classes"]
     assert per_class <= 200 and quick["epochs"] >= 20
     assert len(quick["seeds"]) >= 3 and len({f for f in quick["synthetic_fractions"] if f > 0}) >= 3

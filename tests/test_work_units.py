@@ -2,13 +2,13 @@
 its profile files."""
 import pytest
 
-from lib.report.pipeline import effective_params
+from lib.report.pipeline import load_params
 from lib.studies.registry import STUDIES
 from lib.studies.work import COST, Part, Work, work_units
 
 
 def _work(profile, key):
-    return work_units(key, effective_params(profile, STUDIES[key]))
+    return work_units(key, load_params(profile, STUDIES[key]))
 
 
 def test_every_registered_study_declares_its_work():

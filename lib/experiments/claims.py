@@ -523,6 +523,57 @@ def _pointed(claim: Claim, ev: Evidence) -> str:
     return f"held in {k} of {len(ev.values)} seeds"
 
 
+def claim_row(claim: Claim, v: Verdict, scope: str) -> dict:
+    """A judged claim as the page's table, summary.json, the index and the terminal summary read it."""
+    adjusted = "" if v.p_holm != v.p_holm else f"{v.p_holm:.3g} (raw {v.p:.3g})"
+    return {"key": claim.key, "seed": claim.seed, "claim": claim.words, "metric": claim.margin_text(),
+            "seed_value": claim.seed_text(), "ours": v.ours, "verdict": v.word, "detail": v.detail,
+            "scope": scope, "addition": claim.addition, "test": v.test, "p": None if v.p != v.p else v.p,
+            "p_holm": None if v.p_holm != v.p_holm else v.p_holm, "p_holm_text": adjusted or "—",
+            "short_budget": v.short_budget, "seed_check": v.seed_check, "fragility": v.fragility, "half": v.half,
+            "readings": v.readings}
+
+
+def claim_finding(lead: str, row: dict, scope: str) -> str:
+    """A page's finding from its deciding claim's judged row, so that the headline states the number, the
+    test and the Holm-adjusted p the verdict was reached with, never a second test of the same arms."""
+    test = f", {row['test']}" if row.get("test") else ""
+    p = f", Holm-adjusted p {row['p_holm_text']}" if row.get("p_holm_text", "—") != "—" else ""
+    return f"{lead}: {row['ours']}{test}{p}: {row['verdict']} ({scope})."
+
+
+@dataclass
+class Family:
+    """A study's claims judged once, as its declared Holm family: what a page renders and never re-judges.
+
+    ``rows``: one :func:`claim_row` per claim, in the declared order; ``notes``: markdown lines the study
+    states beside the table (built from the same runs); ``finding``: the study's one-line answer for the index,
+    built from a judged row (:meth:`headline`)."""
+    rows: list[dict]
+    caption: str = "The seeds' claims against this run"
+    notes: list[str] = field(default_factory=list)
+    finding: str = ""
+
+    def row(self, key: str) -> dict:
+        return next(r for r in self.rows if r["key"] == key)
+
+    def headline(self, lead: str, key: str, scope: str) -> "Family":
+        """Set the finding from claim ``key``'s judged row (its number, test and Holm-adjusted p), so the
+        headline is never a second test of the same arms."""
+        self.finding = claim_finding(lead, self.row(key), scope)
+        return self
+
+
+def judge_family(pairs, *, scope: str = "", readings: dict | None = None,
+                 caption: str = "The seeds' claims against this run") -> Family:
+    """Judge a study's (Claim, Evidence) pairs once, as one family (:func:`judge_readings`: the reference
+    reading counted, every other reading run shown beside it), into the rows a page renders. ``scope``: what
+    the runs were, beside each row (default: each evidence's own)."""
+    pairs = list(pairs)
+    verdicts = judge_readings(pairs, readings)
+    return Family([claim_row(c, v, scope or e.scope) for (c, e), v in zip(pairs, verdicts)], caption=caption)
+
+
 def tally(rows: list[dict]) -> dict:
     """The reproducibility summary from claim rows (as pages store them): counts by verdict word, the rows
     short of the seed's budget (tested or not), and the rows not tested here with their reasons."""
@@ -533,6 +584,6 @@ def tally(rows: list[dict]) -> dict:
                              if k == "not tested here"]}
 
 
-__all__ = ["ALPHA", "BUDGET_NOTE", "Claim", "EVERY_SEED", "Evidence", "MCNEMAR", "MIN_BUDGET_SHARE", "MIN_SEEDS",
+__all__ = ["ALPHA", "BUDGET_NOTE", "Claim", "EVERY_SEED", "Evidence", "Family", "MCNEMAR", "MIN_BUDGET_SHARE", "MIN_SEEDS",
            "ONE_RUN", "RULE", "Reading", "SESOI", "STATUS", "VERDICTS", "Verdict", "gate", "judge", "judge_all",
-           "judge_readings", "rule_text", "tally"]
+           "judge_family", "judge_readings", "claim_row", "rule_text", "tally"]

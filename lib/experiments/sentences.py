@@ -51,14 +51,6 @@ def comparison(a: str, b: str, metric: str, c: PairedComparison, *, scale: float
     return f"{metric}, {b} − {a}: {difference(c, scale, unit)}, {b} {direction}; {judgement}."
 
 
-def claim_finding(lead: str, row: dict, scope: str) -> str:
-    """A page's finding from its deciding claim's judged row, so that the headline states the number, the
-    test and the Holm-adjusted p the verdict was reached with, never a second test of the same arms."""
-    test = f", {row['test']}" if row.get("test") else ""
-    p = f", Holm-adjusted p {row['p_holm_text']}" if row.get("p_holm_text", "—") != "—" else ""
-    return f"{lead}: {row['ours']}{test}{p}: {row['verdict']} ({scope})."
-
-
 def ratio(a: str, b: str, what: str, a_values, b_values, *, unit: str = "s") -> str:
     """'b took 1.48× a's time per epoch (medians …)': a measured ratio, never an adjective."""
     ma, _ = mean_sd(a_values)

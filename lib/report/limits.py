@@ -13,7 +13,7 @@ MIN_SEEDS = 3  # the verdict rule's minimum (lib.experiments.claims): fewer give
 
 
 def limitations(page, finished: bool = True) -> list[str]:
-    lines = (_data(page) + _warnings(page) + _claims(page.claims) + _seeds(page)
+    lines = (_data(page) + _warnings(page) + _claims(page.claim_rows) + _seeds(page)
              + _determinism(page.params, page.runtime) + _test_size(page.data_lines))
     if not finished:
         lines.append("The study had not finished when this list was written: it may be incomplete.")
@@ -102,3 +102,14 @@ def _test_size(data_lines: list[str]) -> list[str]:
     return [f"Absolute accuracies are measured on {n:,} test images: sampling alone moves one by up to "
             f"±{se:.1f} points (one standard error; about ±{1.96 * se:.1f} for 95 %). Differences between arms "
             f"scored on the same images vary less."]
+
+
+def completeness(page, failed: str = "") -> dict:
+    """"complete" or "partial" with its reasons (as defined in lib.experiments.claims.STATUS)."""
+    seeds = page.params.get("seeds") or []
+    reasons = list(page.partial_reasons) + ([f"failed runs: {failed}"] if failed else [])
+    if isinstance(seeds, list) and len(seeds) < MIN_SEEDS:
+        reasons.append(f"{len(seeds)} seed{'s' if len(seeds) != 1 else ''}, fewer than {MIN_SEEDS}: "
+                       f"claims are indicative only")
+    reasons += [w for w in page.warnings if w not in reasons and not w.startswith(("run failed", "Run failed"))]
+    return {"status": "partial" if reasons else "complete", "reasons": reasons}

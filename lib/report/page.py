@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import html
-import platform
 import re
 import time
 from dataclasses import dataclass, field
@@ -14,20 +13,10 @@ import pandas as pd
 
 from .. import io
 from ..paths import resolve
-from ..studies.registry import RUN_KEYS, get_study
-from ..train.runtime import hardware_summary
-
-
-def library_versions() -> dict:
-    import keras
-    import matplotlib
-    import numpy
-    import scipy
-    import tensorflow as tf
-
-    return {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__,
-            "numpy": numpy.__version__, "scipy": scipy.__version__, "pandas": pd.__version__,
-            "matplotlib": matplotlib.__version__}
+from ..studies.registry import get_study
+from . import header
+from .header import source_commit
+from .limits import completeness
 
 
 def _md(text: str):
@@ -82,6 +71,23 @@ def _display(obj, **kwargs):
     return display(obj, **kwargs)
 
 
+def open_study(study_key: str, params: dict):
+    """A study notebook's first call: ``params`` (what papermill injected; empty for a notebook run by hand,
+    which then runs the smoke profile) laid over the study's defaults and checked once
+    (:func:`lib.studies.registry.resolve`), the numeric runtime set, the header shown and the run cache opened.
+    Returns ``(P, page, cache)``."""
+    from ..experiments import Cache
+    from ..paths import CACHE
+    from ..studies.registry import resolve as resolve_params
+    from ..train import runtime
+
+    P = resolve_params(study_key, params)
+    rt = runtime.configure(seed=P["seeds"][0], deterministic=P["deterministic"], precision=P["precision"])
+    page = StudyReport(study_key, P, runtime=rt)
+    page.show_header()
+    return P, page, Cache(CACHE / study_key, enabled=P["use_cache"])
+
+
 @dataclass
 class StudyReport:
     """Collects what a study page shows and writes the summary the index reads.
@@ -96,14 +102,13 @@ class StudyReport:
     title: str | None = None
     started: float = field(default_factory=time.time)
     data_lines: list[str] = field(default_factory=list)
-    claims: list[dict] = field(default_factory=list)
+    claim_rows: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     compute_seconds: float = 0.0
     runs_reused: int = 0
     runs_trained: int = 0
     finding_text: str = ""
     partial_reasons: list[str] = field(default_factory=list)
-    _judged: list = field(default_factory=list)
     seeds_used: set = field(default_factory=set)
     limitation_lines: list[str] = field(default_factory=list)
     _handle: object = None
@@ -116,99 +121,6 @@ class StudyReport:
     @property
     def output_dir(self) -> Path:
         return resolve(self.params["output_dir"])
-
-    def _header_text(self, finished: float | None = None) -> str:
-        s, p = self.study, self.params
-        versions = ", ".join(f"{k} {v}" for k, v in library_versions().items())
-        runs = self.runs_reused + self.runs_trained
-        compute = (f"{self.compute_seconds / 60:.1f} min of training in {runs} run{'s' if runs != 1 else ''}"
-                   + (f" ({self.runs_reused} read back from the run cache)" if self.runs_reused else "")
-                   if runs else "no training run yet")
-        start = _dt.datetime.fromtimestamp(self.started).strftime("%Y-%m-%d %H:%M")
-        rendered = (f"{start}, in {(finished - self.started) / 60:.1f} min" if finished
-                    else f"started {start}, still running")
-        data = "\n".join(f"  - {line}" for line in self.data_lines) or "  - (not loaded yet)"
-        if "fingerprint" in data:
-            data += ("\n\n  The *fingerprint* is a hash of the images and labels this page used: two pages with the "
-                     "same fingerprint trained and tested on the same images.")
-        return (f"# {self.title or s.title}\n\n[← All studies and the reproduction table](index.html)\n\n"
-                f"**Question.** {s.question}\n\n"
-                f"| | |\n|---|---|\n| Profile | {profile_text(p['profile'])} |\n"
-                f"| Seeds | {self._seeds_text()} |\n"
-                f"| Compute time | {compute} |\n| Rendered | {rendered}, from commit "
-                f"`{source_commit()}` |\n| Hardware | {hardware_summary()} |\n"
-                f"| Numerics | {runtime_text(self.runtime)} |\n| Libraries | {versions} |\n\n"
-                f"**Reproduce this page.** From a clone at that commit, with the datasets in a folder of your own "
-                f"(see the README, 'Data'):\n\n```\n{self.reproduce_command()}\n```\n\n**Data.**\n{data}\n")
-
-    def reproduce_command(self) -> str:
-        """The command that renders exactly this page: its profile, its study and (real data) a data folder."""
-        p = self.params
-        data = " DATA_DIR=/path/to/data" if p.get("data_source", "auto") == "auto" else ""
-        return f"make report PROFILE={p['profile']} STUDIES={self.study.number}{data}"
-
-    def _seeds_text(self) -> str:
-        """The seeds the runs on this page used, from their records: a study may run a part on more seeds
-        than its ``seeds`` parameter (Study 4's batch-norm comparison), and the header must not contradict it."""
-        used = sorted(self.seeds_used) or list(self.params.get("seeds", []))
-        text = ", ".join(str(x) for x in used)
-        n = len(used)
-        return f"{text} ({n} seed{'s' if n != 1 else ''}; each table and comparison says how many it uses)"
-
-    def parameter_rows(self) -> list[dict]:
-        """Every parameter of the study: its value here, its default, and what set it.
-
-        ``set by`` is "default" where the value is the schema's default, "profile" where the profile
-        changed it, and "run" for what the pipeline sets itself (profile name, output directory, ...).
-        """
-        rows = []
-        for name, param in self.study.schema.items():
-            value = self.params.get(name, param.default)
-            changed = value != param.default
-            rows.append({"parameter": name, "value": value, "default": param.default,
-                         "set by": ("run" if name in RUN_KEYS else "profile") if changed else "default",
-                         "meaning": RUN_SETTINGS.get(name) or param.help})
-        return rows
-
-    def _parameters_html(self) -> str:
-        """What shapes the science, in the open; how the run was carried out, collapsed under "Run settings".
-
-        The pipeline's own plumbing (where outputs go, the test harness's golden switch) means nothing
-        to a reader and is left out.
-        """
-        import html
-
-        rows = [r for r in self.parameter_rows() if r["parameter"] not in HIDDEN]
-        science = [r for r in rows if r["parameter"] not in RUN_SETTINGS]
-        settings = [r for r in rows if r["parameter"] in RUN_SETTINGS]
-        changed = sum(1 for r in science if r["set by"] == "profile")
-        profile = html.escape(str(self.params.get("profile", "")))
-
-        def shown(r, key):
-            return _path(r[key]) if r["parameter"] in PATH_KEYS else _value(r[key])
-
-        def table(rs):
-            cells = "".join(
-                "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in (
-                    r["parameter"], shown(r, "value"), r["set by"],
-                    "" if r["set by"] == "default" else shown(r, "default")))
-                + f"<td>{_code_spans(html.escape(r['meaning']))}</td></tr>" for r in rs)
-            return (f"<table class=\"params\"><thead><tr><th>parameter</th><th>value</th><th>set by</th><th>default</th>"
-                    f"<th>meaning</th></tr></thead><tbody>{cells}</tbody></table>")
-        # Left-aligned: nbconvert right-aligns table cells, which leaves the meanings hard to read.
-        return (f"<style>table.params td, table.params th {{text-align: left}}</style>\n"
-                f"<details open><summary><b>Parameters that shape the results.</b> The "
-                f"<code>{profile}</code> profile changed {changed} of these {len(science)} from the study's "
-                f"defaults.</summary>\n{table(science)}</details>\n"
-                f"<details><summary><b>Run settings.</b> How this run was carried out ({len(settings)} "
-                f"settings): where the data came from, numeric precision, determinism, run cache."
-                f"</summary>\n{table(settings)}</details>")
-
-    def show_parameters(self) -> None:
-        """The parameters that shape the results, and the run settings collapsed under them."""
-        from IPython.display import HTML
-
-        _display(HTML(self._parameters_html()))
 
     def limitation(self, text: str) -> None:
         """A limitation only this study knows of, added to the page's "Limitations" section."""
@@ -228,15 +140,17 @@ class StudyReport:
 
     def _refresh(self, finished: float | None = None) -> None:
         if self._handle is not None:
-            self._handle.update(_md(self._header_text(finished)))
+            self._handle.update(_md(header.header_text(self, finished)))
         if self._limits_handle is not None:
             self._limits_handle.update(_md(self._limitations_text(finished)))
 
     def show_header(self) -> None:
         """Display the header, the parameters and the limitations now; later calls update them in place
         (the limitations are complete when the study finishes)."""
-        self._handle = _display(_md(self._header_text()), display_id=True)
-        self.show_parameters()
+        from IPython.display import HTML
+
+        self._handle = _display(_md(header.header_text(self)), display_id=True)
+        _display(HTML(header.parameters_html(self)))
         self._limits_handle = _display(_md(self._limitations_text()), display_id=True)
 
     def set_title(self, title: str) -> None:
@@ -248,30 +162,31 @@ class StudyReport:
         self.data_lines.append(line)
         self._refresh()
 
-    def record_runs(self, runs, cache=None) -> None:
-        """Count a RunSet (or a list of RunResults) into the header's compute time."""
-        records = runs.all() if hasattr(runs, "all") else list(runs)
+    def record(self, runs, what: str = "run") -> None:
+        """Count a study's runs (anything with ``records()``, a RunSet, or a list of RunResults) into the
+        header's compute time, and warn of each failed one; stop when runs were trained and none finished."""
+        records = _records(runs)
         self.compute_seconds += sum(r.seconds for r in records)
         self.runs_reused += sum(1 for r in records if r.cached)
         self.runs_trained += sum(1 for r in records if not r.cached)
         self.seeds_used.update(int(r.seed) for r in records if getattr(r, "seed", None) is not None)
+        for r in records:
+            if not r.ok:
+                self.warn(f"{what} failed: {r.message}")
         self._refresh()
+        if records and not any(r.ok for r in records):  # nothing to report: stop with every run's reason
+            from ..errors import TrainingDiverged
+
+            raise TrainingDiverged("; ".join(r.message or f"{r.label}: {r.status}" for r in records))
 
     def figure(self, fig, name: str) -> None:
         """Save a figure (PNG, atomically) under output_dir/figures and show that same PNG."""
-        import base64
-        import html
-
         import matplotlib.pyplot as plt
-        from IPython.display import HTML
 
         alt = figure_description(fig, name)
         path = io.save_figure(fig, self.output_dir / "figures" / f"{name}.png", dpi=110)
         plt.close(fig)
-        # An <img> with alt text rather than a bare PNG output: nbconvert has no way to carry a
-        # description for image outputs, and screen readers (and broken-image fallbacks) need one.
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        _display(HTML(f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'))
+        _display(_image_html(path, alt))
 
     def table(self, df: pd.DataFrame, name: str, caption: str = "") -> None:
         io.write_text(self.output_dir / f"{name}.csv", df.to_csv(index=True))
@@ -289,82 +204,70 @@ class StudyReport:
         self.say(f"> **Warning.** {text}")
         self._refresh()
 
-    def claims_from(self, pairs, scope: str = "", readings: dict | None = None) -> list:
-        """Record a study's claims, judged once as its declared family (lib.experiments.claims.judge_readings):
-        the page renders the verdicts, it never re-judges. ``readings``: the same claims under each other
-        declared reading run (shown beside, not counted). Called once per study; returns the Verdicts."""
-        from ..experiments.claims import judge_readings
+    def claims(self, family) -> None:
+        """Render a study's claims, judged once elsewhere as its declared family
+        (:func:`lib.experiments.claims.judge_family`): the rule, the table, the study's notes and its finding.
+        The page never judges; a second family on one page is refused."""
+        from ..experiments.claims import rule_text
 
-        if self._judged:
+        if self.claim_rows:
             raise RuntimeError("a study's claims are one Holm family: hand them to the page in one call")
-        self._judged = [(c, e, scope or e.scope) for c, e in pairs]
-        verdicts = judge_readings([(c, e) for c, e, _ in self._judged], readings)
-        self.claims[:] = [_claim_row(c, v, sc) for (c, _, sc), v in zip(self._judged, verdicts)]
-        return verdicts
+        self.claim_rows[:] = family.rows
+        self.say(rule_text())
+        self.table(claims_table(family.rows), "claims", caption=family.caption)
+        if family.notes:
+            self.say("\n".join(f"- {n}" for n in family.notes))
+        if family.finding:
+            self.finding_text = " ".join(family.finding.split())
+            self.say(f"**Finding.** {self.finding_text}")
+        self._refresh()
 
     def partial(self, reason: str) -> None:
         """Mark the page partial (a fallback dataset, a skipped arm): the index shows the reason."""
         self.partial_reasons.append(reason)
 
-    def show_claims(self, caption: str = "The seeds' claims against this run") -> None:
-        """The claims judged so far, as a table, under the rule they were judged by."""
-        from ..experiments.claims import rule_text
-
-        if not self.claims:
-            return
-        df = pd.DataFrame([{"claim": ("(our addition) " if c["addition"] else f"seed {c['seed']}: ") + c["claim"],
-                            "tested on (declared)": c["metric"], "seed's number": c["seed_value"], "ours": c["ours"],
-                            "verdict": c["verdict"], "at half the smallest effect": c["half"] or "—",
-                            "seed's number vs ours": c["seed_check"] or "—", "test over runs": c["test"] or "—",
-                            "p (Holm)": c["p_holm_text"], "how close to a boundary": c["fragility"] or "—",
-                            "other readings (not counted)": c["readings"] or "—", "why": c["detail"],
-                            "scope": c["scope"]}
-                           for c in self.claims]).set_index("claim")
-        self.say(rule_text())
-        self.table(df, "claims", caption=caption)
-
-    def finding(self, text: str) -> None:
-        """The study's one-line answer for the index, built from numbers by the caller; also shown here."""
-        self.finding_text = " ".join(text.split())
-        self.say(f"**Finding.** {self.finding_text}")
-
-    def finish(self, status: str = "ok", message: str = "") -> dict:
-        """Write summary.json for the index and complete the header."""
+    def finish(self, runs=None, golden: dict | None = None) -> dict:
+        """Write summary.json for the index and complete the header: "partial" with every failed run's reason
+        when any of ``runs`` failed. ``golden``: the smoke profile's metrics for nbval's golden check."""
+        failed = [r for r in _records(runs) if not r.ok] if runs is not None else []
         finished = time.time()
-        summary = {"study": self.study_key, "title": self.title or self.study.title, "page": self.study.page,
-                   "profile": self.params["profile"], "status": status, "message": message,
-                   "completeness": self.completeness(message),
-                   "data": self.data_lines, "finding": self.finding_text, "claims": self.claims,
-                   "warnings": self.warnings, "compute_seconds": round(self.compute_seconds, 1),
-                   "render_seconds": round(finished - self.started, 1),
-                   "cache": {"reused": self.runs_reused, "trained": self.runs_trained},
-                   "commit": source_commit(), "finished": _dt.datetime.now().isoformat()}
+        summary = _summary(self, "; ".join(r.message for r in failed), finished)
         io.write_json(self.output_dir / "summary.json", summary)
         self._refresh(finished)
+        if golden is not None:
+            check_golden(self.study_key, self.params, golden)
         return summary
 
-    def completeness(self, failed: str = "") -> dict:
-        """"complete" or "partial" with its reasons (as defined in lib.experiments.claims.STATUS)."""
-        from ..experiments.claims import MIN_SEEDS
 
-        seeds = self.params.get("seeds") or []
-        reasons = list(self.partial_reasons) + ([f"failed runs: {failed}"] if failed else [])
-        if isinstance(seeds, list) and len(seeds) < MIN_SEEDS:
-            reasons.append(f"{len(seeds)} seed{'s' if len(seeds) != 1 else ''}, fewer than {MIN_SEEDS}: "
-                           f"claims are indicative only")
-        reasons += [w for w in self.warnings if w not in reasons and not w.startswith(("run failed", "Run failed"))]
-        return {"status": "partial" if reasons else "complete", "reasons": reasons}
+def _summary(page: StudyReport, message: str, finished: float) -> dict:
+    """What summary.json holds: the index, the reproduction table and the terminal summary read it."""
+    return {"study": page.study_key, "title": page.title or page.study.title, "page": page.study.page,
+            "profile": page.params["profile"], "status": "partial" if message else "ok", "message": message,
+            "completeness": completeness(page, message), "data": page.data_lines, "finding": page.finding_text,
+            "claims": page.claim_rows, "warnings": page.warnings, "compute_seconds": round(page.compute_seconds, 1),
+            "render_seconds": round(finished - page.started, 1),
+            "cache": {"reused": page.runs_reused, "trained": page.runs_trained},
+            "commit": source_commit(), "finished": _dt.datetime.now().isoformat()}
 
 
-def _claim_row(claim, v, scope: str) -> dict:
-    """A judged claim as the page's table, summary.json, the index and the terminal summary read it."""
-    adjusted = "" if v.p_holm != v.p_holm else f"{v.p_holm:.3g} (raw {v.p:.3g})"
-    return {"key": claim.key, "seed": claim.seed, "claim": claim.words, "metric": claim.margin_text(),
-            "seed_value": claim.seed_text(), "ours": v.ours, "verdict": v.word, "detail": v.detail,
-            "scope": scope, "addition": claim.addition, "test": v.test, "p": None if v.p != v.p else v.p,
-            "p_holm": None if v.p_holm != v.p_holm else v.p_holm, "p_holm_text": adjusted or "—",
-            "short_budget": v.short_budget, "seed_check": v.seed_check, "fragility": v.fragility, "half": v.half,
-            "readings": v.readings}
+def _records(runs) -> list:
+    """Each run record once: a study's runs (``records()``), a RunSet (``all()``) or a list."""
+    if hasattr(runs, "records"):
+        return list(runs.records())
+    return list(runs.all()) if hasattr(runs, "all") else list(runs)
+
+
+CLAIM_COLUMNS = {"tested on (declared)": "metric", "seed's number": "seed_value", "ours": "ours",
+                 "verdict": "verdict", "at half the smallest effect": "half", "seed's number vs ours": "seed_check",
+                 "test over runs": "test", "p (Holm)": "p_holm_text", "how close to a boundary": "fragility",
+                 "other readings (not counted)": "readings", "why": "detail", "scope": "scope"}
+
+
+def claims_table(rows: list[dict]) -> pd.DataFrame:
+    """The judged claims as the page shows them, one row per claim; an empty cell reads "—"."""
+    return pd.DataFrame([{"claim": ("(our addition) " if c["addition"] else f"seed {c['seed']}: ") + c["claim"],
+                          **{col: c[key] or "—" for col, key in CLAIM_COLUMNS.items()}}
+                         for c in rows]).set_index("claim")
 
 
 def styled_table(df: pd.DataFrame, caption: str = ""):
@@ -382,98 +285,15 @@ def styled_table(df: pd.DataFrame, caption: str = ""):
     return styler.set_caption(html.escape(str(caption))) if caption else styler
 
 
-PATH_KEYS = ("output_dir", "data_dir")
-# How a run was carried out, not what it tests: collapsed on the page, with meanings for a reader.
-RUN_SETTINGS = {
-    "profile": "the settings bundle this page ran with (smoke: a check that the study runs; quick: a "
-               "laptop-CPU run on the real data; full: the seeds' settings)",
-    "data_source": "auto: the real dataset from a data folder, a system copy or a download; generated: tiny "
-                   "stand-in images (checks only)",
-    "data_dir": "the folder the real data was read from",
-    "precision": "numeric precision of training (bfloat16 mixed precision where the CPU supports it)",
-    "deterministic": "whether TensorFlow's operations were forced to be bit-for-bit repeatable (slower)",
-    "use_cache": "whether runs finished earlier with exactly the same inputs were read back instead of retrained",
-    "strategy": "devices used for training (default: one)",
-}
-HIDDEN = ("output_dir", "golden")
-PROFILES = {"smoke": "a check that the study runs, on tiny stand-in data; its numbers mean nothing",
-            "quick": "a laptop-CPU run on the real data, at a fraction of the seeds' training budgets",
-            "full": "the seeds' settings and beyond, meant for a GPU"}
+def _image_html(path: Path, alt: str):
+    """An <img> with alt text rather than a bare PNG output: nbconvert has no way to carry a description
+    for image outputs, and screen readers (and broken-image fallbacks) need one."""
+    import base64
 
+    from IPython.display import HTML
 
-def profile_text(profile: str) -> str:
-    """The profile's name with what it means, for a reader who has not seen the README."""
-    return f"`{profile}`: {PROFILES[profile]}" if profile in PROFILES else f"`{profile}`"
-
-
-def runtime_text(runtime: dict) -> str:
-    """The numeric settings in words; the global seed is left out (the Seeds row names the runs' seeds)."""
-    words = []
-    precision = runtime.get("precision")
-    if precision:
-        words.append({"mixed_bfloat16": "bfloat16 mixed precision", "mixed_float16": "float16 mixed precision",
-                      "float32": "float32"}.get(str(precision), str(precision)))
-    if "deterministic" in runtime:
-        words.append("bit-deterministic ops" if runtime["deterministic"] else
-                     "ops not bit-deterministic (faster; a rerun differs in the last digits)")
-    if runtime.get("threads"):
-        words.append(f"{runtime['threads']} CPU threads")
-    if runtime.get("replicas") and runtime["replicas"] != 1:
-        words.append(f"{runtime['replicas']} devices")
-    return ", ".join(words) or "not recorded"
-
-
-def _path(v) -> str:
-    """A directory as the reader may see it: relative to the project, never a local absolute path."""
-    if v is None:
-        return "null"
-    from ..paths import PROJECT_ROOT
-
-    p = Path(v)
-    if not p.is_absolute():
-        return str(p)
-    try:
-        return str(p.resolve().relative_to(PROJECT_ROOT.resolve()))
-    except ValueError:
-        return "(a directory outside the project)"
-
-
-def _code_spans(text: str) -> str:
-    import re
-
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
-
-
-def _value(v) -> str:
-    """A parameter value as a profile file would write it."""
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float):
-        return f"{v:.6g}"
-    if isinstance(v, list):
-        return "[" + ", ".join(_value(x) for x in v) + "]"
-    return str(v)
-
-
-def source_commit() -> str:
-    """The commit the page is rendered from, marked when tracked files (outside reports/) differ from it."""
-    import subprocess
-
-    from ..paths import PROJECT_ROOT
-
-    def git(*args) -> str:
-        return subprocess.run(["git", "-C", str(PROJECT_ROOT), *args], capture_output=True, text=True,
-                              timeout=10).stdout.strip()
-    try:
-        head = git("rev-parse", "--short=10", "HEAD")
-        dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)reports")
-    except (OSError, subprocess.SubprocessError):
-        return "unknown (no git)"
-    if not head:
-        return "unknown (not a git checkout)"
-    return f"{head} + uncommitted changes" if dirty else head
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return HTML(f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">')
 
 
 def figure_description(fig, name: str) -> str:

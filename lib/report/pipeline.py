@@ -29,10 +29,10 @@ from .. import io
 from ..data import DATA_DIR_ENV
 from ..errors import OutputError, ParamError, ProjectError, one_line
 from ..paths import BUILD, CACHE, NOTEBOOKS, PARAMS, PROJECT_ROOT, REPORTS, path_problem, short_path, shown
-from ..params import unknown_name_error, validate
+from ..params import unknown_name_error
 from .console import Console, StudyOutput
 from .eta import Tracker, estimate_record, previous_seconds
-from ..studies.registry import STUDIES, Study, get_study
+from ..studies.registry import STUDIES, Study, get_study, resolve
 from ..studies.work import work_units
 from .summary import check_summary, estimate_text, report_summary
 
@@ -68,10 +68,14 @@ def select_studies(spec: str | None) -> list[Study]:
 
 
 def load_params(profile: str, study: Study) -> dict:
-    """Read params/<profile>/<study>.yaml and validate it against the study's schema.
+    """Every parameter of the study under ``profile``: params/<profile>/<study>.yaml laid over the schema's
+    defaults and checked (:func:`lib.studies.registry.resolve`)."""
+    return resolve(study, read_params(profile, study), where=f"{PARAMS.name}/{profile}/{study.key}.yaml")
 
-    Returns only what the file sets; :func:`effective_params` lays it over the schema's defaults.
-    """
+
+def read_params(profile: str, study: Study) -> dict:
+    """What params/<profile>/<study>.yaml sets (unchecked: :func:`lib.studies.registry.resolve` checks it
+    once, with the defaults under it)."""
     path = PARAMS / profile / f"{study.key}.yaml"
     if not path.is_file():
         raise ParamError(f"no parameter file {path.relative_to(PARAMS.parent)} for study {study.key} in "
@@ -89,15 +93,7 @@ def load_params(profile: str, study: Study) -> dict:
                          f"give every parameter a plain value") from None
     if not isinstance(values, dict):
         raise ParamError(f"{rel} must be a mapping of parameter names to values, not a {type(values).__name__}")
-    return validate(study.schema, values, where=str(path.relative_to(PARAMS.parent)))
-
-
-def effective_params(profile: str, study: Study) -> dict:
-    """Every parameter of the study: the schema's defaults with the profile file's values laid over them.
-
-    The notebook gets this whole set, so no value silently comes from its parameters cell.
-    """
-    return {**study.defaults(), **load_params(profile, study)}
+    return values
 
 
 # A real parameter file is under 5 KB; one past this limit is refused unread (a 100 MB file kept PyYAML busy
@@ -180,14 +176,13 @@ def plan(profile: str, studies: list[Study], data_dir: str | None, build_root: P
     io.ensure_writable_dir(CACHE, "run cache (build/cache, or $SMALLIMG_CACHE_DIR)")  # else the kernels fail on it
     planned = {}
     for study in studies:
-        params = effective_params(profile, study)
+        params = read_params(profile, study)
         params["profile"] = profile
         params["golden"] = "off"  # goldens belong to nbval's runs of the notebook defaults
         params["output_dir"] = str((build_root / profile / study.key).resolve())
         if data_dir:
             params["data_dir"] = data_dir_resolved
-        planned[study.key] = validate(study.schema, params, where=f"{PARAMS.name}/{profile}/{study.key}.yaml",
-                                      complete=True)
+        planned[study.key] = resolve(study.key, params, where=f"{PARAMS.name}/{profile}/{study.key}.yaml")
     checked = check_data(planned, studies)
     if data_lines is not None:
         data_lines.update(checked)
@@ -211,7 +206,7 @@ def execute(study: Study, params: dict, out_nb: Path, kernel: str, notebooks_dir
         try:
             # Cell outputs reach us as streams only (log_output would also print cell markers and
             # object reprs); the executed notebook keeps every output.
-            pm.execute_notebook(str(notebooks_dir / study.notebook), str(tmp), parameters=params,
+            pm.execute_notebook(str(notebooks_dir / study.notebook), str(tmp), parameters={"params": params},
                                 kernel_name=kernel, log_output=False, progress_bar=False,
                                 stdout_file=sinks[0], stderr_file=sinks[1],
                                 kernel_manager_class=local_kernel_manager(log_file, runtime_dir),

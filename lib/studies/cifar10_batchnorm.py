@@ -230,9 +230,7 @@ def sweep_table(sweep: dict[str, dict[float, float]]):
 
 def prepare(page, runs, P: dict) -> None:
     """Hand the runs to the page, warn per failed run, stop if none finished, and add the derived measures."""
-    from .reporting import record
-
-    record(page, runs)
+    page.record(runs)
     derive_measures(runs, P["accuracy_threshold"], P["epochs"])
 
 
@@ -280,7 +278,7 @@ def lr_sweep(page, cache, build: dict, split, P: dict, scope: str) -> dict:
     for lr in P["lr_sweep"] or []:
         lr_runs = run_variants(cache, variants(build, split, P, learning_rate=lr), P["seeds"][:1],
                                workdir="checkpoint_dir")
-        page.record_runs(lr_runs)
+        page.record(lr_runs)
         for name in build:
             sweep[name][lr] = (lr_runs.values(name, "val_accuracy") or [float("nan")])[0] * 100
     if P["lr_sweep"]:
@@ -302,19 +300,18 @@ def report_claims(page, runs, P: dict, split, dataset: str, scope: str, others: 
     run beside them (``others``: reading name -> RunSet); the claims table, the comparisons in words and the
     page's finding (``dataset``: what the runs trained on, for the claims' gate)."""
     from ..experiments import sentences
+    from ..experiments.claims import judge_family
 
     others = others or {}
     if others:
         page.table(readings_table(runs, others), "readings",
                    caption=f"Both CNNs under each declared reading run, mean ± sd over seeds ({scope})")
-    page.claims_from(_pairs(runs, P, split, dataset, scope),
-                     readings={name: _pairs(rs, P, split, dataset, scope) for name, rs in others.items()})
-    page.show_claims()
-    page.say("- " + sentences.comparison(PLAIN, BN, "Test accuracy", runs.welch(PLAIN, BN, "test_accuracy")) +
-             "\n- " + sentences.comparison(PLAIN, BN, "Train − validation gap", runs.welch(PLAIN, BN, "train_val_gap"),
-                                           higher_is_better=False))
-    row = next(c for c in page.claims if c["key"] == "s1.accuracy")
-    page.finding(sentences.claim_finding("Batch norm − plain, test accuracy", row, scope))
+    family = judge_family(_pairs(runs, P, split, dataset, scope),
+                          readings={name: _pairs(rs, P, split, dataset, scope) for name, rs in others.items()})
+    family.notes = [sentences.comparison(PLAIN, BN, "Test accuracy", runs.welch(PLAIN, BN, "test_accuracy")),
+                    sentences.comparison(PLAIN, BN, "Train − validation gap", runs.welch(PLAIN, BN, "train_val_gap"),
+                                         higher_is_better=False)]
+    page.claims(family.headline("Batch norm − plain, test accuracy", "s1.accuracy", scope))
 
 
 def golden_metrics(runs, sweep: dict) -> dict:

@@ -300,10 +300,7 @@ def run_halving(page, cache, configs: list[GridConfig], grid_split, P: dict) -> 
     alive, tables = list(configs), []
     for rung, epochs in enumerate(P["halving_epochs"], 1):
         runs = run_variants(cache, grid_variants(alive, grid_split, P, epochs), P["seeds"][:1])
-        page.record_runs(runs)
-        for r in runs.failed():
-            page.warn(f"grid configuration diverged: {r.message}")
-        runs.raise_if_all_failed()
+        page.record(runs, what="grid configuration")
         table = grid_results(runs, alive).assign(rung=rung, epochs=epochs)
         tables.append(table)
         order = ranked(alive, table)
@@ -503,13 +500,12 @@ def train_readings(page, cache, h: Halving, split, P: dict) -> dict:
     """The final models under each other declared reading the profile lists (the search's choice kept), recorded
     on the page: reading name -> (its parameters, RunSet)."""
     from ..experiments import run_variants
-    from .reporting import record
 
     out = {}
     for key in P.get("readings") or []:
         Pr = {**P, **READINGS[key].settings}
         runs = run_variants(cache, final_variants(h, split, Pr), P["seeds"], workdir="checkpoint_dir")
-        record(page, runs)
+        page.record(runs)
         out[READINGS[key].name] = (Pr, runs)
     return out
 
@@ -518,18 +514,17 @@ def report_claims(page, runs, P: dict, h: Halving, split, dataset: str, scope: s
                   others: dict | None = None) -> None:
     """The seed's claims under the reference reading, judged once as the study's family, each other reading run
     beside (``others``: name -> (parameters, RunSet)); the claims table and the page's finding."""
-    from ..experiments import classifier_table, sentences
+    from ..experiments import classifier_table
+    from ..experiments.claims import judge_family
 
     others = others or {}
-    for name, (Pr, rs) in others.items():
-        page.table(classifier_table(rs), f"reading_{len(page.claims)}_{name.split()[-1]}",
+    for i, (name, (Pr, rs)) in enumerate(others.items()):
+        page.table(classifier_table(rs), f"reading_{i}_{name.split()[-1]}",
                    caption=f"Final models under the reading '{name}', mean ± sd over seeds ({scope})")
-    page.claims_from(_pairs(runs, P, h, split, dataset, scope),
-                     readings={name: _pairs(rs, Pr, h, split, dataset, scope) for name, (Pr, rs) in others.items()})
-    page.show_claims()
-    row = next(c for c in page.claims if c["key"] == "s3.alexnet_better")
-    page.finding(sentences.claim_finding("AlexNet-style CNN − FCN, test accuracy (the seed's 'significantly "
-                                         "better')", row, scope))
+    family = judge_family(_pairs(runs, P, h, split, dataset, scope),
+                          readings={name: _pairs(rs, Pr, h, split, dataset, scope) for name, (Pr, rs) in others.items()})
+    page.claims(family.headline("AlexNet-style CNN − FCN, test accuracy (the seed's 'significantly better')",
+                                "s3.alexnet_better", scope))
 
 
 def golden_metrics(runs, n_configs: int, margin: dict) -> dict:
@@ -551,8 +546,7 @@ def report_models(page, P: dict, split, grid_split, n_configs: int) -> None:
 def train_final(page, cache, h: Halving, split, P: dict):
     """The final models with every seed, handed to the page (a failed run warned of; none finished: stop)."""
     from ..experiments import run_variants
-    from .reporting import record
 
     runs = run_variants(cache, final_variants(h, split, P), P["seeds"], workdir="checkpoint_dir")
-    record(page, runs)
+    page.record(runs)
     return runs

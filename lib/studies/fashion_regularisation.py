@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..experiments.claims import Claim, Evidence, Reading
+from ..experiments.claims import Claim, Evidence, Reading, judge_family
 from ..experiments.stats import WELCH
 
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
@@ -330,9 +330,8 @@ def recipe(P: dict, split):
 def prepare(page, runs, P: dict):
     """Hand the trained runs to the page (warn per failed run, stop if none finished); the 2 × 2's arms."""
     from ..experiments import train_val_gap
-    from .reporting import record
 
-    record(page, runs)
+    page.record(runs)
     arms = two_by_two(runs, P)
     for r in arms.ok(BASE) + arms.ok(DROPOUT):  # at their last epoch: the only one measured in inference mode
         r.metrics["train_val_gap"] = train_val_gap(r)
@@ -416,14 +415,12 @@ def report_claims(page, arms, split, dataset: str, scope: str, others: dict | No
                    caption=f"Dropout × early stopping at {READINGS['seed_state'].name}, epoch "
                            f"{', '.join(map(str, state.epochs.values()))} (seed order), mean ± sd over seeds ({at})")
         judged[state.name] = _pairs(state.arms, dataset, at, m_val)
-    page.claims_from(_pairs(arms, dataset, scope, m_val, support), readings=judged)
-    page.show_claims()
-    page.say("- " + sentences.comparison(BASE, DROPOUT, "Held-out accuracy, dropout alone",
-                                         arms.welch(BASE, DROPOUT, "held_out_accuracy")) +
-             "\n- " + sentences.comparison(BASE, BASE_ES, "Held-out accuracy, early stopping alone",
-                                           arms.welch(BASE, BASE_ES, "held_out_accuracy")))
-    row = next(c for c in page.claims if c["key"] == "s2.val_accuracy")
-    page.finding(sentences.claim_finding(f"{REG} − {BASE}, held-out accuracy", row, scope))
+    family = judge_family(_pairs(arms, dataset, scope, m_val, support), readings=judged)
+    family.notes = [sentences.comparison(BASE, DROPOUT, "Held-out accuracy, dropout alone",
+                                         arms.welch(BASE, DROPOUT, "held_out_accuracy")),
+                    sentences.comparison(BASE, BASE_ES, "Held-out accuracy, early stopping alone",
+                                         arms.welch(BASE, BASE_ES, "held_out_accuracy"))]
+    page.claims(family.headline(f"{REG} − {BASE}, held-out accuracy", "s2.val_accuracy", scope))
 
 
 def golden_metrics(arms) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from ..errors import ParamError
 from ..params import NameList, Param, defaults, positive_int, rate, unknown_name_error, validate
 from ..train.distribute import STRATEGIES
 from ..train.runtime import PRECISIONS
@@ -326,8 +327,12 @@ def get_study(key: str) -> Study:
     raise unknown_name_error("study", key, STUDIES)
 
 
-def check_params(study_key: str, namespace: dict) -> dict:
-    """Validate a notebook's parameters (taken from its namespace) before any work starts."""
-    study = get_study(study_key)
-    values = {name: namespace[name] for name in study.schema if name in namespace}
-    return validate(study.schema, values, where=study.notebook, complete=True)
+def resolve(study_key: str | Study, params: dict | None = None, where: str = "") -> dict:
+    """Every parameter of a study: ``params`` (a profile's settings, or what papermill injected) laid over
+    the schema's defaults, the one place defaults live, and checked once, before any work starts. An unknown
+    name, a wrong type or a value out of range is refused in one line that names the fix."""
+    study = study_key if isinstance(study_key, Study) else get_study(study_key)
+    if params is not None and not isinstance(params, dict):
+        raise ParamError(f"{where or study.notebook}: parameters must be a mapping of names to values, "
+                         f"not a {type(params).__name__}")
+    return validate(study.schema, {**study.defaults(), **(params or {})}, where=where or study.notebook, complete=True)

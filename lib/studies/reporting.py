@@ -36,21 +36,6 @@ def recipe_table(rows: list[tuple], decides: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(body, columns=["setting", SEED_COL, RUN_COL, SOURCE_COL]).set_index("setting")
 
 
-def record(page, runs, what: str = "run") -> None:
-    """Hand the runs to the page (duck-typed: ``record_runs`` and ``warn``), warn per failed run, and stop when
-    none finished."""
-    page.record_runs(runs)
-    for r in runs.failed():
-        page.warn(f"{what} failed: {r.message}")
-    runs.raise_if_all_failed()
-
-
-def finish(page, runs) -> dict:
-    """The page's closing call: "partial" with every failed run's reason when any failed."""
-    return page.finish(status="ok" if not runs.failed() else "partial",
-                       message="; ".join(r.message for r in runs.failed()))
-
-
 def trained_on(ds, generated: bool) -> str:
     """What a study's runs trained on, as a claim's dataset gate reads it."""
     return "generated stand-in data" if generated else ds.provenance.dataset

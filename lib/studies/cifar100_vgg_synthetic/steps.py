@@ -55,7 +55,7 @@ def gans(page, c: Context) -> dict:
     """One GAN per seed (cached), its images exported; the first seed's losses and samples; {seed: (x, y)}."""
     per_class = mixing.synthetic_per_class(c.split, c.K, study.fractions(c.P))
     runs = study.train_gans(c.cache, c.split, c.class_names, c.P, per_class)
-    page.record_runs(list(runs.values()))
+    page.record(list(runs.values()), what="GAN run")
     synthetic = study.export_synthetic(runs, page.output_dir / "synthetic")
     print(f"GANs: {[round(g.seconds) for g in runs.values()]} s; {sum(len(y) for _, y in synthetic.values()):,} images")
     first = min(runs)
@@ -86,10 +86,7 @@ def plan(page, c: Context) -> study.Arms:
 def train(page, c: Context, arms: study.Arms, synthetic: dict) -> RunSet:
     """Every arm × seed (cached, checkpointed); failed runs warned about, never averaged."""
     runs = study.train(c.cache, arms, synthetic, c.P["seeds"])
-    page.record_runs(runs)
-    for r in runs.failed():
-        page.warn(f"Run failed: {r.message}")
-    runs.raise_if_all_failed()
+    page.record(runs)
     print(f"cache: {c.cache.reused} reused, {c.cache.trained} trained")
     return runs
 
@@ -125,7 +122,10 @@ def judge(page, c: Context, arms: study.Arms, runs: RunSet, result: study.Compar
     """The seed's claims and ours, judged by the one rule; the page's finding (a plain sentence when no seed claim
     could be tested here)."""
     setting = study_claims.setting(c.choice, c.K, c.P, arms, result, c.scope, study.RESNET_WITHDRAWN)
-    page.claims_from(study_claims.claims(runs, setting, study_claims.CAS_GATE_OF_REAL), scope=c.scope)
-    page.show_claims(caption=f"The seed's claims against this run ({c.scope})")
-    page.finding(study.finding(page.claims, f"{arms.vgg_mix} − {arms.real}, test accuracy",
-                               study_claims.GENERALISATION.key, c.scope))
+    from ...experiments.claims import judge_family
+
+    family = judge_family(study_claims.claims(runs, setting, study_claims.CAS_GATE_OF_REAL), scope=c.scope,
+                          caption=f"The seed's claims against this run ({c.scope})")
+    family.finding = study.finding(family.rows, f"{arms.vgg_mix} − {arms.real}, test accuracy",
+                                   study_claims.GENERALISATION.key, c.scope)
+    page.claims(family)

@@ -13,6 +13,7 @@ import pandas as pd
 from ...data.splits import Split, stratified_indices
 from ...errors import ParamError
 from ...experiments import ACCURACY, RunResult, RunSet, Variant, run_variants, sentences, stats
+from ...experiments.claims import claim_finding
 from ...gan import acgan
 from ...models import imagenet
 from ...models.vgg import build_vgg16
@@ -410,7 +411,7 @@ def finding(rows: list[dict], lead: str, key: str, scope: str) -> str:
     seed_rows = [r for r in rows if not r["addition"]]
     row = next(r for r in rows if r["key"] == key)
     if not seed_rows or any(not r["verdict"].startswith("not tested here") for r in seed_rows):
-        return sentences.claim_finding(lead, row, scope)
+        return claim_finding(lead, row, scope)
     # The dataset gate's reason reads "the claim is about X; this run trained on Y" (lib.experiments.claims.gate).
     gated = [r for r in seed_rows if r["detail"].startswith("the claim is about ")]
     reasons = []

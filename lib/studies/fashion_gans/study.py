@@ -150,10 +150,7 @@ def seconds_per_step(ok: dict[str, list[RunResult]]) -> dict[str, str]:
 def record(page, space: Space, runs: RunSet, bn: RunSet, P: dict) -> dict[str, list[RunResult]]:
     """Count the runs into the page, warn of failed ones, copy the image grids next to the page; returns the
     finished runs by family."""
-    page.record_runs(recorded(space.clf, runs, bn, P["seeds"]))
-    for r in runs.failed() + bn.failed():
-        page.warn(f"run failed: {r.message}")
-    runs.raise_if_all_failed()
+    page.record(recorded(space.clf, runs, bn, P["seeds"]))
     for r in [r for r in runs.all() + bn.all() if r.ok]:
         r.artifacts["grids"] = family_run.copy_grids(r, page.output_dir / "grids" / f"{r.variant}-seed{r.seed}")
     ok = finished(runs)
@@ -367,18 +364,13 @@ def report_claims(page, ok: dict[str, list[RunResult]], bn: RunSet, bn_ran: bool
                   scope_text: str, bn_seeds: list[int]) -> None:
     """Seed 003's and seed 000's claims judged once as the study's family, the table, and the finding for the
     index: seed 000's image-quality claim's own row (the ranking of families is ours, not a seed's)."""
-    page.claims_from(study_claims.seed003_claims(ok.get("seed003", []), baseline, dataset, scope_text)
-                     + study_claims.batchnorm_claims(bn if bn_ran else None, baseline, dataset,
-                                                     f"{scope_text}, seeds {bn_seeds}"))
-    page.show_claims()
-    row = next(c for c in page.claims if c["key"] == study_claims.BN_QUALITY.key)
-    page.finding(sentences.claim_finding("Batch norm in the vanilla generator, FID gap closed (with − without)", row,
-                                         scope_text))
+    from ...experiments.claims import judge_family
 
-
-def finish(page, runs: RunSet) -> dict:
-    failed = runs.failed()
-    return page.finish(status="ok" if not failed else "partial", message="; ".join(r.message for r in failed))
+    family = judge_family(study_claims.seed003_claims(ok.get("seed003", []), baseline, dataset, scope_text)
+                          + study_claims.batchnorm_claims(bn if bn_ran else None, baseline, dataset,
+                                                          f"{scope_text}, seeds {bn_seeds}"))
+    page.claims(family.headline("Batch norm in the vanilla generator, FID gap closed (with − without)",
+                                study_claims.BN_QUALITY.key, scope_text))
 
 
 def golden_metrics(ok: dict[str, list[RunResult]], rule_ok: bool) -> dict:
