@@ -14,7 +14,8 @@ MAX_PARAMS = 12
 MAX_FUNCTION_LINES = 60
 MAX_CLASS_LINES = 150
 
-# Files being rewritten by the one-shape study work (issue 34); that rewrite removes these exclusions.
+# Files being rewritten by the one-shape study work (issue 34), spared the parameter and class limits until
+# then; that rewrite removes these exclusions. The function length limit holds everywhere already.
 EXCLUDED = (
     "studies/",
     "report/page.py",
@@ -43,17 +44,16 @@ def offenders(root: Path = LIB) -> list[str]:
     found = []
     for path in sorted(root.rglob("*.py")):
         relative = path.relative_to(root).as_posix()
-        if _excluded(relative):
-            continue
+        spared = _excluded(relative)
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             lines = getattr(node, "end_lineno", 0) - getattr(node, "lineno", 0) + 1
-            where = f"lib/{relative}:{getattr(node, 'lineno', 0)} {getattr(node, 'name', '')}"
+            where = f"{root.name}/{relative}:{getattr(node, 'lineno', 0)} {getattr(node, 'name', '')}"
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                if _parameter_count(node) > MAX_PARAMS:
+                if _parameter_count(node) > MAX_PARAMS and not spared:
                     found.append(f"{where}: {_parameter_count(node)} parameters")
                 if lines > MAX_FUNCTION_LINES:
                     found.append(f"{where}: {lines} lines")
-            elif isinstance(node, ast.ClassDef) and lines > MAX_CLASS_LINES:
+            elif isinstance(node, ast.ClassDef) and lines > MAX_CLASS_LINES and not spared:
                 found.append(f"{where}: class of {lines} lines")
     return found
 
@@ -67,5 +67,12 @@ def test_checker_sees_an_over_long_function(tmp_path):
     (tmp_path / "long.py").write_text(f"def long():\n{body}\n", encoding="utf-8")
     params = ", ".join(f"a{i}" for i in range(MAX_PARAMS + 1))
     (tmp_path / "wide.py").write_text(f"def wide(self, {params}):\n    pass\n", encoding="utf-8")
-    assert [line.split(": ")[1] for line in offenders(tmp_path)] == [
-        f"{MAX_FUNCTION_LINES + 1} lines", f"{MAX_PARAMS + 1} parameters"]
+    assert offenders(tmp_path) == [f"{tmp_path.name}/long.py:1 long: {MAX_FUNCTION_LINES + 1} lines",
+                                   f"{tmp_path.name}/wide.py:1 wide: {MAX_PARAMS + 1} parameters"]
+
+
+def test_checker_counts_a_function_at_the_limit_as_within_it(tmp_path):
+    body = "\n".join(f"    x{i} = {i}" for i in range(MAX_FUNCTION_LINES - 1))
+    params = ", ".join(f"a{i}" for i in range(MAX_PARAMS))
+    (tmp_path / "edge.py").write_text(f"def edge({params}):\n{body}\n", encoding="utf-8")
+    assert offenders(tmp_path) == []

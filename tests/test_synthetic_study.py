@@ -461,18 +461,18 @@ def test_imagenet_weights_come_from_a_path_or_the_keras_cache_else_the_baseline_
         raise OSError("no network")
 
     monkeypatch.setattr(keras.applications, "VGG16", offline)
-    found, why = imagenet.find_weights("vgg16")
+    found, why = imagenet.find_weights("vgg16").path, imagenet.find_weights("vgg16").source
     assert found is None and why.startswith("skipped: ImageNet weights not available") and "OSError" not in why
     assert "the study log has the details" in why                          # the error's text is for the log
     assert imagenet.FILES["vgg16"] in why                                  # says how to provide them
-    assert imagenet.find_weights("vgg16", allow_download=False)[0] is None
-    assert imagenet.find_weights("vgg16", path=str(tmp_path / "missing.h5"))[0] is None
+    assert imagenet.find_weights("vgg16", allow_download=False).path is None
+    assert imagenet.find_weights("vgg16", path=str(tmp_path / "missing.h5")).path is None
     cached = tmp_path / "keras" / "models" / imagenet.FILES["vgg16"]
     cached.parent.mkdir(parents=True)
     cached.write_bytes(b"h5")
-    assert imagenet.find_weights("vgg16") == (str(cached), "the Keras model cache")   # no local path on the page
+    assert imagenet.find_weights("vgg16") == imagenet.WeightsFound(str(cached), "the Keras model cache")   # no local path on the page
     monkeypatch.setenv(imagenet.ENV, str(cached))
-    assert imagenet.find_weights("vgg16")[0] == str(cached)
+    assert imagenet.find_weights("vgg16").path == str(cached)
     with pytest.raises(ParamError):
         imagenet.find_weights("alexnet")
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow  # every test here trains a model
 def _train(split, **kw):
     fields = {f.name for f in dataclasses.fields(TrainConfig)}
     config = TrainConfig(**{"epochs": 2, "batch_size": 32, **{k: v for k, v in kw.items() if k in fields}})
-    args = dict(label="t", seed=3, log=False, **{k: v for k, v in kw.items() if k not in fields})
+    args = {"label": "t", "seed": 3, "log": False, **{k: v for k, v in kw.items() if k not in fields}}
     return train_classifier(build_fashion_cnn, split, config, **args)
 
 

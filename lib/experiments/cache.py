@@ -35,6 +35,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import io
+from ..progress import warn_user
 from .record import RunResult
 
 LIB_DIR = Path(__file__).resolve().parent.parent
@@ -230,7 +231,7 @@ class Cache:
             return None
         result, problem = read_entry(path)
         if problem:  # kept aside for a look, out of the way of this and every later run
-            io.set_aside(path, problem, "run cache entry")
+            _set_aside(path, problem, "run cache entry")
             return None
         if not all(Path(p).is_file() for p in _artifact_files(result.artifacts)):
             return None
@@ -364,7 +365,7 @@ def read_entry(path: Path) -> tuple[RunResult | None, str]:
     for p in _artifact_files(result.artifacts):
         problem = _damaged_artifact(Path(p))
         if problem:
-            io.set_aside(p, problem, "run artifact")
+            _set_aside(p, problem, "run artifact")
             return None, f"its artifact {Path(p).name} was damaged"
     return result, ""
 
@@ -429,3 +430,10 @@ def _artifact_files(artifacts: dict) -> list[str]:
         elif key == "grids" and isinstance(value, list):
             files += [g[1] for g in value if isinstance(g, (list, tuple)) and len(g) == 2]
     return files
+
+
+def _set_aside(path, why: str, what: str) -> None:
+    """:func:`lib.io.set_aside`, its warning shown to the user."""
+    _, warning = io.set_aside(path, why, what)
+    if warning:
+        warn_user(warning)
