@@ -10,7 +10,7 @@ import urllib.error
 import pytest
 
 from lib.errors import DataError, download_problem
-from lib.report.page_checks import page_problems
+from page_checks import page_problems
 
 
 def keras_failure(reason: BaseException | None = None, http: int | None = None) -> Exception:

@@ -41,21 +41,6 @@ def test_vgg16_bn_normalises_every_conv_and_hidden_dense_layer_and_width_scales_
         build_vgg16(width=0)
 
 
-def test_resnet20_has_twenty_weighted_layers_and_halves_the_resolution_twice():
-    from lib.models.resnet import build_resnet
-
-    model = build_resnet(depth=20, num_classes=100)
-    convs = [layer for layer in model.layers if layer.__class__.__name__ == "Conv2D"]
-    main_path = [c for c in convs if not c.name.endswith("_proj")]
-    assert len(main_path) + 1 == 20                      # 19 convolutions + the softmax layer
-    assert len(convs) - len(main_path) == 2              # projection shortcuts into stages 2 and 3
-    assert tuple(model.get_layer("stage3_block3_out").output.shape[1:]) == (8, 8, 64)
-    assert model.output_shape == (None, 100)
-    assert build_resnet(depth=20, width=2.0).count_params() > 3 * model.count_params() // 2
-    with pytest.raises(ParamError, match="6n"):
-        build_resnet(depth=21)
-
-
 # --- which dataset --------------------------------------------------------------------------------------------
 
 def _params(root):
@@ -495,19 +480,3 @@ def test_imagenet_baseline_trains_at_toy_scale_with_random_weights(arch):
     r = train_arm(split, build, improved_recipe(1, 8, 0.001), num_classes=4, seed=0, label=arch, fraction=0.5,
                   x_syn=x_syn, y_syn=y_syn, log=False)
     assert r.ok and 0 <= r.metrics["test_accuracy"] <= 1 and r.artifacts["n_train_images"] == 24
-
-
-def test_resnet_can_be_built_in_float32_under_a_bfloat16_study_policy():
-    import keras
-
-    from lib.train import runtime
-    from lib.models.resnet import build_resnet
-
-    runtime.configure(seed=0, precision="mixed_bfloat16")
-    try:
-        m = build_resnet(depth=8, width=0.5, num_classes=4, policy="float32")
-        assert {layer.compute_dtype for layer in m.layers if layer.weights} == {"float32"}
-        assert keras.config.dtype_policy().name == "mixed_bfloat16"          # the study's policy is restored
-        assert build_resnet(depth=8, width=0.5, num_classes=4).get_layer("stem_conv").compute_dtype == "bfloat16"
-    finally:
-        runtime.configure(seed=0, precision="float32")
