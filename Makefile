@@ -82,7 +82,7 @@ test-notebooks: setup
 
 # Re-record the nbval golden cells after an intended change of results.
 goldens: setup
-	$(PY) -m tools.goldens notebooks/*.ipynb
+	$(PY) -m tools.record_goldens notebooks/*.ipynb
 
 clean:
 	rm -rf build .pytest_cache

@@ -60,15 +60,13 @@ def atomic_write(path: str | os.PathLike, writer: Callable[[Path], None], suffix
     return path
 
 
-def set_aside(path: str | os.PathLike, why: str, what: str = "file") -> Path | None:
-    """Rename a damaged or foreign ``path`` to ``<name>.damaged-<n>`` beside it, and warn, naming both.
+def set_aside(path: str | os.PathLike, why: str, what: str = "file") -> tuple[Path | None, str]:
+    """Rename a damaged or foreign ``path`` to ``<name>.damaged-<n>`` beside it.
 
     Kept rather than deleted: the user may want to see what was wrong with it. The caller then
-    recomputes what the file held. Returns the new path (None if the file went meanwhile, e.g.
-    another run set it aside first).
+    recomputes what the file held, and shows the user the warning. Returns (the new path, the warning
+    naming both), or (None, "") if the file went meanwhile, e.g. another run set it aside first.
     """
-    from .progress import warn_user
-
     path = Path(path)
     for n in range(1, 1000):
         aside = path.with_name(f"{path.name}.damaged-{n}")
@@ -77,14 +75,12 @@ def set_aside(path: str | os.PathLike, why: str, what: str = "file") -> Path | N
         try:
             os.rename(path, aside)  # no os.replace: never clobber an earlier damaged copy
         except FileNotFoundError:
-            return None
+            return None, ""
         except OSError as exc:
-            warn_user(f"{what} {path} is damaged ({why}) and cannot be set aside ({exc.strerror or exc}); "
-                      f"ignoring it and recomputing; delete it by hand")
-            return None
-        warn_user(f"{what} {path} is damaged ({why}); set aside as {aside.name}, recomputing")
-        return aside
-    return None
+            return None, (f"{what} {path} is damaged ({why}) and cannot be set aside ({exc.strerror or exc}); "
+                          f"ignoring it and recomputing; delete it by hand")
+        return aside, f"{what} {path} is damaged ({why}); set aside as {aside.name}, recomputing"
+    return None, ""
 
 
 def write_problem(exc: OSError) -> str:

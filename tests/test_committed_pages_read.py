@@ -1,4 +1,4 @@
-"""The committed reports/quick/ pages read without stumbling (lib.report.page_checks): no training
+"""The committed reports/quick/ pages read without stumbling (tests/page_checks.py): no training
 logs, download messages, raw dicts, code paths or parameter names in prose; every study page has its
 limitations, the command that reproduces it and a link to the index.
 
@@ -8,7 +8,7 @@ reports/quick/ from the commit that is to be committed with them.
 import pytest
 
 from lib.paths import REPORTS
-from lib.report.page_checks import page_problems
+from page_checks import page_problems
 
 PAGES = sorted((REPORTS / "quick").glob("*.html"))
 pytestmark = pytest.mark.skipif(not PAGES, reason="no committed reports/quick (run make report)")

@@ -150,6 +150,29 @@ def test_code_version_follows_imports_and_ignores_presentation(tmp_path, monkeyp
     assert len({v0, v1, v2}) == 3 and v3 == v2
 
 
+def test_code_version_ignores_comments_docstrings_and_layout_but_not_code(tmp_path, monkeypatch):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "__init__.py").write_text("")
+    run = lib / "run.py"
+    run.write_text('"""A run."""\ndef f(x):\n    """Twice x."""\n    return x * 2\n')
+    monkeypatch.setattr(cache_mod, "LIB_DIR", lib)
+
+    def fn():
+        pass
+    fn.__module__ = "lib.run"
+    before = cache_mod.code_version(fn)
+    run.write_text('"""A run, described anew."""\n\n\ndef f(x):  # why: doubled\n    """Two times x."""\n'
+                   '    return (x *\n            2)\n')
+    assert cache_mod.code_version(fn) == before
+    run.write_text('def f(x):\n    return x * 3\n')
+    assert cache_mod.code_version(fn) != before
+    run.write_text('def f(x):\n    """Only a docstring."""\n')
+    docstring_only = cache_mod.code_version(fn)
+    run.write_text('def f(x):\n    pass\n')
+    assert cache_mod.code_version(fn) == docstring_only  # an emptied body reads as `pass`
+
+
 def test_real_training_run_does_not_depend_on_the_data_loaders():
     from lib.models import build_fashion_cnn
     from lib.train.classifier import train_classifier

@@ -188,9 +188,12 @@ def test_progress_mode(monkeypatch):
 
 
 @pytest.mark.slow  # trains a GAN
-def test_progress_log_lines(tmp_path, capsys):
+def test_progress_log_lines(tmp_path, capsys, monkeypatch):
+    from lib.train import callbacks
+
+    monkeypatch.setenv(callbacks.PROGRESS_ENV, "lines")
     x, _ = _images(64)
-    train_gan(build_gan("vanilla"), x, run_dir=tmp_path, epochs=2, batch_size=32, seed=0, label="v", progress="lines")
+    train_gan(build_gan("vanilla"), x, run_dir=tmp_path, epochs=2, batch_size=32, seed=0, label="v")
     lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("[v] epoch")]
     assert len(lines) == 2 and "d_loss" in lines[0] and "d_acc_fake" in lines[1]
 

@@ -1,8 +1,8 @@
-"""The page checks (lib.report.page_checks) catch what a reader stumbles on. That a freshly rendered study page
+"""The page checks (tests/page_checks.py) catch what a reader stumbles on. That a freshly rendered study page
 passes them is tested in test_report_output.py, on the smoke report it renders once for both."""
 import pytest
 
-from lib.report.page_checks import page_problems
+from page_checks import page_problems
 
 GOOD = """<html><head><style>p { color: red } /* lib/x.py {'a': 1} */</style></head><body>
 <h1>Study 9: a study</h1><p><a href="index.html">← All studies</a></p>

@@ -7,7 +7,7 @@ import pytest
 from lib import io
 from lib.errors import OutputError
 from lib.report.index import failure_words
-from lib.report.page_checks import page_problems
+from page_checks import page_problems
 
 
 @pytest.mark.parametrize("terminal, shown", [

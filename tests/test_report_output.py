@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from lib.paths import PROJECT_ROOT
-from lib.report.page_checks import page_problems
+from page_checks import page_problems
 
 NOISE = ("Executing Cell", "Ending Cell", "<IPython", "Styler at 0x", "oneDNN", "absl::InitializeLog",
          "without encryption", "Input Notebook", "Executing notebook with kernel")

@@ -28,8 +28,8 @@ SCRIPT = textwrap.dedent('''
     write_fixture("fashion_mnist", root, n_train=200, n_test=40)
     runtime.configure(seed=0, deterministic=True, precision="float32")
     split = classification_split(load_dataset("fashion_mnist", root, allow_download=False), None, None, 0.2)
-    r = classifier.train_classifier(build_fashion_cnn, split, label="resume", seed=0, epochs=6, batch_size=32,
-                                    checkpoint_dir=ckpt)
+    r = classifier.train_classifier(build_fashion_cnn, split, classifier.TrainConfig(epochs=6, batch_size=32),
+                                    label="resume", seed=0, checkpoint_dir=ckpt)
     print("RESULT " + json.dumps({"epochs_run": r.epochs_run, "loss": r.history["loss"]}), flush=True)
 ''')
 
@@ -79,14 +79,14 @@ MIRRORED = textwrap.dedent('''
     from lib.data import classification_split, load_dataset, write_fixture
     from lib.train.distribute import make_strategy, scaled
     from lib.models import build_fashion_cnn
-    from lib.train.classifier import train_classifier
+    from lib.train.classifier import TrainConfig, train_classifier
     write_fixture("fashion_mnist", sys.argv[1], n_train=200, n_test=40)
     runtime.configure(seed=0, deterministic=False, precision="float32")
     split = classification_split(load_dataset("fashion_mnist", sys.argv[1], allow_download=False), None, None, 0.2)
     strategy = make_strategy("mirrored", devices=["/cpu:0", "/cpu:1"])
     batch, lr = scaled(16, 1e-3, strategy.num_replicas_in_sync)
-    r = train_classifier(build_fashion_cnn, split, label="mirrored", seed=0, epochs=3, batch_size=batch,
-                         learning_rate=lr, strategy=strategy, log=False)
+    r = train_classifier(build_fashion_cnn, split, TrainConfig(epochs=3, batch_size=batch, learning_rate=lr),
+                         label="mirrored", seed=0, strategy=strategy, log=False)
     print("RESULT " + json.dumps({"replicas": strategy.num_replicas_in_sync, "batch": batch, "lr": lr,
                                   "status": r.status, "loss": r.history["loss"]}))
 ''')

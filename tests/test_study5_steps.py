@@ -46,7 +46,7 @@ def test_the_shares_always_include_real_only_and_the_compared_share():
 
 @pytest.fixture
 def arms(monkeypatch):
-    monkeypatch.setattr(study.imagenet, "find_weights", lambda arch, allow_download: (None, "skipped: offline"))
+    monkeypatch.setattr(study.imagenet, "find_weights", lambda arch, allow_download: study.imagenet.WeightsFound(None, "skipped: offline"))
     return study.plan_arms(P, _split(), 4, [0.0, 0.25, 0.5], "CIFAR-10 (fallback: CIFAR-100 unavailable)", True)
 
 

@@ -43,21 +43,6 @@ def test_vgg16_bn_normalises_every_conv_and_hidden_dense_layer_and_width_scales_
         build_vgg16(width=0)
 
 
-def test_resnet20_has_twenty_weighted_layers_and_halves_the_resolution_twice():
-    from lib.models.resnet import build_resnet
-
-    model = build_resnet(depth=20, num_classes=100)
-    convs = [layer for layer in model.layers if layer.__class__.__name__ == "Conv2D"]
-    main_path = [c for c in convs if not c.name.endswith("_proj")]
-    assert len(main_path) + 1 == 20                      # 19 convolutions + the softmax layer
-    assert len(convs) - len(main_path) == 2              # projection shortcuts into stages 2 and 3
-    assert tuple(model.get_layer("stage3_block3_out").output.shape[1:]) == (8, 8, 64)
-    assert model.output_shape == (None, 100)
-    assert build_resnet(depth=20, width=2.0).count_params() > 3 * model.count_params() // 2
-    with pytest.raises(ParamError, match="6n"):
-        build_resnet(depth=21)
-
-
 # --- which dataset --------------------------------------------------------------------------------------------
 
 def _params(root):
@@ -463,18 +448,18 @@ def test_imagenet_weights_come_from_a_path_or_the_keras_cache_else_the_baseline_
         raise OSError("no network")
 
     monkeypatch.setattr(keras.applications, "VGG16", offline)
-    found, why = imagenet.find_weights("vgg16")
+    found, why = imagenet.find_weights("vgg16").path, imagenet.find_weights("vgg16").source
     assert found is None and why.startswith("skipped: ImageNet weights not available") and "OSError" not in why
     assert "the study log has the details" in why                          # the error's text is for the log
     assert imagenet.FILES["vgg16"] in why                                  # says how to provide them
-    assert imagenet.find_weights("vgg16", allow_download=False)[0] is None
-    assert imagenet.find_weights("vgg16", path=str(tmp_path / "missing.h5"))[0] is None
+    assert imagenet.find_weights("vgg16", allow_download=False).path is None
+    assert imagenet.find_weights("vgg16", path=str(tmp_path / "missing.h5")).path is None
     cached = tmp_path / "keras" / "models" / imagenet.FILES["vgg16"]
     cached.parent.mkdir(parents=True)
     cached.write_bytes(b"h5")
-    assert imagenet.find_weights("vgg16") == (str(cached), "the Keras model cache")   # no local path on the page
+    assert imagenet.find_weights("vgg16") == imagenet.WeightsFound(str(cached), "the Keras model cache")   # no local path on the page
     monkeypatch.setenv(imagenet.ENV, str(cached))
-    assert imagenet.find_weights("vgg16")[0] == str(cached)
+    assert imagenet.find_weights("vgg16").path == str(cached)
     with pytest.raises(ParamError):
         imagenet.find_weights("alexnet")
 
@@ -497,19 +482,3 @@ def test_imagenet_baseline_trains_at_toy_scale_with_random_weights(arch):
     r = train_arm(split, build, improved_recipe(1, 8, 0.001), num_classes=4, seed=0, label=arch, fraction=0.5,
                   x_syn=x_syn, y_syn=y_syn, log=False)
     assert r.ok and 0 <= r.metrics["test_accuracy"] <= 1 and r.artifacts["n_train_images"] == 24
-
-
-def test_resnet_can_be_built_in_float32_under_a_bfloat16_study_policy():
-    import keras
-
-    from lib.train import runtime
-    from lib.models.resnet import build_resnet
-
-    runtime.configure(seed=0, precision="mixed_bfloat16")
-    try:
-        m = build_resnet(depth=8, width=0.5, num_classes=4, policy="float32")
-        assert {layer.compute_dtype for layer in m.layers if layer.weights} == {"float32"}
-        assert keras.config.dtype_policy().name == "mixed_bfloat16"          # the study's policy is restored
-        assert build_resnet(depth=8, width=0.5, num_classes=4).get_layer("stem_conv").compute_dtype == "bfloat16"
-    finally:
-        runtime.configure(seed=0, precision="float32")

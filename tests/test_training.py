@@ -1,19 +1,22 @@
 """The training loop on generated data: determinism, divergence, early stopping."""
+import dataclasses
+
 import numpy as np
 import pytest
 
 from lib.models import build_fashion_cnn
 from lib.experiments import RunSet
-from lib.train.classifier import train_classifier
+from lib.train.classifier import TrainConfig, train_classifier
 from lib.errors import DataError, TrainingDiverged
 
 pytestmark = pytest.mark.slow  # every test here trains a model
 
 
 def _train(split, **kw):
-    args = dict(label="t", seed=3, epochs=2, batch_size=32, log=False)
-    args.update(kw)
-    return train_classifier(build_fashion_cnn, split, **args)
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    config = TrainConfig(**{"epochs": 2, "batch_size": 32, **{k: v for k, v in kw.items() if k in fields}})
+    args = {"label": "t", "seed": 3, "log": False, **{k: v for k, v in kw.items() if k not in fields}}
+    return train_classifier(build_fashion_cnn, split, config, **args)
 
 
 def test_two_seeded_runs_are_identical(split):

@@ -1,18 +1,21 @@
 """train_classifier's optional one-hot loss, optimiser options and per-epoch test curve."""
+import dataclasses
+
 import numpy as np
 import pytest
 
 from lib.data import classification_split, load_dataset
 from lib.models import build_cifar_cnn, build_fcn
-from lib.train.classifier import train_classifier
+from lib.train.classifier import TrainConfig, train_classifier
 
 pytestmark = pytest.mark.slow  # every test here trains a model
 
 
 def _train(split, **kw):
-    args = dict(label="t", seed=3, epochs=2, batch_size=32, log=False)
-    args.update(kw)
-    return train_classifier(lambda: build_fcn([16]), split, **args)
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    config = TrainConfig(**{"epochs": 2, "batch_size": 32, **{k: v for k, v in kw.items() if k in fields}})
+    args = {"label": "t", "seed": 3, "log": False, **{k: v for k, v in kw.items() if k not in fields}}
+    return train_classifier(lambda: build_fcn([16]), split, config, **args)
 
 
 def test_one_hot_categorical_crossentropy_equals_the_sparse_form(split):
@@ -49,7 +52,8 @@ def test_batch_norm_cnn_trains_with_one_hot_labels_deterministically():
         wf("cifar10", tmp, n_train=200, n_test=40)
         s = classification_split(load_dataset("cifar10", tmp, allow_download=False), None, None, 0.2)
     build = lambda: build_cifar_cnn(batch_norm=True, filters=(4, 8, 8))  # noqa: E731
-    runs = [train_classifier(build, s, label="bn", seed=1, epochs=2, batch_size=32, log=False, one_hot=True)
+    runs = [train_classifier(build, s, TrainConfig(epochs=2, batch_size=32, one_hot=True), label="bn", seed=1,
+                             log=False)
             for _ in range(2)]
     assert runs[0].history == runs[1].history and runs[0].status == "ok"
     assert runs[0].history["loss"][-1] < runs[0].history["loss"][0]
@@ -94,7 +98,7 @@ def test_improved_vgg_recipe_trains_under_mixed_float16_as_on_a_gpu():
     try:
         recipe = improved_recipe(epochs=2, batch_size=32, learning_rate=0.1, weight_decay=0.005, warmup_epochs=1)
         run = train_classifier(lambda: build_vgg16(width=0.0625, batch_norm=True, num_classes=100), s,
-                               label="vgg fp16", seed=0, log=False, **recipe.train_kwargs(0))
+                               recipe.train_config(0), label="vgg fp16", seed=0, log=False)
     finally:
         keras.mixed_precision.set_global_policy("float32")
     assert run.status == "ok" and np.isfinite(run.history["loss"]).all()
@@ -125,3 +129,13 @@ def test_auto_precision_follows_what_was_measured_fastest_per_cpu_kind(cpuinfo, 
 
     assert cpu_kind(cpuinfo) == kind
     assert AUTO_POLICY[kind] == policy
+
+
+def test_flat_options_train_as_the_same_config_and_both_at_once_are_refused(split):
+    config = TrainConfig(epochs=1, batch_size=32, optimizer="sgd", learning_rate=0.05)
+    by_config = train_classifier(lambda: build_fcn([16]), split, config, label="t", seed=3, log=False)
+    flat = train_classifier(lambda: build_fcn([16]), split, label="t", seed=3, log=False, epochs=1, batch_size=32,
+                            optimizer="sgd", learning_rate=0.05)
+    assert flat.history == by_config.history and flat.metrics == by_config.metrics
+    with pytest.raises(TypeError, match="not beside it"):
+        train_classifier(lambda: build_fcn([16]), split, config, label="t", seed=3, epochs=2)

@@ -113,7 +113,7 @@ def seeds_way(case: BenchCase, split, epochs: int, seed: int) -> dict:
 
 
 def library_way(case: BenchCase, split, epochs: int, seed: int, policy: str) -> dict:
-    from lib.train.classifier import train_classifier
+    from lib.train.classifier import TrainConfig, train_classifier
     from lib.train.recipes import WarmupCosine
 
     keras.mixed_precision.set_global_policy(policy)
@@ -121,11 +121,10 @@ def library_way(case: BenchCase, split, epochs: int, seed: int, policy: str) -> 
     epochs = case.epochs or epochs
     warmup = case.lr_schedule == "warmup_cosine"
     callbacks = [timer] + ([WarmupCosine(case.learning_rate, epochs, case.warmup_epochs)] if warmup else [])
-    result = train_classifier(case.build, split, label=f"bench {case.name}", seed=seed, epochs=epochs,
-                              batch_size=case.batch_size, learning_rate=case.learning_rate,
-                              lr_schedule="constant" if warmup else case.lr_schedule,
-                              steps_per_execution=case.steps_per_execution,
-                              log=False, test_curve=True, extra_callbacks=callbacks)
+    config = TrainConfig(epochs=epochs, batch_size=case.batch_size, learning_rate=case.learning_rate,
+                         lr_schedule="constant" if warmup else case.lr_schedule,
+                         steps_per_execution=case.steps_per_execution, test_curve=True, extra_callbacks=callbacks)
+    result = train_classifier(case.build, split, config, label=f"bench {case.name}", seed=seed, log=False)
     keras.mixed_precision.set_global_policy("float32")
     return {"times": timer.times, "accuracy": result.history["test_accuracy"], "status": result.status}
 

@@ -115,15 +115,21 @@ def _key(k):
     return k
 
 
-class _Machine:
-    """The pickle virtual machine, for the opcodes a CIFAR file can contain."""
+def _pairs(items: list) -> list[tuple]:
+    """MARK-ed items as (key, value) pairs of a dict."""
+    if len(items) % 2:
+        raise PickleRefused("a dict with a key but no value")
+    return [(_key(items[i]), items[i + 1]) for i in range(0, len(items), 2)]
+
+
+class _Stack:
+    """The pickle machine's stack, marks and memo; a read that a well-formed pickle never makes is refused."""
 
     def __init__(self):
         self.stack: list = []
         self.marks: list[list] = []
         self.memo: dict = {}
 
-    # -- stack helpers --
     def pop(self):
         if not self.stack:
             raise PickleRefused("the stack underflows")
@@ -153,7 +159,10 @@ class _Machine:
             raise PickleRefused(f"an item added to a {type(obj).__name__}, not a {kind.__name__}")
         return obj
 
-    # -- opcodes --
+
+class _Machine(_Stack):
+    """The pickle virtual machine, for the opcodes a CIFAR file can contain."""
+
     def step(self, name: str, arg) -> None:
         if name in _PUSH_ARG:
             self.stack.append(arg)
@@ -204,10 +213,7 @@ class _Machine:
         self.stack.append(items)
 
     def op_DICT(self, _):
-        items = self.pop_mark()
-        if len(items) % 2:
-            raise PickleRefused("a dict with a key but no value")
-        built = {_key(items[i]): items[i + 1] for i in range(0, len(items), 2)}
+        built = dict(_pairs(self.pop_mark()))
         self.stack.append(built)
 
     def op_APPEND(self, _):
@@ -223,12 +229,8 @@ class _Machine:
         self.target(dict)[_key(key)] = value
 
     def op_SETITEMS(self, _):
-        items = self.pop_mark()
-        if len(items) % 2:
-            raise PickleRefused("a dict with a key but no value")
-        target = self.target(dict)
-        for i in range(0, len(items), 2):
-            target[_key(items[i])] = items[i + 1]
+        items = _pairs(self.pop_mark())
+        self.target(dict).update(items)
 
     def _get(self, index):
         if index not in self.memo:

@@ -36,7 +36,8 @@ def scale_images(x: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Split:
-    """Float32 images in [0, 1] and integer labels for train, validation and test."""
+    """Images and integer labels for train, validation and test: float32 in [0, 1], or uint8 in [0, 255] kept so
+    until the input pipeline scales them (``classification_split(scale=False)``)."""
     x_train: np.ndarray
     y_train: np.ndarray
     x_val: np.ndarray

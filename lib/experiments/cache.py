@@ -35,6 +35,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import io
+from ..progress import warn_user
 from .record import RunResult
 
 LIB_DIR = Path(__file__).resolve().parent.parent
@@ -183,15 +184,29 @@ def _modules_in(value: Any, out: set[str]) -> None:
 
 
 def code_version(fn: Callable, arguments: dict | None = None) -> str:
-    """Hash of the lib sources ``fn`` (and the callables among its arguments) can import."""
+    """Hash of the code of the lib modules ``fn`` (and the callables among its arguments) can import."""
     modules: set[str] = set()
     _modules_in(fn, modules)
     _modules_in(arguments or {}, modules)
     h = hashlib.sha256()
     for path in _closure(modules):
         h.update(path.relative_to(LIB_DIR).as_posix().encode())
-        h.update(path.read_bytes())
+        h.update(_code_of(path.read_bytes()).encode())
     return h.hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=512)  # keyed by the source itself: an edit within one mtime tick still counts
+def _code_of(source: bytes) -> str:
+    """What of a module's ``source`` can change a run: its syntax tree without docstrings, so that a comment, a
+    docstring or a reformatting leaves every key as it was."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, annotate_fields=False)
 
 
 # ---------------------------------------------------------------- the cache
@@ -230,7 +245,7 @@ class Cache:
             return None
         result, problem = read_entry(path)
         if problem:  # kept aside for a look, out of the way of this and every later run
-            io.set_aside(path, problem, "run cache entry")
+            _set_aside(path, problem, "run cache entry")
             return None
         if not all(Path(p).is_file() for p in _artifact_files(result.artifacts)):
             return None
@@ -364,7 +379,7 @@ def read_entry(path: Path) -> tuple[RunResult | None, str]:
     for p in _artifact_files(result.artifacts):
         problem = _damaged_artifact(Path(p))
         if problem:
-            io.set_aside(p, problem, "run artifact")
+            _set_aside(p, problem, "run artifact")
             return None, f"its artifact {Path(p).name} was damaged"
     return result, ""
 
@@ -429,3 +444,10 @@ def _artifact_files(artifacts: dict) -> list[str]:
         elif key == "grids" and isinstance(value, list):
             files += [g[1] for g in value if isinstance(g, (list, tuple)) and len(g) == 2]
     return files
+
+
+def _set_aside(path, why: str, what: str) -> None:
+    """:func:`lib.io.set_aside`, its warning shown to the user."""
+    _, warning = io.set_aside(path, why, what)
+    if warning:
+        warn_user(warning)

@@ -18,7 +18,7 @@ import numpy as np
 from .. import io
 from ..data.splits import Split
 from ..errors import ParamError
-from ..train.classifier import train_classifier
+from ..train.classifier import TrainConfig, train_classifier
 from . import metrics
 
 
@@ -27,15 +27,15 @@ def train_evaluator(build_model: Callable, split: Split, *, seed: int, epochs: i
                     **train_options):
     """Train the feature classifier; its weights go to ``run_dir`` (the cache's work directory, or a
     fresh temporary one) as ``artifacts["weights_path"]``, which the run cache checks still exists.
-    ``train_options`` go to ``train_classifier`` (e.g. ``lr_schedule="cosine"``)."""
+    ``train_options``: more fields of its :class:`~lib.train.classifier.TrainConfig` (e.g. ``lr_schedule="cosine"``)."""
     built = []
 
     def build():
         built.append(build_model())
         return built[-1]
 
-    result = train_classifier(build, split, label=label, seed=seed, epochs=epochs, batch_size=batch_size,
-                              learning_rate=learning_rate, **train_options)
+    config = TrainConfig(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, **train_options)
+    result = train_classifier(build, split, config, label=label, seed=seed)
     if result.status == "ok":
         weights = Path(run_dir or tempfile.mkdtemp(prefix="evaluator-")) / "evaluator.weights.h5"
         io.atomic_write(weights, lambda p: built[-1].save_weights(str(p)), suffix=".weights.h5")

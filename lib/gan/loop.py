@@ -105,13 +105,12 @@ def generate(gan: GAN, noise: np.ndarray, labels: np.ndarray | None = None, batc
 
 def train_gan(gan: GAN, x: np.ndarray, y: np.ndarray | None = None, *, run_dir: str | Path, epochs: int,
               batch_size: int, seed: int, grid_every: int = 2, label: str = "gan", log: bool = True,
-              resume: bool = True, monitor: Callable | None = None, progress: str | None = None,
-              extra_callbacks=()) -> dict:
+              monitor: Callable | None = None, extra_callbacks=()) -> dict:
     """Fit ``gan`` on ``x`` (and ``y``) up to ``epochs``, checkpointing every epoch in ``run_dir``.
 
-    With ``resume`` and a checkpoint in ``run_dir`` the run continues from
-    there. ``monitor(gan) -> dict`` is called at epoch 0, every
-    ``grid_every`` epochs and at the end; its values go to ``progress``.
+    A checkpoint in ``run_dir`` is resumed from. ``monitor(gan) -> dict`` is called at epoch 0, every
+    ``grid_every`` epochs and at the end; its values go to ``progress``. The epoch log's form (lines or a bar)
+    follows :func:`lib.train.callbacks.progress_mode`.
     Returns a dict: ``status`` ("ok" or "diverged"), ``message``,
     ``history`` (per epoch), ``grids`` ([epoch, PNG path]), ``progress``,
     ``epochs_run``, ``resumed_from`` (0 for a fresh start), ``seconds``.
@@ -125,7 +124,7 @@ def train_gan(gan: GAN, x: np.ndarray, y: np.ndarray | None = None, *, run_dir: 
         raise ParamError(f"batch_size {batch_size} is larger than the {len(x)} training images")
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    state = (restore_checkpoint(gan, run_dir / CHECKPOINT) if resume else None) or GanState()
+    state = restore_checkpoint(gan, run_dir / CHECKPOINT) or GanState()
     resumed_from = state.epoch
     if resumed_from and log:
         print(f"[{label}] resuming from the checkpoint after epoch {resumed_from} of {epochs}", flush=True)
@@ -137,7 +136,7 @@ def train_gan(gan: GAN, x: np.ndarray, y: np.ndarray | None = None, *, run_dir: 
     if monitor is not None:
         callbacks.append(PeriodicMetrics(state, monitor, grid_every, epochs))
     if log:
-        callbacks.append(EpochLogger(label, epochs, steps, mode=progress))
+        callbacks.append(EpochLogger(label, epochs, steps, mode=None))
     callbacks += [stop, *extra_callbacks, EpochCheckpoint(run_dir / CHECKPOINT, state, gan_variables, stop)]
     start = time.perf_counter()
     if state.epoch < epochs:

@@ -10,13 +10,15 @@ The weights come from, in order: a path (the notebook's ``imagenet_weights``
 or ``$SMALLIMG_IMAGENET_WEIGHTS``), the Keras cache (``~/.keras/models`` or
 ``$KERAS_HOME/models``), or Keras's download. When none works (an offline
 machine) :func:`find_weights` returns no path and the reason, and the page
-says the baseline was skipped and how to provide the file.
+says the baseline was skipped and how to provide the file; the how-to for the
+terminal comes back as its warnings, for the caller to show.
 """
 from __future__ import annotations
 
 import logging
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ParamError, download_problem, one_line
@@ -30,12 +32,19 @@ FILES = {"vgg16": "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
 TITLES = {"vgg16": "VGG-16 (ImageNet-pretrained)", "resnet50": "ResNet-50 (ImageNet-pretrained)"}
 
 
-def find_weights(arch: str, path: str | None = None, allow_download: bool = True) -> tuple[str | None, str]:
-    """(weights file, where it came from) or (None, why not and how to provide it) for ``arch``'s no-top weights.
+@dataclass(frozen=True)
+class WeightsFound:
+    """Where ``arch``'s weights are: ``path`` and ``source`` (where they came from), or no path and in ``source``
+    why not and how to provide them. ``source`` goes on the page: words only, never a local path, an exception's
+    class or its errno text. ``warnings``: the how-to for the terminal (``lib.progress.warn_user``)."""
+    path: str | None
+    source: str
+    warnings: tuple[str, ...] = ()
 
-    The second element goes on the page: words only, never a local path, an exception's class or its
-    errno text. The raw error goes to the study log (this module's logger), the how-to to the terminal.
-    """
+
+def find_weights(arch: str, path: str | None = None, allow_download: bool = True) -> WeightsFound:
+    """``arch``'s no-top ImageNet weights (:class:`WeightsFound`). The raw error of a failed look-up goes to the
+    study log (this module's logger)."""
     if arch not in FILES:
         raise ParamError(f"ImageNet baseline {arch!r} is not one of {', '.join(FILES)}")
     given = path or os.environ.get(ENV)
@@ -43,18 +52,16 @@ def find_weights(arch: str, path: str | None = None, allow_download: bool = True
         origin = "imagenet_weights" if path else f"${ENV}"
         try:
             if stat.S_ISREG(os.stat(given).st_mode):
-                return str(given), "the weights file given to this run"
+                return WeightsFound(str(given), "the weights file given to this run")
             what, fix = "is not a file", "give the path of the .h5 weights file"
         except OSError as exc:   # missing, a loop, too long, through a file, permission denied
             what, fix = path_problem(exc)
-        from ..progress import warn_user
-
-        warn_user(f"ImageNet weights file {short_path(given)} (from {origin}) {what}; {fix}")
-        return None, "skipped: ImageNet weights not available (the weights file given cannot be read)"
+        return WeightsFound(None, "skipped: ImageNet weights not available (the weights file given cannot be read)",
+                            (f"ImageNet weights file {short_path(given)} (from {origin}) {what}; {fix}",))
     cached = keras_home() / "models" / FILES[arch]
     try:
         if cached.is_file():
-            return str(cached), "the Keras model cache"
+            return WeightsFound(str(cached), "the Keras model cache")
     except OSError as exc:   # KERAS_HOME too long, or not to be entered
         log.warning("ImageNet weights: the Keras model cache %s cannot be reached: %s", cached, exc)
     # The reason goes on the page: short, no environment variables; the terminal gets the full how-to.
@@ -65,22 +72,19 @@ def find_weights(arch: str, path: str | None = None, allow_download: bool = True
 
             getattr(keras.applications, _app(arch))(weights="imagenet", include_top=False)
             if cached.is_file():
-                return str(cached), "downloaded by Keras"
+                return WeightsFound(str(cached), "downloaded by Keras")
         except Exception as exc:   # offline: a URL or socket error; its text goes to the study log only
             log.warning("ImageNet weights for %s: download failed: %s: %s", arch, type(exc).__name__,
                         one_line(exc))
-            _tell_how(arch)
-            return None, f"skipped: ImageNet weights not available (could not download them: " \
-                         f"{download_problem(exc)}); {how}"
-    return None, f"skipped: ImageNet weights not available (not looked up online); {how}"
+            return WeightsFound(None, f"skipped: ImageNet weights not available (could not download them: "
+                                      f"{download_problem(exc)}); {how}", (_how_to(arch),))
+    return WeightsFound(None, f"skipped: ImageNet weights not available (not looked up online); {how}")
 
 
-def _tell_how(arch: str) -> None:
-    from ..progress import warn_user
-
-    warn_user(f"to run the ImageNet-pretrained baseline, put {FILES[arch]} into ~/.keras/models (or "
-              f"$KERAS_HOME/models) or set ${ENV} to its path; on a machine with internet: python -c \"import "
-              f"keras; keras.applications.{_app(arch)}(weights='imagenet', include_top=False)\"")
+def _how_to(arch: str) -> str:
+    return (f"to run the ImageNet-pretrained baseline, put {FILES[arch]} into ~/.keras/models (or "
+            f"$KERAS_HOME/models) or set ${ENV} to its path; on a machine with internet: python -c \"import "
+            f"keras; keras.applications.{_app(arch)}(weights='imagenet', include_top=False)\"")
 
 
 def _app(arch: str) -> str:

@@ -66,6 +66,25 @@ class StudyProgress:
     def per_epoch(self) -> float | None:
         return self.epoch_seconds / self.epochs_measured if self.epochs_measured else None
 
+    def left_from_markers(self, clock, earlier: float | None) -> tuple[float | None, bool]:
+        """(seconds left by the run markers and the measured epochs or None, whether only a lower bound), for a
+        study without declared work; ``earlier``: the previous build's time for the study."""
+        per_epoch = self.per_epoch()
+        since = clock() - self.last_event  # counted from the last event, so a line redrawn every second counts down
+        if self.run is not None:
+            if self.run.cached and self.run.index == self.run.total:
+                return 0.0, False
+            if per_epoch is None:
+                return None, False
+            in_run = max(0, self.run.epochs - self.epoch) if self.label == self.run.label else self.run.epochs
+            return max(0.0, per_epoch * (in_run + (self.run.total - self.run.index) * self.run.epochs) - since), False
+        # No run markers: the current run's epochs are a floor, the previous build's time a guess.
+        floor = max(0.0, per_epoch * max(0, self.epochs - self.epoch) - since) if per_epoch is not None else None
+        if earlier is not None:
+            guess = earlier - (clock() - self.started)
+            return max(guess, floor or 0.0), False
+        return floor, True
+
 
 @dataclass
 class Tracker:
@@ -159,7 +178,7 @@ class Tracker:
         if cur.finished:
             return 0.0, False
         if cur.work is None:
-            return self._left_from_markers()
+            return cur.left_from_markers(self.clock, self.previous.get(cur.key))
         now = self.clock()
         since = now - cur.last_event  # counted from the last event, so a line redrawn every second counts down
         ahead = max(0.0, cur.work.units - cur.work.units_before(cur.lines))
@@ -170,25 +189,6 @@ class Tracker:
             return max(0.0, self.previous[cur.key] - (now - cur.started)), False
         pooled = self.seconds_per_unit()
         return (max(0.0, ahead * pooled - since) if pooled is not None else None), False
-
-    def _left_from_markers(self) -> tuple[float | None, bool]:
-        cur = self.current
-        per_epoch = cur.per_epoch()
-        since = self.clock() - cur.last_event  # counted from the last event, as above
-        if cur.run is not None:
-            if cur.run.cached and cur.run.index == cur.run.total:
-                return 0.0, False
-            if per_epoch is None:
-                return None, False
-            in_run = max(0, cur.run.epochs - cur.epoch) if cur.label == cur.run.label else cur.run.epochs
-            return max(0.0, per_epoch * (in_run + (cur.run.total - cur.run.index) * cur.run.epochs) - since), False
-        # No run markers: the current run's epochs are a floor, the previous build's time a guess.
-        floor = max(0.0, per_epoch * max(0, cur.epochs - cur.epoch) - since) if per_epoch is not None else None
-        earlier = self.previous.get(cur.key)
-        if earlier is not None:
-            guess = earlier - (self.clock() - cur.started)
-            return max(guess, floor or 0.0), False
-        return floor, True
 
     def _later(self, key: str) -> float | None:
         """Seconds a study not started will take: the previous build's time, else its work at the pooled speed."""

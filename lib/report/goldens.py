@@ -8,7 +8,7 @@ CPU or TensorFlow build that moves a number by round-off does not fail the
 suite, while a real change does; the cell's printed line, which nbval compares,
 stays the same. ``golden="record"`` rewrites the file (``make goldens``); the
 report pipeline passes ``golden="off"``. The recorder is a developer tool:
-``python -m tools.goldens notebooks/*.ipynb`` (``make goldens``).
+``python -m tools.record_goldens notebooks/*.ipynb`` (``make goldens``).
 """
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import io
+from ..progress import warn_user
 
 CHECKPOINT = "checkpoint.npz"  # the file name in a run's directory
 
@@ -58,7 +59,7 @@ def _read(path: Path) -> dict | None:
         if not isinstance(state, dict):
             raise ValueError("its state is not a mapping")
     except Exception as exc:  # noqa: BLE001 -- zipfile, numpy and json raise many kinds for a bad file
-        io.set_aside(path, f"{type(exc).__name__}: {' '.join(str(exc).split())[:120]}", "checkpoint")
+        _set_aside(path, f"{type(exc).__name__}: {' '.join(str(exc).split())[:120]}", "checkpoint")
         return None
     return stored
 
@@ -100,15 +101,22 @@ def restore_checkpoint(groups: dict[str, list], path: str | Path, state_type: ty
         if len(keys) != len(variables) or any(tuple(stored[k].shape) != tuple(v.shape)
                                               or stored[k].dtype.kind not in "biuf"
                                               for k, v in zip(keys, variables)):
-            io.set_aside(path, f"it does not fit this model's {group}", "checkpoint")
+            _set_aside(path, f"it does not fit this model's {group}", "checkpoint")
             return None
     try:
         state = state_type(**json.loads(stored["state"].tobytes().decode()))
         _check_state(state)
     except (TypeError, ValueError) as exc:  # bookkeeping of another kind of run, or of no run at all
-        io.set_aside(path, f"its state does not fit {state_type.__name__}: {exc}", "checkpoint")
+        _set_aside(path, f"its state does not fit {state_type.__name__}: {exc}", "checkpoint")
         return None
     for group, variables in groups.items():
         for i, v in enumerate(variables):
             v.assign(stored[f"{group}/{i:04d}"])
     return state
+
+
+def _set_aside(path, why: str, what: str) -> None:
+    """:func:`lib.io.set_aside`, its warning shown to the user."""
+    _, warning = io.set_aside(path, why, what)
+    if warning:
+        warn_user(warning)

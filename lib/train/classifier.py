@@ -5,6 +5,7 @@ import contextlib
 import math
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -28,52 +29,66 @@ from .datasets import make_dataset, make_mixed_dataset, one_hot_labels
 STEPS_PER_EXECUTION = 8
 
 
-def train_classifier(build_model: Callable, data: Split, *, label: str, seed: int, epochs: int,
-                     batch_size: int, learning_rate: float = 1e-3, optimizer: str = "adam",
-                     early_stopping_patience: int | None = None, augment: Callable | None = None,
-                     log: bool = True, steps_per_execution: int = STEPS_PER_EXECUTION, checkpoint_dir: Path | None = None,
-                     strategy=None, one_hot: bool = False, optimizer_options: dict | None = None,
-                     test_curve: bool = False, extra_callbacks: list | None = None,
-                     lr_schedule: str = "constant", steps_per_epoch: int | None = None,
-                     real_train: tuple[np.ndarray, np.ndarray] | None = None,
-                     extra_train: tuple[np.ndarray, np.ndarray, int] | None = None) -> RunResult:
-    """Train ``build_model()`` on ``data`` and evaluate it on all three splits; a NaN/inf loss ends the run as
-    ``"diverged"``. With ``early_stopping_patience``: stop when validation loss has not improved for that many
-    epochs and restore the best weights.
+@dataclass(frozen=True)
+class TrainConfig:
+    """How a classifier is trained: the recipe, apart from the model, the data and the run's identity.
 
+    ``early_stopping_patience``: stop when validation loss has not improved for that many epochs and restore the
+    best weights. ``one_hot``: one-hot labels, categorical cross-entropy. ``augment``: a layer, or
+    ``seed -> layer`` (:func:`lib.train.augment.fashion_augmentation`). ``optimizer_options``: more optimiser
+    config, e.g. ``{"momentum": 0.9}``. ``test_curve``: test loss and accuracy per epoch in the history, for
+    display only. ``extra_callbacks``: more Keras callbacks. ``lr_schedule``: "constant", or "cosine" (half
+    cosine from ``learning_rate`` to 0 over all ``epochs``). ``steps_per_epoch``: epochs of that many steps from
+    a shuffled, repeating stream of the training part (default: one pass).
+    """
+    epochs: int
+    batch_size: int
+    learning_rate: float = 1e-3
+    optimizer: str = "adam"
+    optimizer_options: dict | None = None
+    lr_schedule: str = "constant"
+    early_stopping_patience: int | None = None
+    steps_per_epoch: int | None = None
+    steps_per_execution: int = STEPS_PER_EXECUTION
+    one_hot: bool = False
+    augment: Callable | None = None
+    test_curve: bool = False
+    extra_callbacks: list | None = None
+
+
+def train_classifier(build_model: Callable, data: Split, config: TrainConfig | None = None, *, label: str,
+                     seed: int, log: bool = True, checkpoint_dir: Path | None = None, strategy=None,
+                     real_train: tuple[np.ndarray, np.ndarray] | None = None,
+                     extra_train: tuple[np.ndarray, np.ndarray, int] | None = None, **options) -> RunResult:
+    """Train ``build_model()`` on ``data`` as ``config`` says and evaluate it on all three splits; a NaN/inf loss
+    ends the run as ``"diverged"``.
+
+    ``options``: the fields of :class:`TrainConfig` as keywords, instead of ``config``, for the callers that still
+    pass them flat (the study rewrite of issue 34 moves them to ``config``).
     ``checkpoint_dir``: an epoch checkpoint (weights, optimizer, epoch, history; :mod:`lib.train.checkpoints`)
     there as ``checkpoint.npz`` lets a killed run resume, losing at most the epoch in progress (patience restarts);
     the final weights are saved there as ``final.weights.h5``. ``strategy``: a ``tf.distribute`` strategy, with
-    ``batch_size`` the global batch (:mod:`lib.train.distribute`). ``one_hot``: one-hot labels, categorical
-    cross-entropy. ``augment``: a layer, or ``seed -> layer`` (:func:`lib.train.augment.fashion_augmentation`).
-    ``optimizer_options``: more optimiser config, e.g. ``{"momentum": 0.9}``. ``test_curve``: test loss and
-    accuracy per epoch in the history, for display only. ``extra_callbacks``: more Keras callbacks.
-    ``lr_schedule``: "constant", or "cosine" (half cosine from ``learning_rate`` to 0 over all ``epochs``).
-    ``steps_per_epoch``: epochs of that many steps from a shuffled, repeating stream of the training part
-    (default: one pass). ``real_train``: (x, y) the ``train_`` metrics are measured on (default: the training part).
-    ``extra_train``: (x, y, k): k of these added on top of every batch from their own repeating stream, an epoch
-    still one pass over the training part (:func:`.datasets.make_mixed_dataset`). uint8 images: scaled once, there.
+    ``batch_size`` the global batch (:mod:`lib.train.distribute`). ``real_train``: (x, y) the ``train_`` metrics
+    are measured on (default: the training part). ``extra_train``: (x, y, k): k of these added on top of every
+    batch from their own repeating stream, an epoch still one pass over the training part
+    (:func:`.datasets.make_mixed_dataset`). uint8 images: scaled once, there.
     """
+    config = _config(config, options)
     _check_finite(data)
     reseed(seed)
     checkpoint = Path(checkpoint_dir) / CHECKPOINT if checkpoint_dir is not None else None
-    steps = steps_per_epoch or math.ceil(len(data.y_train) / batch_size)
-    if strategy is not None and strategy.num_replicas_in_sync > 1:
-        steps_per_execution = 1  # Keras' multi-step loop fails on a distributed iterator (TF 2.21, Keras 3)
-    model, state = _compiled(build_model, strategy, checkpoint, optimizer={"class_name": optimizer, "config": {
-        "learning_rate": _schedule(lr_schedule, learning_rate, epochs, steps), **(optimizer_options or {})}},
-        loss="categorical_crossentropy" if one_hot else "sparse_categorical_crossentropy",
-        steps_per_execution=steps_per_execution)
+    steps = config.steps_per_epoch or math.ceil(len(data.y_train) / config.batch_size)
+    model, state = _compiled(build_model, strategy, checkpoint, config, steps)
     if state.epoch and log:
         print(f"[{label}] resumed from the checkpoint after epoch {state.epoch}", flush=True)
-    labels = one_hot_labels(model) if one_hot else (lambda y: y)
+    labels = one_hot_labels(model) if config.one_hot else (lambda y: y)
     stop = StopOnNonFinite()
-    monitor = TestSetMonitor(make_dataset(data.x_test, labels(data.y_test), 1024)) if test_curve else None
-    callbacks = _callbacks(stop, monitor, checkpoint, state, EpochLogger(label, epochs) if log else None,
-                           extra_callbacks, early_stopping_patience)
-    history, seconds = _fit(model, data, labels, batch_size=batch_size, seed=seed, augment=augment, epochs=epochs,
-                            initial_epoch=state.epoch, steps_per_epoch=steps_per_epoch, callbacks=callbacks,
-                            extra=extra_train)
+    monitor = (TestSetMonitor(make_dataset(data.x_test, labels(data.y_test), 1024)) if config.test_curve
+               else None)
+    callbacks = _callbacks(stop, monitor, checkpoint, state, EpochLogger(label, config.epochs) if log else None,
+                           config.extra_callbacks, config.early_stopping_patience)
+    history, seconds = _fit(model, data, labels, config, seed=seed, initial_epoch=state.epoch,
+                            callbacks=callbacks, extra=extra_train)
     hist = (state.history if checkpoint is not None
             else {k: [float(v) for v in vals] for k, vals in history.history.items()})
     hist = {**hist, **(monitor.history if monitor is not None else {})}
@@ -82,11 +97,24 @@ def train_classifier(build_model: Callable, data: Split, *, label: str, seed: in
     if stop.bad_epoch is not None:
         return _diverged(result, stop.bad_epoch)
     val_loss = hist.get("val_loss", [])
-    result.best_epoch = int(np.argmin(val_loss)) + 1 if (early_stopping_patience and val_loss) else result.epochs_run
+    result.best_epoch = (int(np.argmin(val_loss)) + 1 if (config.early_stopping_patience and val_loss)
+                         else result.epochs_run)
     result.metrics["steps"] = float(result.epochs_run * steps)
     _evaluate(model, data, labels, result, real_train)
     _save_final(model, checkpoint)
     return _logged(result, log)
+
+
+def _config(config: TrainConfig | None, options: dict) -> TrainConfig:
+    """``config``, or one made of the flat keyword ``options``; never both."""
+    if config is None:
+        try:
+            return TrainConfig(**options)
+        except TypeError as exc:
+            raise TypeError(f"train_classifier: {exc}") from None
+    if options:
+        raise TypeError(f"train_classifier: pass {', '.join(sorted(options))} in the TrainConfig, not beside it")
+    return config
 
 
 def _save_final(model: keras.Model, checkpoint: Path | None) -> None:
@@ -116,10 +144,11 @@ def _callbacks(stop, monitor, checkpoint: Path | None, state: RunState, logger, 
               if patience else [])]
 
 
-def _fit(model: keras.Model, data: Split, labels: Callable, *, batch_size: int, seed: int, augment, epochs: int,
-         initial_epoch: int, steps_per_epoch: int | None, callbacks: list, extra=None):
+def _fit(model: keras.Model, data: Split, labels: Callable, config: TrainConfig, *, seed: int, initial_epoch: int,
+         callbacks: list, extra=None):
     """``model.fit`` on the seeded training stream (with ``extra`` images added on top of every batch) with
     validation each epoch: (Keras history, seconds)."""
+    augment, batch_size, steps_per_epoch = config.augment, config.batch_size, config.steps_per_epoch
     if augment is not None and not isinstance(augment, keras.layers.Layer):
         augment = augment(seed)  # a factory of the augmentation, seeded per run (keys the cache by name)
     if extra is not None:
@@ -130,19 +159,27 @@ def _fit(model: keras.Model, data: Split, labels: Callable, *, batch_size: int, 
         train_ds = make_dataset(data.x_train, labels(data.y_train), batch_size, shuffle_seed=seed, augment=augment,
                                 repeat=steps_per_epoch is not None)
     start = time.perf_counter()
-    history = model.fit(train_ds, validation_data=make_dataset(data.x_val, labels(data.y_val), 1024), epochs=epochs,
-                        initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch, callbacks=callbacks, verbose=0,
-                        shuffle=False)  # the dataset shuffles itself, seeded
+    history = model.fit(train_ds, validation_data=make_dataset(data.x_val, labels(data.y_val), 1024),
+                        epochs=config.epochs, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
+                        callbacks=callbacks, verbose=0, shuffle=False)  # the dataset shuffles itself, seeded
     return history, time.perf_counter() - start
 
 
-def _compiled(build_model: Callable, strategy, checkpoint: Path | None, *, optimizer: dict, loss: str,
-              steps_per_execution: int) -> tuple[keras.Model, RunState]:
-    """The model built and compiled (under ``strategy``), and the state of the run it resumes (or a fresh one)."""
+def _compiled(build_model: Callable, strategy, checkpoint: Path | None, config: TrainConfig,
+              steps: int) -> tuple[keras.Model, RunState]:
+    """The model built and compiled (under ``strategy``) for ``config`` with ``steps`` steps an epoch, and the
+    state of the run it resumes (or a fresh one)."""
+    steps_per_execution = config.steps_per_execution
+    if strategy is not None and strategy.num_replicas_in_sync > 1:
+        steps_per_execution = 1  # Keras' multi-step loop fails on a distributed iterator (TF 2.21, Keras 3)
+    optimizer = {"class_name": config.optimizer, "config": {
+        "learning_rate": _schedule(config.lr_schedule, config.learning_rate, config.epochs, steps),
+        **(config.optimizer_options or {})}}
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
         model = build_model()
-        model.compile(optimizer=keras.optimizers.get(optimizer), loss=loss, metrics=["accuracy"],
-                      steps_per_execution=steps_per_execution)
+        model.compile(optimizer=keras.optimizers.get(optimizer),
+                      loss="categorical_crossentropy" if config.one_hot else "sparse_categorical_crossentropy",
+                      metrics=["accuracy"], steps_per_execution=steps_per_execution)
         return model, _resume(model, checkpoint)
 
 

@@ -86,6 +86,12 @@ class Recipe:
                     # the schedule sets the rate in on_train_batch_begin, which Keras calls once per execution
                     **({"steps_per_execution": 1} if callbacks else {}))
 
+    def train_config(self, seed: int, **overrides) -> "TrainConfig":
+        """:meth:`train_kwargs` (with ``overrides``) as the ``config`` of ``train_classifier``."""
+        from .classifier import TrainConfig
+
+        return TrainConfig(**{**self.train_kwargs(seed), **overrides})
+
     def describe(self) -> str:
         """The recipe in words for a page: no option names or Python values."""
         opt = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop"}.get(self.optimizer, self.optimizer)

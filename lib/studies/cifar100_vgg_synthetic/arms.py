@@ -48,9 +48,9 @@ def train_arm(split: Split, build: Callable, recipe: Recipe, *, num_classes: int
         xs, ys = pick_synthetic(split, x_syn, y_syn, fraction, num_classes, seed=seed)
         extra, n_syn = (xs, ys, per_batch(fraction, recipe.batch_size)), len(ys)
     steps = math.ceil(len(split.y_train) / recipe.batch_size)   # one pass over the real images, in every arm
-    result = train_classifier(build, data, label=label, seed=seed, log=log, steps_per_epoch=steps,
-                              real_train=(split.x_train, split.y_train), extra_train=extra,
-                              checkpoint_dir=checkpoint_dir, **recipe.train_kwargs(seed))
+    result = train_classifier(build, data, recipe.train_config(seed, steps_per_epoch=steps), label=label,
+                              seed=seed, log=log, real_train=(split.x_train, split.y_train), extra_train=extra,
+                              checkpoint_dir=checkpoint_dir)
     result.artifacts.update(n_train_images=int(len(data.y_train)) + (n_syn if extra else 0), n_synthetic=n_syn,
                             synthetic_per_batch=extra[2] if extra else 0, steps_per_epoch=steps, fraction=fraction,
                             synthetic_only=synthetic_only)

@@ -44,7 +44,7 @@ def train_and_sample(x_train: np.ndarray, y_train: np.ndarray, class_names: list
     gan = build_acgan(num_classes, width=width, seed=seed, lr=learning_rate, class_weight=class_weight,
                       image_shape=x_train.shape[1:], augment=augment)
     out = train_gan(gan, to_gan_range(x_train), y_train, run_dir=run_dir, epochs=epochs, batch_size=batch_size,
-                    seed=seed, grid_every=grid_every, label=label, log=log, resume=True)
+                    seed=seed, grid_every=grid_every, label=label, log=log)
     result = RunResult(label=label, seed=seed, status=out["status"], message=out["message"], history=out["history"],
                        epochs_run=out["epochs_run"], best_epoch=out["epochs_run"], seconds=out["seconds"],
                        artifacts={"grids": out["grids"], "n_real": int(len(x_train)),

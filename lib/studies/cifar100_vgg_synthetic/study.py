@@ -17,6 +17,7 @@ from ...experiments.claims import claim_finding
 from ...gan import acgan
 from ...models import imagenet
 from ...models.vgg import build_vgg16
+from ...progress import warn_user
 from ...train.recipes import Recipe, improved_recipe, seed_recipe
 from . import arms as classifier_runs
 from . import artifact, gan_run
@@ -201,7 +202,10 @@ def plan_arms(P: dict, split: Split, num_classes: int, shares: list[float], data
     K, f, width = num_classes, P["compare_fraction"], P["vgg_width"]
     improved = improved_recipe(P["epochs"], P["batch_size"], P["learning_rate"], P["optimizer"], P["weight_decay"],
                                P["warmup_epochs"])
-    weights, weights_from = imagenet.find_weights("vgg16", allow_download=not generated)
+    found = imagenet.find_weights("vgg16", allow_download=not generated)
+    for warning in found.warnings:
+        warn_user(warning)
+    weights, weights_from = found.path, found.source
     arms = Arms(**_names(P, dataset_label), weights=weights, weights_from=weights_from)
     arm = partial(_arm, split, K)
     vgg_bn = partial(build_vgg16, width, True, K)

@@ -99,7 +99,7 @@ def parse(html: str) -> _Page:
 
 def parameter_names() -> set[str]:
     """The studies' internal parameter names that no English word shares (those with an underscore)."""
-    from ..studies.registry import STUDIES
+    from lib.studies.registry import STUDIES
 
     return {name for study in STUDIES.values() for name in study.schema if "_" in name}
 

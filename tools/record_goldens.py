@@ -4,7 +4,7 @@ Runs the notebook on its defaults with ``golden="record"`` (which rewrites
 ``notebooks/goldens/<study>.json`` through :func:`lib.report.goldens.check`) and keeps only the golden
 cell's output in the committed notebook, in nbformat's canonical JSON.
 
-    python -m tools.goldens notebooks/*.ipynb
+    python -m tools.record_goldens notebooks/*.ipynb
 """
 from __future__ import annotations
 
