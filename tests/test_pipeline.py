@@ -10,17 +10,10 @@ from lib.report import index, pipeline
 from lib.studies import registry as studies
 from lib.errors import ProjectError
 from lib.studies.registry import Study
+from fake_studies import write_notebook
 
 
-def _notebook(path, body):
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(
-        'profile = "smoke"\ndata_source = "generated"\ndata_dir = None\noutput_dir = "build/x"\n'
-        'seeds = [0]\nprecision = "float32"\ndeterministic = True\nuse_cache = False')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {"name": "smallimg", "display_name": "smallimg", "language": "python"}
-    nbformat.write(nb, str(path))
+_notebook = write_notebook
 
 
 def _two_studies(tmp_path, monkeypatch):
@@ -30,13 +23,13 @@ def _two_studies(tmp_path, monkeypatch):
     good = Study("good", 91, "91_good.ipynb", "Good study", "Does it work?", ())
     broken = Study("broken", 92, "92_broken.ipynb", "Broken study", "Does it fail cleanly?", ())
     _notebook(nbdir / good.notebook,
-              'from lib.report import page as report\nfrom lib.studies.registry import Study, check_params, register\n'
+              'from lib.report import page as report\nfrom lib.studies.registry import Study, register, resolve\n'
               'register(Study("good", 91, "91_good.ipynb", "Good study", "Does it work?", ()))\n'
-              'page = report.StudyReport("good", check_params("good", globals()))\n'
-              'from lib.experiments import Claim, Evidence\n'
-              'page.claims_from([(Claim("g.acc", "000", "reaches 90 %", "accuracy", seed_value=0.9),\n'
-              '                   Evidence(values=[0.95, 0.96, 0.955]))])\n'
-              'page.finding("it works")\n'
+              'page = report.StudyReport("good", resolve("good", params))\n'
+              'from lib.experiments import Claim, Evidence\nfrom lib.experiments.claims import judge_family\n'
+              'family = judge_family([(Claim("g.acc", "000", "reaches 90 %", "accuracy", seed_value=0.9),\n'
+              '                        Evidence(values=[0.95, 0.96, 0.955]))])\n'
+              'family.finding = "it works"\npage.claims(family)\n'
               'page.finish()\nprint("good study ran")')
     _notebook(nbdir / broken.notebook, 'raise RuntimeError("deliberately broken study")')
     for s in (good, broken):

@@ -16,6 +16,7 @@ from lib import io
 from lib.report import index, pipeline
 from lib.studies import registry as studies
 from lib.errors import OutputError
+from fake_studies import write_notebook
 from lib.report.render import render_html
 
 
@@ -90,10 +91,11 @@ def test_a_truncated_executed_notebook_never_replaces_the_earlier_one(tmp_path):
     assert "this run" in out_nb.read_text()
 
 
-GOOD = ('from lib.report import page as report\nfrom lib.studies.registry import Study, check_params, register\n'
+GOOD = ('from lib.report import page as report\nfrom lib.studies.registry import Study, register, resolve\n'
+        'from lib.experiments.claims import Family\n'
         'register(Study("good", 94, "94_good.ipynb", "Good study", "Does it work?", ()))\n'
-        'page = report.StudyReport("good", check_params("good", globals()))\n'
-        'page.finding("RUN-MARK")\npage.finish()\nprint("good study ran")')
+        'page = report.StudyReport("good", resolve("good", params))\n'
+        'page.claims(Family([], finding="RUN-MARK"))\npage.finish()\nprint("good study ran")')
 
 
 @pytest.mark.slow
@@ -102,14 +104,7 @@ def test_a_report_on_a_full_build_directory_keeps_the_earlier_results_and_says_s
 
     nbdir = tmp_path / "notebooks"
     nbdir.mkdir()
-    nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell('profile = "smoke"\ndata_source = "generated"\ndata_dir = None\n'
-                                     'output_dir = "build/x"\nseeds = [0]\nprecision = "float32"\n'
-                                     'deterministic = True\nuse_cache = False')
-    cell.metadata["tags"] = ["parameters"]
-    nb.cells = [cell, nbformat.v4.new_code_cell(GOOD)]
-    nb.metadata["kernelspec"] = {"name": "smallimg", "display_name": "smallimg", "language": "python"}
-    nbformat.write(nb, str(nbdir / "94_good.ipynb"))
+    write_notebook(nbdir / "94_good.ipynb", GOOD)
     good = Study("good", 94, "94_good.ipynb", "Good study", "Does it work?", ())
     (tmp_path / "params" / "t").mkdir(parents=True)
     (tmp_path / "params" / "t" / "good.yaml").write_text("data_source: generated\n")

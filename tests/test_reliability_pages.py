@@ -17,6 +17,7 @@ import pytest
 
 from lib.report import index, pipeline
 from lib.studies import registry as studies
+from fake_studies import write_notebook
 
 MARK = "PWNED"
 URL_ATTRS = {"href", "src", "action", "formaction", "data", "xlink:href", "background", "poster", "srcset"}
@@ -139,17 +140,18 @@ def test_a_study_from_a_data_directory_with_html_in_its_names_renders_them_as_te
 
 BODY = '''
 from lib.report import page as report
-from lib.studies.registry import Study, check_params, register
+from lib.studies.registry import Study, register, resolve
+from lib.experiments.claims import Family
 import pandas as pd
 register(Study("evil", 93, "93_evil.ipynb", "Evil study", "Does it escape?", ()))
-page = report.StudyReport("evil", check_params("evil", globals()))
+page = report.StudyReport("evil", resolve("evil", params))
 P = {payloads!r}
 page.show_header()
 page.add_data("data: " + P[0])
 page.say("**Said.** " + P[1] + " `" + P[2] + "`")
 page.warn("run failed: " + P[3])
 page.table(pd.DataFrame({{P[4]: [P[5]]}}, index=pd.Index([P[6]], name=P[7])), "t", caption=P[8])
-page.finding("found " + P[9])
+page.claims(Family([], finding="found " + P[9]))
 page.finish()
 raise RuntimeError("deliberately: " + P[10])
 '''
@@ -164,14 +166,7 @@ def test_sentences_tables_warnings_and_an_exception_message_reach_the_page_and_i
     payloads[2] = "[x](javascript:alert('PWNED-S2'))"
     nbdir = tmp_path / "notebooks"
     nbdir.mkdir()
-    nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell('profile = "smoke"\ndata_source = "generated"\ndata_dir = None\n'
-                                     'output_dir = "build/x"\nseeds = [0]\nprecision = "float32"\n'
-                                     'deterministic = True\nuse_cache = False')
-    cell.metadata["tags"] = ["parameters"]
-    nb.cells = [cell, nbformat.v4.new_code_cell(BODY.format(payloads=payloads))]
-    nb.metadata["kernelspec"] = {"name": "smallimg", "display_name": "smallimg", "language": "python"}
-    nbformat.write(nb, str(nbdir / "93_evil.ipynb"))
+    write_notebook(nbdir / "93_evil.ipynb", BODY.format(payloads=payloads))
     evil = Study("evil", 93, "93_evil.ipynb", "Evil study", "Does it escape?", ())
     (tmp_path / "params" / "t").mkdir(parents=True)
     (tmp_path / "params" / "t" / "evil.yaml").write_text("data_source: generated\n")

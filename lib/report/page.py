@@ -213,8 +213,9 @@ class StudyReport:
         if self.claim_rows:
             raise RuntimeError("a study's claims are one Holm family: hand them to the page in one call")
         self.claim_rows[:] = family.rows
-        self.say(rule_text())
-        self.table(claims_table(family.rows), "claims", caption=family.caption)
+        if family.rows:
+            self.say(rule_text())
+            self.table(claims_table(family.rows), "claims", caption=family.caption)
         if family.notes:
             self.say("\n".join(f"- {n}" for n in family.notes))
         if family.finding:
