@@ -227,16 +227,14 @@ class StudyReport:
         """Mark the page partial (a fallback dataset, a skipped arm): the index shows the reason."""
         self.partial_reasons.append(reason)
 
-    def finish(self, runs=None, golden: dict | None = None) -> dict:
+    def finish(self, runs=None) -> dict:
         """Write summary.json for the index and complete the header: "partial" with every failed run's reason
-        when any of ``runs`` failed. ``golden``: the smoke profile's metrics for nbval's golden check."""
+        when any of ``runs`` failed."""
         failed = [r for r in _records(runs) if not r.ok] if runs is not None else []
         finished = time.time()
         summary = _summary(self, "; ".join(r.message for r in failed), finished)
         io.write_json(self.output_dir / "summary.json", summary)
         self._refresh(finished)
-        if golden is not None:
-            check_golden(self.study_key, self.params, golden)
         return summary
 
 
