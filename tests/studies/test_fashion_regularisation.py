@@ -1,29 +1,62 @@
-"""Study 2's notebook steps (lib/studies/fashion_regularisation.py) without training or a notebook."""
+"""Study 2 (lib/studies/fashion_regularisation/) without training or a notebook: its face (data, runs, report,
+claims, golden), the 2 × 2 and the seed-state reading read from recorded epochs, the recipe declared once."""
+from pathlib import Path
 from types import SimpleNamespace
 
-from lib.report.pipeline import load_params
-from lib.studies.registry import get_study
 import numpy as np
 import pytest
 
 from lib.experiments import RunResult, RunSet
+from lib.report.pipeline import load_params
 from lib.studies import fashion_regularisation as study
+from lib.studies.fashion_regularisation.data import StudyData, scope
+from lib.studies.fashion_regularisation.figures import (early_stopping_sentence, architecture_table, recipe,
+                                                        regularisation_sentence)
+from lib.studies.fashion_regularisation.readings import main_arms, other_readings, seed_state, two_by_two, \
+    val_change_sd
+from lib.studies.fashion_regularisation.runs import StudyRuns, variants
+from lib.studies.registry import get_study
 
 P = dict(epochs=3, seeds=[0, 1], profile="smoke", dropout_rate=0.25, dense_dropout_rate=0.5,
          early_stopping_patience=3, augment=False)
+PACKAGE = Path(study.__file__).parent
+
+
+class _Page:
+    """Records what a study hands the page (the notebook's StudyReport, duck-typed)."""
+    def __init__(self):
+        self.calls, self.claim_rows, self.family, self.runtime = [], [], None, {}
+
+    def __getattr__(self, name):
+        return lambda *a, **k: self.calls.append((name, a, k))
+
+    def claims(self, family):
+        # The page renders the family the study judged once; it never judges.
+        assert self.family is None, "a study hands the page its claims in one call"
+        self.family, self.claim_rows = family, family.rows
+        self.calls += [("say", ("\n".join(family.notes),), {}), ("finding", (family.finding,), {})]
+
+    def said(self, kind: str) -> str:
+        return "\n".join(str(a[0]) for k, a, _ in self.calls if k == kind)
+
+
+def _study_runs(trained, P, split, class_names=("a", "b")):
+    """The study's runs as runs() returns them, from made-up trained networks and a stand-in split."""
+    data = StudyData(SimpleNamespace(class_names=list(class_names)), split, False, None, "scope", "fashion_mnist")
+    return StudyRuns(data, trained, main_arms(trained, P), other_readings(trained, P))
 
 
 def test_scope_and_the_regularisation_sentence_follow_the_parameters():
     split = SimpleNamespace(sizes=lambda: {"train": 1200})
-    assert study.scope(split, True, P) == "generated stand-in data, 1,200 train images, ≤3 epochs, 2 seed(s), " \
+    assert scope(split, True, P) == "generated stand-in data, 1,200 train images, ≤3 epochs, 2 seed(s), " \
                                           "profile smoke"
-    assert "patience 3 on the validation loss" in study.regularisation_sentence(P)
-    assert study.regularisation_sentence(P).endswith("; no augmentation.")
-    assert study.regularisation_sentence({**P, "augment": True}).endswith("with dropout.")
+    assert "patience 3 on the validation loss" in regularisation_sentence(P)
+    assert regularisation_sentence(P).endswith("; no augmentation.")
+    assert regularisation_sentence({**P, "augment": True}).endswith("with dropout.")
 
 
 def test_both_networks_train_the_full_budget_with_the_test_curve_and_differ_only_in_dropout():
-    v = study.variants({**P, "augment": True}, "SPLIT", None, 128, 0.002)
+    v = variants({**P, "augment": True}, "SPLIT", None, 128, 0.002)
     assert set(v) == {study.BASE, study.DROPOUT}
     base, drop = v[study.BASE].kwargs, v[study.DROPOUT].kwargs
     assert base["data"] == drop["data"] == "SPLIT" and base["batch_size"] == drop["batch_size"] == 128
@@ -51,7 +84,7 @@ def _trained(val_loss_by_arm, seeds=3):
 
 def test_the_two_by_two_takes_each_arm_at_its_own_epoch_from_the_records():
     runs = _trained({study.BASE: [0.5, 0.4, 0.45, 0.5, 0.6], study.DROPOUT: [0.5, 0.4, 0.35, 0.3, 0.32]})
-    arms = study.two_by_two(runs, {**P, "early_stopping_patience": 1})
+    arms = two_by_two(runs, {**P, "early_stopping_patience": 1})
     assert arms.variants == [study.BASE, study.BASE_ES, study.DROPOUT, study.REG]
     assert arms.values(study.BASE, "kept_epoch") == [5.0] * 3 and arms.values(study.BASE_ES, "kept_epoch") == [2.0] * 3
     assert arms.values(study.REG, "kept_epoch") == [4.0] * 3
@@ -61,21 +94,21 @@ def test_the_two_by_two_takes_each_arm_at_its_own_epoch_from_the_records():
     assert all("train_accuracy" not in r.metrics and "test_accuracy" not in r.metrics
                for arm in (study.BASE_ES, study.REG) for r in arms.ok(arm))
     assert arms.values(study.DROPOUT, "test_accuracy") == pytest.approx([0.83, 0.831, 0.832])
-    text = study.early_stopping_sentence(arms, {**P, "epochs": 5})
+    text = early_stopping_sentence(arms, {**P, "epochs": 5})
     assert "baseline + early stopping: kept epoch 2, 2, 2 (seed order), 3 of 3 before the 5-epoch limit" in text
 
 
 def test_stability_is_the_sd_of_the_epoch_to_epoch_changes_over_one_window():
     run = RunResult(label="r", seed=0, history={"val_accuracy": [0.1, 0.5, 0.6, 0.7, 0.75, 0.7]})
     changes = [0.1, 0.05, -0.05]                  # from epoch 3 on
-    assert study.val_change_sd(run) == pytest.approx(float(np.std(changes, ddof=1)))
+    assert val_change_sd(run) == pytest.approx(float(np.std(changes, ddof=1)))
     claim = next(c for c in study.REGULARISATION if c.key == "s2.stability")
     assert claim.measure == "val_change_sd" and claim.variant == study.DROPOUT and claim.metric_kind == "loss"
 
 
 def test_the_recipe_table_states_the_budget_and_what_the_seed_left_unsaid():
     split = SimpleNamespace(sizes=lambda: {"train": 1200, "val": 300})
-    table = study.recipe({**P, "learning_rate": 0.001, "batch_size": 32}, split)
+    table = recipe({**P, "learning_rate": 0.001, "batch_size": 32}, split)
     assert table.loc["batch size"].tolist()[:2] == ["not stated", "32"]
     assert table.loc["batch size", "this run's setting is"].startswith("the reference's: Keras's default")
     assert table.loc["epochs", "this run"].startswith("both networks 3 epochs")
@@ -87,28 +120,32 @@ def test_the_recipe_table_states_the_budget_and_what_the_seed_left_unsaid():
 def test_the_report_functions_hand_the_page_every_figure_and_claim():
     import matplotlib.pyplot as plt
 
-    from tests.test_study1_steps import _Page
-
-    runs, page = _trained({study.BASE: [0.5, 0.4, 0.45], study.DROPOUT: [0.5, 0.4, 0.35]}), _Page()
-    arms = study.prepare(page, runs, P)
+    trained, page = _trained({study.BASE: [0.5, 0.4, 0.45], study.DROPOUT: [0.5, 0.4, 0.35]}), _Page()
     split = SimpleNamespace(y_test=np.array([0, 1, 1, 1]), sizes=lambda: {"val": 300})
-    study.report_results(page, runs, arms, P, split, SimpleNamespace(class_names=["a", "b"]), "scope")
+    runs = _study_runs(trained, P, split)
+    # The page counts every trained run once (the 2 × 2 is a view of them); the arms carry the inference-mode gap.
+    assert runs.records() == trained.all() and len(runs.records()) == 6
+    assert all("train_val_gap" in r.metrics for arm in (study.BASE, study.DROPOUT) for r in runs.arms.ok(arm))
+    for section in study.SECTIONS:
+        study.report(page, runs, P, section)
     assert {"two_by_two", "metrics", "curves", "gap", "confusion", "test_accuracy"} <= \
         {a[1] for kind, a, _ in page.calls if kind in ("table", "figure")}
-    study.report_claims(page, arms, split, "fashion_mnist", "scope")
+    page.claims(study.claims(runs, P))
     assert [c["key"] for c in page.claim_rows] == [c.key for c in study.REGULARISATION]
     assert "paired" not in page.said("say") and page.said("say").count("Welch t test") == 2
     overfitting = next(c for c in page.claim_rows if c["key"] == "s2.overfitting")
     assert "inference mode (dropout off), measured at the last epoch only, so dropout − baseline: " in \
         overfitting["detail"]
     assert page.said("finding").startswith(f"{study.REG} − {study.BASE}, held-out accuracy: ")
-    assert set(study.golden_metrics(arms)) == {f"{a}_{k}" for a in arms.variants
-                                               for k in ("held_out_accuracy", "val_accuracy")}
+    assert set(study.golden(runs, P)) == {f"{a}_{k}" for a in runs.arms.variants
+                                          for k in ("held_out_accuracy", "val_accuracy")}
+    with pytest.raises(ValueError, match="no section 'claims'"):
+        study.report(page, runs, P, "claims")
     plt.close("all")
 
 
 def test_the_architecture_table_lists_the_baseline_layers():
-    table, caption = study.architecture_table()
+    table, caption = architecture_table()
     assert len(table) > 3 and caption.startswith("Baseline CNN, ") and caption.endswith(" parameters")
 
 
@@ -142,7 +179,7 @@ P6 = {**P, "epochs": 6, "seeds": [0, 1, 2], "early_stopping_patience": 1, "readi
 
 
 def test_the_seed_state_is_each_seeds_first_epoch_at_the_seeds_training_accuracy_and_every_arm_is_read_there():
-    state = study.seed_state(_curves(), P6)
+    state = seed_state(_curves(), P6)
     assert state.target == study.SEED_REPORTED[study.BASE]["train_accuracy"] == 0.9246
     assert state.epochs == {0: 3, 1: 4, 2: 5} and not state.reason and state.mean_epoch == 4
     assert state.reached == pytest.approx({0: 0.93, 1: 0.9246, 2: 0.925})
@@ -162,21 +199,19 @@ def test_the_seed_state_is_each_seeds_first_epoch_at_the_seeds_training_accuracy
     assert [v != v for v in arms.values(study.BASE, "val_change_sd")] == [True, True, False]
     # No end-of-training number leaks into the reading (those belong to epoch 6).
     assert all("test_accuracy" not in r.metrics and "train_accuracy" not in r.metrics for r in arms.all())
-    reference = study.two_by_two(_curves(), P6)
+    reference = two_by_two(_curves(), P6)
     assert reference.values(study.BASE, "kept_epoch") == reference.values(study.REG, "kept_epoch") == [6.0] * 3
 
 
 def test_the_claims_are_judged_at_the_seed_state_as_a_reading_beside_the_counted_reference():
     import math
 
-    from tests.test_study1_steps import _Page
-
-    runs, page = _curves(), _Page()
-    arms = study.prepare(page, runs, P6)
-    split = SimpleNamespace(y_test=np.array([0, 1]), sizes=lambda: {"val": 10_000})
-    others = study.readings(runs, P6)
-    assert list(others) == ["seed_state"]
-    study.report_claims(page, arms, split, "fashion_mnist", "scope", others)
+    page = _Page()
+    runs = _study_runs(_curves(), P6, SimpleNamespace(y_test=np.array([0, 1]), sizes=lambda: {"val": 10_000}))
+    arms = runs.arms
+    assert list(runs.readings) == ["seed_state"]
+    study.report(page, runs, P6, "readings")
+    page.claims(study.claims(runs, P6))
     said = page.said("say")
     assert "first reaches it at epoch 3, 4, 5 (seed order; 93.00 %, 92.46 %, 92.50 % there) of the 6 epochs" in said
     assert "the mean curve over seeds first reaches it at epoch 4" in said
@@ -202,23 +237,21 @@ def test_the_claims_are_judged_at_the_seed_state_as_a_reading_beside_the_counted
 
 
 def test_no_reading_verdict_where_the_baseline_never_reaches_the_seeds_training_accuracy_or_starts_past_it():
-    from tests.test_study1_steps import _Page
-
     never = {**_BASE_ACC, 2: [0.80, 0.85, 0.88, 0.90, 0.91, 0.92]}
-    state = study.seed_state(_curves(never), P6)
+    state = seed_state(_curves(never), P6)
     assert state.arms is None and state.epochs[2] is None
     assert "never reaches the seed's 92.46 % in the 6 recorded epochs (highest seed 2: 92.00 %)" in state.reason
-    at_once = study.seed_state(_curves({**_BASE_ACC, 1: [0.93] * 6}), P6)
+    at_once = seed_state(_curves({**_BASE_ACC, 1: [0.93] * 6}), P6)
     assert at_once.arms is None and "after the first epoch (seed 1)" in at_once.reason
-    runs, page = _curves(never), _Page()
-    arms = study.prepare(page, runs, P6)
-    study.report_claims(page, arms, SimpleNamespace(sizes=lambda: {"val": 300}), "fashion_mnist", "scope",
-                        study.readings(runs, P6))
+    trained, page = _curves(never), _Page()
+    runs = _study_runs(trained, P6, SimpleNamespace(sizes=lambda: {"val": 300}))
+    study.report(page, runs, P6, "readings")
+    page.claims(study.claims(runs, P6))
     assert "not located in this run, so no claim is judged under it: the baseline's logged" in page.said("say")
     assert all(c["readings"] == "" for c in page.claim_rows)
     assert "two_by_two_seed_state" not in {a[1] for kind, a, _ in page.calls if kind == "table"}
     # A profile that lists no reading reads none.
-    assert study.readings(runs, {**P6, "readings": None}) == {}
+    assert other_readings(trained, {**P6, "readings": None}) == {}
 
 
 def test_the_seeds_numbers_are_declared_once_and_feed_the_claims_the_recipe_and_the_reading():
@@ -227,7 +260,7 @@ def test_the_seeds_numbers_are_declared_once_and_feed_the_claims_the_recipe_and_
     assert claims["s2.baseline_val"].seed_value == seed[study.BASE]["val_accuracy"] == 0.8854
     assert claims["s2.overfitting"].seed_effect == pytest.approx((0.8697 - 0.8902) - (0.9246 - 0.8854))
     split = SimpleNamespace(sizes=lambda: {"train": 1200, "val": 300})
-    table = study.recipe({**P6, "learning_rate": 0.001, "batch_size": 32}, split)
+    table = recipe({**P6, "learning_rate": 0.001, "batch_size": 32}, split)
     assert "its initial model logged 92.46 % training accuracy at its last epoch" in table.loc["epochs", "the seed"]
     assert table.loc["other readings run", "this run"] == "the seed's training state"
     assert "(92.46 %)" in table.loc["other readings run", "this run's setting is"]
@@ -244,3 +277,40 @@ def test_quick_and_full_declare_the_seed_state_reading_and_smoke_reads_it_by_def
     for profile in ("quick", "full"):
         values = load_params(profile, get_study("fashion_regularisation"))
         assert values["readings"] == ["seed_state"], profile
+
+
+def test_only_the_module_that_says_what_each_run_trains_is_part_of_the_run_key():
+    from lib.experiments.cache import is_cache_neutral
+
+    neutral = {p.name: is_cache_neutral(p) for p in PACKAGE.glob("*.py")}
+    assert neutral.pop("runs.py") is False
+    assert neutral and all(neutral.values()), neutral
+
+
+def test_the_notebook_reports_every_section_in_page_order_and_imports_only_the_face():
+    import json
+
+    from lib.paths import NOTEBOOKS
+
+    cells = json.loads((NOTEBOOKS / "02_fashion_regularisation.ipynb").read_text())["cells"]
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    assert [s for s in study.SECTIONS if f'study.report(page, runs, P, "{s}")' in "\n".join(code)] == \
+        list(study.SECTIONS)
+    assert [line for src in code for line in src.splitlines() if line.startswith(("from ", "import "))] == \
+        ["from lib.report import page as report", "from lib.studies import fashion_regularisation as study"]
+
+
+def test_data_describes_the_split_and_the_replicas_reach_the_header(tmp_path):
+    from lib.studies.registry import resolve
+
+    page = _Page()
+    page.output_dir = tmp_path
+    Pd = resolve("fashion_regularisation", {"n_train": 120, "n_test": 40})
+    loaded = study.data(Pd, page)
+    assert page.runtime["replicas"] == loaded.devices.replicas >= 1
+    assert (loaded.devices.batch_size, loaded.devices.learning_rate) == \
+        (Pd["batch_size"] * loaded.devices.replicas, Pd["learning_rate"] * loaded.devices.replicas)
+    assert loaded.generated and loaded.trained_on == "generated stand-in data"
+    assert loaded.scope.startswith("generated stand-in data, ") and "profile smoke" in loaded.scope
+    assert "train /" in page.said("add_data")
+    assert [a[1] for kind, a, _ in page.calls if kind == "table"] == ["recipe", "architecture"]
