@@ -89,7 +89,7 @@ def test_improved_vgg_recipe_trains_under_mixed_float16_as_on_a_gpu():
 
     from lib.data import write_fixture as wf
     from lib.models import build_vgg16
-    from lib.train.recipes import improved_recipe
+    from lib.studies.cifar100_vgg_synthetic.recipe import improved_recipe
 
     with tempfile.TemporaryDirectory() as tmp:
         wf("cifar100", tmp, n_train=200, n_test=40)

@@ -1,6 +1,7 @@
 """Issue 33: verdicts on the seeds' claims. Each situation is built from made-up evidence and checked against
 the verdict the principle gives: the training run as the unit, a seed's number as one run, direction and size
 judged apart, no verdict where the run cannot test the claim, Holm within a study, mirrored evidence."""
+import importlib
 import math
 from dataclasses import replace
 
@@ -259,7 +260,7 @@ def test_a_verdict_from_anything_but_the_declared_measure_and_test_is_refused():
 
 
 def test_every_claim_record_declares_its_metric_kind_test_and_gate_once():
-    from lib.studies.cifar100_vgg_synthetic import claims as s5
+    s5 = importlib.import_module("lib.studies.cifar100_vgg_synthetic.claims")  # the package's claims() shadows it
     from lib.studies.fashion_gans import claims as s4
 
     records = BATCHNORM + REGULARISATION + FCN_VS_ALEXNET + [
@@ -275,7 +276,7 @@ def test_every_claim_record_declares_its_metric_kind_test_and_gate_once():
 
 
 def test_study_4_and_5_claims_gate_on_budget_and_dataset():
-    from lib.studies.cifar100_vgg_synthetic import claims as s5
+    s5 = importlib.import_module("lib.studies.cifar100_vgg_synthetic.claims")  # the package's claims() shadows it
     from lib.studies.fashion_gans import claims as s4
 
     runs = RunSet()

@@ -50,7 +50,7 @@ def test_study5_quick_trains_a_gan_per_seed_then_every_arm():
     # them); arms per seed: real, +25 %, +50 %, +100 %, synthetic only, the seed recipe on real only and on +50 %,
     # 20 epochs each, in the order the notebook trains them
     arms = tuple(Part(1, 20, n, cost=COST["vgg_arm"]) for n in (1000, 1250, 1500, 2000, 1000, 1000, 1500))
-    assert w == Work((Part(3, 60, 1000, announced=False, cost=COST["cifar_acgan"]), *arms * 3))
+    assert w == Work((Part(3, 60, 1000, cost=COST["cifar_acgan"]), *arms * 3))
 
 
 def test_units_before_follows_the_declared_order():

@@ -8,13 +8,11 @@ one-line :class:`~lib.errors.DataError` stands. Only absence falls back
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from . import Dataset, load_dataset, load_for_study, resolve_source
-from ..errors import DataError, ParamError
+from ..errors import DataError
 
 PRETTY = {"cifar100": "CIFAR-100", "cifar10": "CIFAR-10", "fashion_mnist": "Fashion-MNIST"}
 
@@ -71,21 +69,3 @@ def load_with_fallback(dataset: str, fallback: str | None, params: dict, output_
               f"uses {PRETTY.get(fallback, fallback)}, as the profile allows (the README's 'Data' section says "
               f"how to provide {PRETTY.get(dataset, dataset)})")
     return DataChoice(load_dataset(fallback, data_dir), False, dataset, fallback, reason)
-
-
-def select_classes(ds: Dataset, n_classes: int | None) -> Dataset:
-    """The first ``n_classes`` classes (labels 0..n-1) of ``ds``, train and test; None keeps all."""
-    if n_classes is None or n_classes == ds.num_classes:
-        return ds
-    if not 2 <= n_classes <= ds.num_classes:
-        raise ParamError(f"n_classes={n_classes} is out of range for {ds.name}: need 2..{ds.num_classes}")
-    tr, te = ds.y_train < n_classes, ds.y_test < n_classes
-    coarse = {}
-    if ds.y_train_coarse is not None:
-        coarse = dict(y_train_coarse=ds.y_train_coarse[tr], y_test_coarse=ds.y_test_coarse[te])
-    return replace(ds, x_train=ds.x_train[tr], y_train=ds.y_train[tr], x_test=ds.x_test[te], y_test=ds.y_test[te],
-                   class_names=list(ds.class_names[:n_classes]), **coarse)
-
-
-def class_counts(y: np.ndarray, num_classes: int) -> np.ndarray:
-    return np.bincount(np.asarray(y, dtype=np.int64), minlength=num_classes)

@@ -160,7 +160,7 @@ def cifar100_vgg_synthetic(P: dict) -> Work:
     arms = (Part(1, P["epochs"], n, cost=arm), *(Part(1, P["epochs"], round(n * (1 + s)), cost=arm) for s in shares),
             Part(1, P["epochs"], n, cost=arm), Part(1, P["seed_epochs"], n, cost=arm),
             Part(1, P["seed_epochs"], round(n * (1 + P["compare_fraction"])), cost=arm))
-    return Work((Part(len(P["seeds"]), P["gan_epochs"], n, announced=False, cost=COST["cifar_acgan"]),
+    return Work((Part(len(P["seeds"]), P["gan_epochs"], n, cost=COST["cifar_acgan"]),
                  *arms * len(P["seeds"])))
 
 

@@ -9,5 +9,5 @@ Modules (import them directly; this package file stays light, importing no Keras
 * ``augment``     label-preserving augmentation of the Fashion-MNIST images
 * ``runtime``     process-wide settings of a run: seeds, op determinism, precision, threads
 * ``distribute``  the ``strategy`` parameter and its scaling rules
-* ``recipes``     Study 5's training recipes (the seed's and an improved one) for ``train_classifier``
+* ``recipes``     the warm-up + cosine schedule and the CIFAR augmentation (Study 5's recipes use them)
 """

@@ -23,10 +23,10 @@ import numpy as np
 from ...data.splits import Split
 from ...errors import ParamError
 from ...experiments import RunResult
-from ...train.recipes import Recipe
 from ...train.classifier import train_classifier
 from .mixing import cas_split, per_batch, pick_synthetic
-from ...data.fallback import PRETTY
+from .recipe import Recipe
+
 
 def train_arm(split: Split, build: Callable, recipe: Recipe, *, num_classes: int, seed: int, label: str,
               x_syn: np.ndarray | None = None, y_syn: np.ndarray | None = None, fraction: float = 0.0,
@@ -57,8 +57,7 @@ def train_arm(split: Split, build: Callable, recipe: Recipe, *, num_classes: int
     return result
 
 
-def display_title(used: str, requested: str) -> str:
-    """The page title, naming the dataset that actually ran (the registry's title names CIFAR-100)."""
-    name = PRETTY.get(used, used)
-    note = f" (fallback: {PRETTY.get(requested, requested)} unavailable)" if used != requested else ""
-    return f"Study 5: {name} VGG-16 with GAN-synthetic training data{note}"
+
+def mixed(name: str, fraction: float) -> str:
+    """An arm's name on the +``fraction`` mix."""
+    return f"{name}, +{fraction:.0%} synthetic"

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ...experiments.claims import Claim, Evidence, gate
-from ...experiments.stats import WELCH
+import numpy as np
+
+from ...experiments import sentences, stats
+from ...experiments.claims import Claim, Evidence, Family, claim_finding, gate, judge_family
+from .arms import mixed
 
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
 CACHE_NEUTRAL = True
@@ -44,6 +47,11 @@ BEATS_RESNET = Claim("vgg_beats_resnet", SEED, "VGG-16 with GANs outperformed Re
 BEATS_IMAGENET = Claim("vgg_beats_imagenet", SEED, "VGG-16 with GANs outperformed ImageNet models",
                        "test accuracy, VGG-16 − ImageNet-pretrained VGG-16", "improves", measure="test_accuracy",
                        **_S001)
+
+
+RESNET_WITHDRAWN = ("the seed's \"VGG-16 with GANs outperformed ResNet\" is not tested here: a fair comparison "
+                    "needs a ResNet of the VGG-16's parameter count at the same precision and budget, which this "
+                    "profile's compute does not allow, so no ResNet is trained and no comparison is made")
 
 
 def train_test_gap(run) -> float:
@@ -106,8 +114,6 @@ class Setting:
 
 def setting(choice, num_classes: int, P: dict, arms, c, scope: str, resnet_why: str) -> Setting:
     """The :class:`Setting` of this run: which claims it can test, and why not the others."""
-    from ...experiments import stats
-
     comparable = (choice.used == "cifar100" and not choice.generated and num_classes == 100 and not P["n_train"]
                   and not P["n_test"] and P["vgg_width"] == 1)
     gated = "" if c.passed else (f"the CAS gate asks for at least {c.gate.share:g}× the real-only test accuracy in "
@@ -127,8 +133,6 @@ def setting(choice, num_classes: int, P: dict, arms, c, scope: str, resnet_why: 
 def seed_recipe_note(runs, s: Setting, measure, label: str) -> str:
     """The seed's own recipe with − without the synthetic images (Welch over the same seeds), shown beside the
     synthetic-image claims and never counted: they are judged on VGG-16-BN ("" when it did not run)."""
-    from ...experiments import sentences
-
     if not (s.seed_real and s.seed_vgg and runs.ok(s.seed_real) and runs.ok(s.seed_vgg)):
         return ""
     return (f"the seed's recipe (VGG-16 without batch normalisation, the same seeds), with − without the synthetic "
@@ -168,3 +172,76 @@ def claims(runs, s: Setting, share: float) -> list[tuple[Claim, Evidence]]:
     acc = {v: {r.seed: r.metrics["test_accuracy"] for r in runs.ok(v)} for v in (s.cas, s.real)}
     out.append((cas_claim, Evidence(values=[float(h) for h in cas_gate(acc[s.cas], acc[s.real], share).held])))
     return out
+
+
+@dataclass
+class Comparisons:
+    """The CAS gate, whether the real-only model overfits, and every comparison the page states and the claims
+    judge (Welch: each arm draws its own images, and each seed its own GAN)."""
+    cas: list[float]
+    real: list[float]
+    cas_ratio: float                     # mean CAS ÷ mean real-only accuracy: context, never the gate
+    passed: bool                         # the gate: every seed's CAS ÷ its real-only accuracy ≥ the share
+    gate: CasGate
+    real_gap: list[float]
+    overfits: bool
+    by_fraction: dict
+    gap_by_fraction: dict
+    imagenet: stats.Comparison | None
+    seed_recipe: stats.Comparison        # the seed-recipe VGG-16, compared share − real only (test accuracy)
+    seed_recipe_gap: stats.Comparison    # and in the train − test gap
+    seed_share: float                    # the compared share
+
+
+def compare(runs, arms, shares: list[float], compare_fraction: float) -> Comparisons:
+    """The CAS against real-only training and its gate; the real-only train − test gap against the declared
+    overfitting threshold; each share − real only in test accuracy and in the gap; the seed-recipe VGG-16 on the
+    compared share − on real only, in both; VGG-16-BN − ImageNet VGG-16."""
+    cas, real = runs.values(arms.cas, "test_accuracy"), runs.values(arms.real, "test_accuracy")
+    gate_ = cas_gate({r.seed: r.metrics["test_accuracy"] for r in runs.ok(arms.cas)},
+                     {r.seed: r.metrics["test_accuracy"] for r in runs.ok(arms.real)})
+    real_gap = runs.values(arms.real, train_test_gap)
+    return Comparisons(
+        cas=cas, real=real, cas_ratio=float(np.mean(cas) / np.mean(real)) if cas and real else float("nan"),
+        passed=gate_.passed, gate=gate_, real_gap=real_gap,
+        overfits=bool(real_gap) and float(np.mean(real_gap)) >= OVERFIT_MIN,
+        by_fraction={f: runs.welch(arms.real, mixed(arms.vgg, f), "test_accuracy") for f in shares if f > 0},
+        gap_by_fraction={f: runs.welch(arms.real, mixed(arms.vgg, f), train_test_gap) for f in shares if f > 0},
+        imagenet=runs.welch(arms.imagenet, arms.vgg_mix, "test_accuracy") if arms.weights else None,
+        seed_recipe=runs.welch(arms.seed_real, arms.seed_vgg, "test_accuracy"),
+        seed_recipe_gap=runs.welch(arms.seed_real, arms.seed_vgg, train_test_gap), seed_share=compare_fraction)
+
+
+def finding(rows: list[dict], lead: str, key: str, scope: str) -> str:
+    """The page's finding from its judged claim rows (as the page stores them): where no seed claim could be tested
+    (the quick profile on the CIFAR-10 fallback), a plain sentence that this run draws no verdict on them, why,
+    and the deciding comparison as context only; otherwise the deciding claim's row (``key``), as pages state it."""
+    seed_rows = [r for r in rows if not r["addition"]]
+    row = next(r for r in rows if r["key"] == key)
+    if not seed_rows or any(not r["verdict"].startswith("not tested here") for r in seed_rows):
+        return claim_finding(lead, row, scope)
+    # The dataset gate's reason reads "the claim is about X; this run trained on Y" (lib.experiments.claims.gate).
+    gated = [r for r in seed_rows if r["detail"].startswith("the claim is about ")]
+    reasons = []
+    if gated:
+        about, trained = gated[0]["detail"].split("; ")[:2]
+        reasons.append(f"{len(gated)} because {'they are' if len(gated) > 1 else 'it is'} "
+                       f"{about.removeprefix('the claim is ')} and {trained}")
+    others = [r for r in seed_rows if r not in gated]
+    if others:
+        reasons.append(f"{len(others)} for reasons of {'their' if len(others) > 1 else 'its'} own, given in the "
+                       f"claims table ({sentences.listing(chr(8220) + r['claim'] + chr(8221) for r in others)})")
+    added = "".join(f" Our own check ({r['claim']}) is judged: {r['verdict']}." for r in rows if r["addition"])
+    return (f"This run draws no verdict on the seed's claims: all {len(seed_rows)} are not tested here, "
+            f"{'; '.join(reasons)}.{added} For context only, not a verdict: {lead}: {row['ours']} ({scope}).")
+
+
+def family(runs, P: dict) -> Family:
+    """The seed's claims and ours from a :class:`~.runs.StudyRuns`, judged once by the one rule; the page's finding
+    (a plain sentence when no seed claim could be tested here)."""
+    d, arms = runs.data, runs.arms
+    s = setting(d.choice, d.K, P, arms, runs.comparisons, d.scope, RESNET_WITHDRAWN)
+    judged = judge_family(claims(runs.classifiers, s, CAS_GATE_OF_REAL), scope=d.scope,
+                          caption=f"The seed's claims against this run ({d.scope})")
+    judged.finding = finding(judged.rows, f"{arms.vgg_mix} − {arms.real}, test accuracy", GENERALISATION.key, d.scope)
+    return judged

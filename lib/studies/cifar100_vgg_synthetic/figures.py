@@ -1,14 +1,21 @@
-"""Figures for Study 5: real beside synthetic samples, accuracy per synthetic fraction, GAN losses."""
+"""Figures and tables for Study 5: real beside synthetic samples, accuracy per synthetic fraction, GAN losses; the
+arms, the metrics per arm and the sweeps over the synthetic share."""
 from __future__ import annotations
 
 import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import MaxNLocator
 
+from ...experiments import ACCURACY, RunResult, RunSet
+from ...models import imagenet
 from ...plots import legend_below
+from .arms import mixed
+from .claims import train_test_gap
+from .mixing import per_batch
 
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
 CACHE_NEUTRAL = True
@@ -108,3 +115,48 @@ def plot_gan_history(history: dict, title: str = "Conditional GAN training"):
     fig.suptitle(wrap(title, 110))
     fig.set_layout_engine("constrained")
     return fig
+
+
+def arms_table(arms, n_train: int) -> pd.DataFrame:
+    """Per arm: parameters, recipe, training images (real and synthetic per batch) and optimiser steps."""
+    rows = []
+    for name, v in arms.variants.items():
+        r, frac = arms.recipes[name], v.kwargs.get("fraction", 0)
+        on_top = (f" + {round(frac * n_train):,} synthetic ({per_batch(frac, r.batch_size)} on top "
+                  f"of every batch of {r.batch_size} real)" if frac else "")
+        images = ("synthetic only, as many as the real ones" if v.kwargs.get("synthetic_only")
+                  else f"{n_train:,} real" + on_top)
+        steps = f"{r.epochs} × {-(-n_train // r.batch_size):,}" + (" at most" if r.early_stopping_patience else "")
+        rows.append({"arm": name, "parameters": f"{arms.n_params[name]:,}", "recipe": r.describe(),
+                     "training images": images, "optimiser steps": steps})
+    return pd.DataFrame(rows).set_index("arm")
+
+
+def metrics_table(runs: RunSet, n_params: dict[str, int]) -> pd.DataFrame:
+    """Accuracy (test, validation, real training), the train − test gap, steps and seconds, mean ± sd per arm."""
+    table = runs.table({"test accuracy": ACCURACY("test"), "val accuracy": ACCURACY("val"),
+                        "train accuracy (real)": ACCURACY("train"),
+                        "train − test": (train_test_gap, 100.0, 2, " pts"),
+                        "optimiser steps": ("steps", 1.0, 0, ""), "training s": ("seconds", 1.0, 0, " s")})
+    table.insert(0, "parameters", [f"{n_params[v]:,}" for v in table.index])
+    return table
+
+
+def fraction_sweep(runs: RunSet, arms, shares: list[float], compare_fraction: float,
+                   metric=None) -> dict:
+    """``metric`` (default: test accuracy, %) per synthetic share: the VGG-16-BN sweep, the seed-recipe VGG-16 at
+    0 and the compared share, the ImageNet VGG-16 at its one share (an arm that did not finish is left out)."""
+    metric = metric or (lambda r: r.metrics["test_accuracy"] * 100)
+    pct = lambda name: runs.values(name, metric)  # noqa: E731
+    sweep = {arms.vgg: {f: pct(arms.real if f == 0 else mixed(arms.vgg, f)) for f in shares}}
+    for label, points in (("VGG-16, seed recipe", ((0.0, arms.seed_real), (compare_fraction, arms.seed_vgg))),
+                          (imagenet.TITLES["vgg16"], ((compare_fraction, arms.imagenet),))):
+        found = {f: pct(name) for f, name in points if runs.ok(name)}
+        if found:
+            sweep[label] = found
+    return sweep
+
+
+def gap_pct(run: RunResult) -> float:
+    """The train − test gap in points, for the sweep figure."""
+    return train_test_gap(run) * 100

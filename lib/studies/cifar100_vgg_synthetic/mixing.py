@@ -21,7 +21,11 @@ import numpy as np
 
 from ...errors import ParamError
 from ...data.splits import Split
-from ...data.fallback import class_counts
+
+
+def class_counts(y: np.ndarray, num_classes: int) -> np.ndarray:
+    """Images of each class 0..num_classes-1 in ``y``."""
+    return np.bincount(np.asarray(y, dtype=np.int64), minlength=num_classes)
 
 
 def quotas(counts: np.ndarray, n: int) -> np.ndarray:

@@ -1,0 +1,160 @@
+"""Study 5's runs: one conditional GAN per seed, then per seed every classifier arm on that seed's GAN images, all
+through :func:`lib.experiments.run_variants` (the run cache and the executor: ``local:2`` trains two at once)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property, partial
+
+import numpy as np
+
+from ...experiments import RunResult, RunSet, Variant, run_variants
+from ...models import imagenet
+from ...models.vgg import build_vgg16
+from ...progress import warn_user
+from . import artifact, gan_run, recipe
+from .arms import mixed, train_arm
+from .data import StudyData
+from .mixing import synthetic_per_class
+from .recipe import Recipe
+
+GAN = "conditional GAN"
+
+
+def fractions(P: dict) -> list[float]:
+    """The synthetic shares trained: 0 (real only), the sweep's and the compared one."""
+    return sorted({0.0, P["compare_fraction"], *P["synthetic_fractions"]})
+
+
+@dataclass
+class Arms:
+    """The classifier arms of one profile: their variants (without the synthetic images, which are per seed) and
+    recipes, by name, and what the page says of them."""
+    vgg: str
+    real: str
+    cas: str
+    vgg_mix: str
+    seed_vgg: str
+    seed_real: str                                  # the seed-recipe VGG-16 on real images only
+    imagenet: str
+    weights: object
+    weights_from: str
+    variants: dict[str, Variant] = field(default_factory=dict)
+    recipes: dict[str, Recipe] = field(default_factory=dict)
+    synthetic: set = field(default_factory=set)     # the arms that take the seed's synthetic images
+    n_params: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, name: str, variant: Variant, recipe: Recipe) -> None:
+        self.variants[name], self.recipes[name] = variant, recipe
+        if variant.kwargs.get("fraction") or variant.kwargs.get("synthetic_only"):
+            self.synthetic.add(name)
+
+
+def _arm(split, num_classes: int, build, recipe: Recipe, **kw) -> Variant:
+    return Variant(train_arm, dict(split=split, build=build, recipe=recipe, num_classes=num_classes, **kw),
+                   epochs=recipe.epochs)
+
+
+def _names(P: dict, dataset_label: str) -> dict:
+    width = f" ({P['vgg_width']:g}× width)" if P["vgg_width"] != 1 else ""
+    vgg = "VGG-16-BN" + width
+    f = P["compare_fraction"]
+    seed = f"VGG-16{width}, seed recipe on {dataset_label}"
+    return dict(vgg=vgg, real=f"{vgg}, real only", cas=f"{vgg}, synthetic only (CAS)", vgg_mix=mixed(vgg, f),
+                seed_vgg=mixed(seed, f), seed_real=f"{seed}, real only", imagenet=mixed(imagenet.TITLES["vgg16"], f))
+
+
+def plan_arms(P: dict, split, num_classes: int, shares: list[float], dataset_label: str, generated: bool) -> Arms:
+    """Every arm this profile trains: VGG-16-BN on real, on each share and on synthetic alone (the CAS); the
+    seed-recipe VGG-16 on real images only and on the compared share, the same seeds (on whichever dataset ran,
+    named in its label), so the seed's recipe has a comparison of its own; the ImageNet VGG-16 when its weights
+    can be had."""
+    K, f, width = num_classes, P["compare_fraction"], P["vgg_width"]
+    improved = recipe.improved(P)
+    found = imagenet.find_weights("vgg16", allow_download=not generated)
+    for warning in found.warnings:
+        warn_user(warning)
+    weights, weights_from = found.path, found.source
+    arms = Arms(**_names(P, dataset_label), weights=weights, weights_from=weights_from)
+    arm = partial(_arm, split, K)
+    vgg_bn = partial(build_vgg16, width, True, K)
+    arms.add(arms.real, arm(vgg_bn, improved), improved)
+    for frac in (x for x in shares if x > 0):
+        arms.add(mixed(arms.vgg, frac), arm(vgg_bn, improved, fraction=frac), improved)
+    arms.add(arms.cas, arm(vgg_bn, improved, synthetic_only=True), improved)
+    seed_rec = recipe.seed(P)
+    vgg_plain = partial(build_vgg16, width, False, K)
+    arms.add(arms.seed_real, arm(vgg_plain, seed_rec), seed_rec)
+    arms.add(arms.seed_vgg, arm(vgg_plain, seed_rec, fraction=f), seed_rec)
+    if weights:
+        fine_tune = recipe.improved(P, rate_divisor=10)
+        arms.add(arms.imagenet, arm(partial(imagenet.build_pretrained, "vgg16", K, weights), fine_tune, fraction=f),
+                 fine_tune)
+    else:
+        arms.warnings.append(f"ImageNet-pretrained VGG-16 baseline {weights_from}.")
+    arms.n_params = {name: v.kwargs["build"]().count_params() for name, v in arms.variants.items()}
+    return arms
+
+
+def train_gans(cache, data: StudyData, P: dict, per_class: int) -> RunSet:
+    """One conditional GAN per seed, each trained on the real training images only (uint8), so the seeds' spread
+    includes the GAN's; a failed GAN stops the study (every arm of its seed would need it)."""
+    split = data.split
+    gan = Variant(gan_run.train_and_sample, dict(x_train=split.x_train, y_train=split.y_train,
+                                                 class_names=list(data.class_names), recipe=recipe.gan(P, per_class)),
+                  epochs=P["gan_epochs"])
+    gans = run_variants(cache, {GAN: gan}, P["seeds"], workdir="run_dir")
+    for failed in gans.failed():
+        raise RuntimeError(failed.message)
+    return gans
+
+
+def synthetic_images(gans: RunSet) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Each seed's GAN images as its run wrote them: {seed: (uint8 images, labels)}."""
+    return {g.seed: artifact.load_artifact(g.artifacts["artifact_path"])[:2] for g in gans.ok(GAN)}
+
+
+def train_arms(cache, arms: Arms, synthetic: dict[int, tuple[np.ndarray, np.ndarray]], seeds: list[int]) -> RunSet:
+    """Every arm for every seed, the synthetic arms on that seed's GAN images; each run cached and checkpointed."""
+    runs = RunSet()
+    for seed in seeds:
+        x, y = synthetic[seed]
+        variants = {name: Variant(v.fn, {**v.kwargs, **({"x_syn": x, "y_syn": y} if name in arms.synthetic else {})},
+                                  v.epochs) for name, v in arms.variants.items()}
+        run_variants(cache, variants, [seed], workdir="checkpoint_dir", runs=runs)
+    return runs
+
+
+@dataclass
+class StudyRuns:
+    """Every run of the study and what its sections read: the data, the arms, the GANs and their images, the
+    classifier runs; the comparisons the sentences state and the claims judge, computed once."""
+    data: StudyData
+    P: dict
+    arms: Arms
+    gans: RunSet
+    synthetic: dict
+    per_class: int
+    classifiers: RunSet
+
+    def records(self) -> list[RunResult]:
+        return [*self.gans.all(), *self.classifiers.all()]
+
+    @property
+    def shares(self) -> list[float]:
+        return fractions(self.P)
+
+    @cached_property
+    def comparisons(self):
+        from .claims import compare
+
+        return compare(self.classifiers, self.arms, self.shares, self.P["compare_fraction"])
+
+
+def train(P: dict, data: StudyData, cache) -> StudyRuns:
+    """The GANs (one per seed), then the arms of this profile on each seed's images."""
+    per_class = synthetic_per_class(data.split, data.K, fractions(P))
+    gans = train_gans(cache, data, P, per_class)
+    synthetic = synthetic_images(gans)
+    arms = plan_arms(P, data.split, data.K, fractions(P), data.choice.label(), data.choice.generated)
+    return StudyRuns(data, P, arms, gans, synthetic, per_class, train_arms(cache, arms, synthetic, P["seeds"]))
