@@ -16,7 +16,7 @@ What it leaves out, so what an estimate built on it cannot see:
   seed setting carried on beside the better half of a rung, Study 5's ImageNet VGG-16 (only where its weights
   are found), a fallback dataset of another size (Study 5 is counted on the dataset it asks for);
 * runs the run cache holds: the progress view skips those as their markers announce them (a part whose runs
-  print no marker, Study 4's classifier and Study 5's GANs, is skipped when the next marker arrives).
+  print no marker, Study 4's classifier, is skipped when the next marker arrives).
 
 This is one table rather than a function beside each study because the study modules are part of the run
 cache's key: editing one would retrain its runs; this module is declared neutral.
