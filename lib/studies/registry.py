@@ -28,7 +28,7 @@ BATCHNORM_READINGS = ("narrow", "wide_cosine")
 FCN_ALEXNET_READINGS = ("batch_128", "d2l_widths")
 # Study 2's are read from the recorded epochs of the same runs: they train nothing of their own.
 REGULARISATION_READINGS = ("seed_state",)
-# lib/studies/fashion_fcn_vs_alexnet.py's OPTIMIZERS and INITIALIZERS; lib/models/dense.py's REGULARIZATIONS and NORMALIZATIONS.
+# lib/studies/fashion_fcn_vs_alexnet/'s recipe.OPTIMIZERS and search.INITIALIZERS; lib/models/dense.py's REGULARIZATIONS and NORMALIZATIONS.
 GRID_OPTIMIZERS = ("sgd", "sgd_momentum", "rmsprop", "adam")
 GRID_INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal")
 GRID_REGULARIZATIONS = ("none", "dropout", "l2")
