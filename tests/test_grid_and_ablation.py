@@ -1,12 +1,10 @@
-"""Study 3's grid (expansion, validation-only selection) and Study 1's ablation measures."""
-import math
-
+"""Study 3's grid (expansion, validation-only selection); Study 1's measures are in tests/studies/."""
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
-from lib.studies import cifar10_batchnorm as ablation, fashion_fcn_vs_alexnet as grid
+from lib.studies import fashion_fcn_vs_alexnet as grid
 from lib.experiments import stats
 from lib.errors import ParamError
 from lib.models import build_fcn
@@ -85,19 +83,6 @@ def test_the_search_split_stratifies_keeps_validation_and_holds_no_test_image():
     whole = grid.search_split(split, None)
     assert whole.x_train is split.x_train and whole.sizes() == {"train": 200, "val": 30, "test": 0}
     assert whole.cache_token() != split.cache_token()
-
-
-def test_epochs_to_threshold_and_censoring():
-    h = {"val_accuracy": [0.3, 0.55, 0.62, 0.7]}
-    assert ablation.epochs_to_threshold(h, 0.6) == 3
-    assert ablation.epochs_to_threshold(h, 0.3) == 1
-    assert ablation.epochs_to_threshold(h, 0.9) is None
-    assert ablation.censored_epochs([3, None, 1], epochs=4) == [3, 5, 1]
-
-
-def test_per_class_error_counts_mistakes_per_true_class():
-    err = ablation.per_class_error([0, 0, 1, 1, 1, 2], [0, 1, 1, 1, 0, 0], num_classes=4)
-    assert err[:3].tolist() == pytest.approx([0.5, 1 / 3, 1.0]) and math.isnan(err[3])
 
 
 @pytest.mark.slow
