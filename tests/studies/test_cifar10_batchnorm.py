@@ -25,7 +25,7 @@ SPLIT = SimpleNamespace(sizes=lambda: {"train": 500, "test": 100})
 def test_scope_and_the_recipe_name_what_differs_from_the_seed():
     assert recipe.scope(SPLIT, False, P) == "500 train images, 4 epochs, 3 seeds, profile smoke"
     assert "(cosine learning-rate decay)" in recipe.scope(SPLIT, True, {**P, "lr_schedule": "cosine"})
-    table = recipe.recipe(P, SPLIT)
+    table = recipe.recipe(P, SPLIT, study.BATCHNORM)
     src = "this run's setting is"
     assert table.loc["epochs"].tolist()[:2] == ["15", "4"] and table.loc["epochs", src].startswith("ours")
     assert table.loc["batch-norm momentum"].tolist() == ["not stated", "0.99", "the reference's: Keras's default "
@@ -34,13 +34,15 @@ def test_scope_and_the_recipe_name_what_differs_from_the_seed():
     assert table.loc["decides: the reference reading, both CNNs", "this run"] == "s1.accuracy, s1.convergence, " \
                                                                                    "s1.overfitting"
     reference = {**P, "epochs": 15, **study.REFERENCE.settings}
-    assert recipe.recipe(reference, SPLIT).loc["conv widths", src].startswith("the reference's: TensorFlow's CNN")
+    assert recipe.recipe(reference, SPLIT, study.BATCHNORM).loc["conv widths", src].startswith(
+        "the reference's: TensorFlow's CNN")
     note = recipe.recipe_note(P)
     assert "epochs 4 (seed or Keras default: 15)" in note and "batch size" not in note and "`" not in note
-    assert "describe this profile's recipe" in note and "conv filters" in note and "(the reference reading: [32, 64, 64])" in note
+    assert "describe this profile's recipe" in note and "conv filters" in note
+    assert "(the reference reading: [32, 64, 64])" in note
     assert "trains the seed's recipe" in recipe.recipe_note(reference)
     assert note.endswith("The learning-rate sweep is not part of this profile.")
-    with_reading = recipe.recipe({**P, "readings": ["narrow"]}, SPLIT)
+    with_reading = recipe.recipe({**P, "readings": ["narrow"]}, SPLIT, study.BATCHNORM)
     assert with_reading.loc["other readings run", "this run"] == study.READINGS["narrow"].name
 
 
@@ -48,7 +50,7 @@ def test_the_seeds_budget_is_declared_once_and_read_by_the_table_and_every_claim
     assert {c.seed_budget for c in study.BATCHNORM} == {recipe.SEED["epochs"]}
     assert {c.dataset for c in study.BATCHNORM} == {recipe.DATASET}
     monkeypatch.setitem(recipe.SEED, "epochs", 20)
-    assert recipe.recipe(P, SPLIT).loc["epochs", "the seed"] == "20"
+    assert recipe.recipe(P, SPLIT, study.BATCHNORM).loc["epochs", "the seed"] == "20"
     assert "epochs 4 (seed or Keras default: 20)" in recipe.recipe_note(P)
 
 
@@ -196,7 +198,8 @@ def test_the_sweep_and_the_readings_sections_draw_what_was_run():
     study.report(page, runs, P, "readings")
     assert [(k, a[1]) for k, a, _ in page.calls] == [("figure", "lr_sweep"), ("table", "lr_sweep"),
                                                      ("table", "readings")]
-    assert page.calls[1][2]["caption"].endswith("(500 train images, 4 epochs, seed 0, profile smoke)") and len(page.calls[2][1][0]) == 4
+    assert page.calls[1][2]["caption"].endswith("(500 train images, 4 epochs, seed 0, profile smoke)")
+    assert len(page.calls[2][1][0]) == 4                     # both CNNs under the reference and the narrow reading
     family = claims_mod.claims(runs, {**P, "epochs": 15})
     assert all(r["readings"] for r in family.rows)           # the other reading stands beside each claim
     assert study.golden(runs, P)["lr_sweep_runs"] == 4

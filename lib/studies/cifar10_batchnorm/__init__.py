@@ -25,7 +25,7 @@ def data(P: dict, page) -> StudyData:
     ds, generated = datasets.load_for_study("cifar10", P, page.output_dir)
     split = datasets.classification_split(ds, P["n_train"], P["n_test"], P["val_fraction"])
     page.add_data(datasets.describe_data(ds, split, generated))
-    page.table(recipe.recipe(P, split), "recipe", caption="The seed's recipe and this run's")
+    page.table(recipe.recipe(P, split, BATCHNORM), "recipe", caption="The seed's recipe and this run's")
     page.say(recipe.recipe_note(P))
     architecture, caption = figures.architecture_table(builders(P))
     page.table(architecture, "architecture", caption=caption)

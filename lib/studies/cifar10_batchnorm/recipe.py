@@ -33,11 +33,10 @@ def scope(split, generated: bool, P: dict) -> str:
             + f", {len(P['seeds'])} seeds, profile {P['profile']}")
 
 
-def recipe(P: dict, split):
+def recipe(P: dict, split, claims: list):
     """The seed's recipe beside this run's, each setting marked as the seed's, the reference's or ours, and the
-    arm that decides the seed's claims."""
+    arm that decides the seed's ``claims``."""
     from ..reporting import recipe_table, runs_and_readings, source
-    from .claims import BATCHNORM
 
     ref = REFERENCE.settings
     widths = source(P["conv_filters"] == ref["conv_filters"], TUTORIAL, "ours, this profile's")
@@ -63,7 +62,7 @@ def recipe(P: dict, split):
         ("training images", "CIFAR-10's training set", f"{split.sizes()['train']:,} (validation held out)",
          "ours: a validation split for the curves"),
         *runs_and_readings(P, READINGS, "network"),
-    ], {"the reference reading, both CNNs": ", ".join(c.key for c in BATCHNORM)})
+    ], {"the reference reading, both CNNs": ", ".join(c.key for c in claims)})
 
 
 def recipe_note(P: dict) -> str:
