@@ -260,7 +260,9 @@ def test_a_verdict_from_anything_but_the_declared_measure_and_test_is_refused():
 
 def test_every_claim_record_declares_its_metric_kind_test_and_gate_once():
     from lib.studies.cifar100_vgg_synthetic import claims as s5
-    from lib.studies.fashion_gans import claims as s4
+    from importlib import import_module
+
+    s4 = import_module("lib.studies.fashion_gans.claims")  # the package's `claims` is the study's function
 
     records = BATCHNORM + REGULARISATION + FCN_VS_ALEXNET + [
         s4.REALISTIC, s4.NO_COLLAPSE, s4.STABLE, s4.BN_QUALITY, s4.BN_COLLAPSE, s5.TEST_ACCURACY,
@@ -276,7 +278,9 @@ def test_every_claim_record_declares_its_metric_kind_test_and_gate_once():
 
 def test_study_4_and_5_claims_gate_on_budget_and_dataset():
     from lib.studies.cifar100_vgg_synthetic import claims as s5
-    from lib.studies.fashion_gans import claims as s4
+    from importlib import import_module
+
+    s4 = import_module("lib.studies.fashion_gans.claims")  # the package's `claims` is the study's function
 
     runs = RunSet()
     for seed in range(3):
