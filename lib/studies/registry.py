@@ -44,7 +44,7 @@ COMMON: dict[str, Param] = {
     "data_dir": Param("str", optional=True, help="local data directory (else $SMALLIMG_DATA_DIR)"),
     # Its default is build/smoke/<study key> (Study.schema).
     "output_dir": Param("str", help="where figures, metrics and the summary go"),
-    # Seeds reach numpy's seeding (below 2**32) plus offsets of up to 40,000 (lib/studies/fashion_gans/runs.py).
+    # Seeds reach numpy's seeding (below 2**32) plus offsets of up to 40,000 (lib/studies/fashion_gans/gan_run.py).
     "seeds": Param("list[int]", low=0, high=1_000_000_000, unique=True, help="one run per seed and variant",
                    default=[0]),
     "precision": Param("str", choices=PRECISIONS, help="Keras dtype policy; auto picks per hardware",

@@ -142,10 +142,12 @@ def fashion_fcn_vs_alexnet(P: dict) -> Work:
 
 
 def fashion_gans(P: dict) -> Work:
-    """The feature classifier, then every family over the seeds and the batch-norm pair over ``bn_seeds``."""
+    """The feature classifier, then every family over the seeds and the batch-norm pair over ``bn_seeds`` (a
+    vanilla run on a seed of both sets trains once)."""
     classifier = _train_part(_pool(P, "fashion_mnist", P["classifier_n_train"]), 0.1)
     gan_n = _pool(P, "fashion_mnist", P["n_train"])
-    gans = len(P["variants"]) * len(P["seeds"]) + 2 * len(P["bn_seeds"])
+    gans = len({(v, s) for v in P["variants"] for s in P["seeds"]}
+               | {(v, s) for v in ("vanilla", "vanilla_nobn") for s in P["bn_seeds"]})
     return Work((Part(1, P["classifier_epochs"], classifier, announced=False, cost=COST["fashion_classifier"]),
                  Part(gans, P["epochs"], gan_n, cost=COST["fashion_gan"])))
 

@@ -8,20 +8,18 @@ their weights (batch norm changes the generator), so they are compared as indepe
 quality as the share of the FID gap (untrained to real) a run closes. Seed 000 states no GAN budget, so the
 gate is a named reference's: TensorFlow's DCGAN tutorial for MNIST (tensorflow.org/tutorials/generative/dcgan,
 TensorFlow 2.x: 50 epochs of 60,000 images at batch 256). Mode collapse is judged by the page's own collapse
-measure, classes covered, declared here before the run.
+measure, classes covered, declared here before the run. The budgets and the reference are declared once, in
+``recipe.py``.
 """
 from __future__ import annotations
 
-from ...experiments.claims import Claim, Evidence
-from ...experiments.stats import WELCH
+from ...experiments.claims import Claim, Evidence, Family, judge_family
+from .recipe import BN_VARIANTS, REFERENCE, REFERENCE_STEPS, SEED_STEPS
 from .tables import gap_closed
 
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
 CACHE_NEUTRAL = True
 
-SEED_STEPS = 30 * 60_000 // 64   # seed 003's budget: 30 epochs of all 60,000 images at batch 64
-REFERENCE_STEPS = 50 * -(-60_000 // 256)   # the DCGAN tutorial's 50 epochs at batch 256: 11,750 steps
-REFERENCE = "TensorFlow's DCGAN tutorial's (50 epochs at batch 256)"
 _S003 = dict(kind="qualitative", seed_budget=SEED_STEPS, dataset="fashion_mnist")
 _S000 = dict(kind="improves", variant="vanilla", baseline="vanilla_nobn", seed_budget=REFERENCE_STEPS,
              budget_source=REFERENCE, dataset="fashion_mnist", scale=1.0)
@@ -59,9 +57,19 @@ def seed003_claims(runs: list, baseline: dict, dataset: str, scope: str) -> list
 
 def batchnorm_claims(bn_runs, baseline: dict, dataset: str, scope: str) -> list[tuple[Claim, Evidence]]:
     """Seed 000's two claims from the vanilla GAN with / without batch norm (a RunSet; None: not tested here)."""
-    if bn_runs is None or not all(bn_runs.ok(v) for v in ("vanilla", "vanilla_nobn")):
+    if bn_runs is None or not all(bn_runs.ok(v) for v in BN_VARIANTS):
         why = "the batch-norm comparison did not run or finish"
         return [(c, Evidence(applicable=False, reason=why, scope=scope)) for c in (BN_QUALITY, BN_COLLAPSE)]
     bn_runs.derive("gap_closed", lambda r: gap_closed(r, baseline))
     steps = bn_runs.ok("vanilla")[0].artifacts["steps"]
     return [(c, bn_runs.evidence(c, budget=steps, dataset=dataset, scope=scope)) for c in (BN_QUALITY, BN_COLLAPSE)]
+
+
+def family(runs, P: dict) -> Family:
+    """Seed 003's and seed 000's claims judged once as the study's family; the finding for the index is seed 000's
+    image-quality claim's own row (the ranking of families is ours, not a seed's)."""
+    scope, dataset = runs.data.scope, runs.data.trained_on
+    pairs = (seed003_claims(runs.families.get("seed003", []), runs.baseline, dataset, scope)
+             + batchnorm_claims(runs.bn, runs.baseline, dataset, f"{scope}, seeds {P['bn_seeds']}"))
+    return judge_family(pairs).headline("Batch norm in the vanilla generator, FID gap closed (with − without)",
+                                        BN_QUALITY.key, scope)

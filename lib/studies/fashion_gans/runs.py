@@ -1,118 +1,124 @@
-"""One GAN family, one seed: evaluate the untrained generator, train (resuming), evaluate the result.
+"""Study 4's runs: the feature classifier (once, cached), the real-vs-real baseline in its feature space, every GAN
+family over ``seeds`` and the vanilla GAN with and without batch norm in G over ``bn_seeds`` (a vanilla run on a
+seed of both is trained once), and the collapse rule's constructed cases.
 
-This is the unit a study notebook runs through the run cache
-(``cache.call(run_gan_experiment, ..., workdir="run_dir")``): it returns one
-``RunResult`` whose ``run_dir`` (checkpoint and image grids) is the cache's
-work directory for the call, so an interrupted notebook run continues where it
-stopped.
-
-Two generated samples from different noise seeds: ``selection`` (for picking
-the best variant) and the report sample (``metrics``), so the variant that is
-reported was not chosen on the numbers shown for it. A third, ``balanced``, draws
-equal numbers of each class the feature classifier predicts from a larger pool, so
-that every family (not only the conditional one, which is asked for balanced
-classes) is also scored on a class-balanced sample.
+Every GAN run goes to :func:`lib.experiments.run_variants` in as few calls as the seed sets allow: one call per
+distinct set of seeds, so where the families and the batch-norm pair share their seeds (the quick and full
+profiles) the executor is handed every pending GAN run at once.
 """
 from __future__ import annotations
 
-import tempfile
-import time
-from functools import partial
-from pathlib import Path
+from dataclasses import dataclass
 
-import numpy as np
-
-from ...experiments import RunResult
-from ...gan.evaluation import FeatureExtractor, Reference, class_balanced, evaluate_images, quick_metrics
-from ...gan.gans import ConditionalGAN
-from ...gan.loop import build_gan, fixed_inputs, generate, to_unit_range, train_gan
-
-# Noise seeds of the samples, offset from the training seed so that no two samples share noise.
-REPORT_OFFSET, SELECTION_OFFSET, BALANCED_OFFSET = 20_000, 30_000, 40_000
-BALANCED_POOL = 3  # the class-balanced sample is drawn from this many times n_eval generated images
+from ...experiments import RunResult, RunSet, Variant, run_variants
+from ...gan import images
+from ...gan.evaluation import FeatureExtractor, Reference, evaluate_images, train_evaluator
+from ...gan.loop import to_unit_range
+from ...models import build_fashion_cnn
+from . import recipe
+from .data import StudyData
+from .findings import rule_passes
+from .gan_run import GanSettings, run_gan_experiment
 
 
-def _sample(gan, n: int, seed: int):
-    noise, labels = fixed_inputs(gan, n, seed)
-    return to_unit_range(generate(gan, noise, labels)), labels
+@dataclass
+class StudyRuns:
+    """What the page reports: the data, the feature classifier's run, its extractor and reference, the
+    real-vs-real ``baseline``, every GAN run (``gans``, each run once), the views the sections read (``families``:
+    the finished runs of each family on ``seeds``; ``bn``: the batch-norm pair on ``bn_seeds``) and the collapse
+    rule's constructed cases (``known``: case -> (metrics, collapsed?, memorising?))."""
+    data: StudyData
+    clf: RunResult
+    extractor: FeatureExtractor
+    reference: Reference
+    baseline: dict
+    gans: RunSet
+    families: dict[str, list[RunResult]]
+    bn: RunSet
+    known: dict
+
+    def records(self) -> list[RunResult]:
+        """Every run once: the feature classifier and each GAN run (a vanilla run both sets use counts once)."""
+        return [self.clf, *self.gans.all()]
 
 
-def _monitor(gan, extractor: FeatureExtractor, reference: Reference, n: int, seed: int) -> dict:
-    images, _ = _sample(gan, n, seed)
-    return quick_metrics(extractor, images, reference)
+def plan(P: dict) -> dict[str, list[int]]:
+    """Every GAN family that trains and its seeds: the families on ``seeds``, the batch-norm pair on ``bn_seeds``
+    (the vanilla GAN on both, each seed once)."""
+    seeds = {v: list(P["seeds"]) for v in P["variants"]}
+    for v in recipe.BN_VARIANTS if P["bn_seeds"] else ():
+        seeds[v] = list(dict.fromkeys(seeds.get(v, []) + list(P["bn_seeds"])))
+    return seeds
 
 
-def balanced_metrics(gan, extractor: FeatureExtractor, reference: Reference, n: int, seed: int,
-                     pool: int = BALANCED_POOL) -> dict:
-    """FID, classes covered and mean pixel of ``n`` images drawn class-balanced (by the classifier's prediction)
-    from ``pool`` × ``n`` generated ones; ``balanced_share``: the share of the per-class quotas the pool filled."""
-    images, _ = _sample(gan, pool * n, seed)
-    _, probs = extractor(images)
-    idx, share = class_balanced(probs.argmax(axis=1), n, extractor.num_classes, seed)
-    return {**quick_metrics(extractor, images[idx], reference), "balanced_share": share, "n": int(len(idx))}
+def by_seed_set(planned: dict[str, list[int]]) -> dict[tuple[int, ...], list[str]]:
+    """The families grouped by their seeds, so that one ``run_variants`` call trains each group."""
+    groups: dict[tuple[int, ...], list[str]] = {}
+    for v, seeds in planned.items():
+        groups.setdefault(tuple(seeds), []).append(v)
+    return groups
 
 
-def run_gan_experiment(name: str, x: np.ndarray, y: np.ndarray | None, extractor: FeatureExtractor,
-                       reference: Reference, *, epochs: int, batch_size: int, seed: int, grid_every: int,
-                       n_eval: int, num_classes: int = 10, knn_k: int = 3, n_critic: int = 5,
-                       gp_weight: float = 10.0, n_monitor: int = 1000, label: str | None = None,
-                       run_dir: str | Path | None = None, log: bool = True) -> RunResult:
-    """Train family ``name`` on ``x`` (in [-1, 1]; ``y`` labels for the conditional GAN) and evaluate it.
-
-    ``metrics``: every metric on ``n_eval`` generated images (balanced classes
-    for the conditional GAN) against ``reference``; ``artifacts``:
-    ``selection`` (FID, classes covered and mean pixel on a second sample), ``balanced`` (the same on a
-    class-balanced sample), ``untrained`` (the report
-    sample before training), ``progress`` (FID, classes covered and mean pixel
-    value on ``n_monitor`` images every ``grid_every`` epochs), ``grids``,
-    parameter counts. ``run_dir`` None (cache off): a fresh temporary directory.
-    """
-    label = label or f"{name} seed {seed}"
-    run_dir = Path(run_dir) if run_dir is not None else Path(tempfile.mkdtemp(prefix=f"gan-{name}-"))
-    gan = build_gan(name, image_shape=x.shape[1:], num_classes=num_classes, seed=seed, n_critic=n_critic,
-                    gp_weight=gp_weight)
-    conditional = isinstance(gan, ConditionalGAN)
-
-    def evaluate(offset: int) -> dict:
-        images, labels = _sample(gan, n_eval, seed + offset)
-        return evaluate_images(extractor, images, reference, labels=labels if conditional else None,
-                               knn_k=knn_k, seed=seed)
-
-    untrained = evaluate(REPORT_OFFSET)
-    monitor = partial(_monitor, extractor=extractor, reference=reference, n=min(n_monitor, n_eval),
-                      seed=seed + SELECTION_OFFSET)
-    out = train_gan(gan, x, y if conditional else None, run_dir=run_dir, epochs=epochs, batch_size=batch_size,
-                    seed=seed, grid_every=grid_every, label=label, log=log, monitor=monitor)
-    steps = (len(x) // batch_size) * out["epochs_run"]
-    artifacts = {"untrained": untrained, "progress": out["progress"], "grids": out["grids"],
-                 "resumed_from": out["resumed_from"], "steps": steps,
-                 "seconds_per_step": out["seconds"] / max(1, steps - (len(x) // batch_size) * out["resumed_from"]),
-                 "generator_params": int(gan.generator.count_params()),
-                 "discriminator_params": int(gan.discriminator.count_params())}
-    result = RunResult(label=label, seed=seed, status=out["status"], message=out["message"],
-                       history=out["history"], epochs_run=out["epochs_run"], best_epoch=out["epochs_run"],
-                       seconds=out["seconds"], variant=name, artifacts=artifacts)
-    if result.ok:
-        start = time.perf_counter()
-        result.metrics = evaluate(REPORT_OFFSET)
-        artifacts["selection"] = _monitor(gan, extractor, reference, n_eval, seed + SELECTION_OFFSET)
-        artifacts["balanced"] = balanced_metrics(gan, extractor, reference, n_eval, seed + BALANCED_OFFSET)
-        artifacts["eval_seconds"] = time.perf_counter() - start
-        if log:
-            m = result.metrics
-            print(f"[{label}] FID {m['fid']:.2f} (untrained {untrained['fid']:.2f}), classes covered "
-                  f"{m['classes_covered']}, coverage {m['coverage']:.2f}, mean pixel {m['mean_pixel']:.3f}",
-                  flush=True)
-    return result
+def settings(P: dict, num_classes: int) -> GanSettings:
+    return GanSettings(epochs=P["epochs"], batch_size=P["batch_size"], grid_every=P["grid_every"],
+                       n_eval=P["n_eval"], num_classes=num_classes, knn_k=P["knn_k"], n_critic=P["n_critic"],
+                       gp_weight=P["gp_weight"])
 
 
-def copy_grids(run: RunResult, dest: str | Path) -> list:
-    """Copy a run's image grids to ``dest`` (the study's artifacts); returns [[epoch, new path], ...]."""
-    from ... import io
+def train_gans(cache, P: dict, data: StudyData, extractor: FeatureExtractor, reference: Reference) -> RunSet:
+    """Every planned GAN run, through the cache and the executor, into one RunSet."""
+    shared = dict(x=data.x_gan, y=data.y_gan, extractor=extractor, reference=reference,
+                  settings=settings(P, data.ds.num_classes))
+    gans = RunSet()
+    for seeds, names in by_seed_set(plan(P)).items():
+        variants = {v: Variant(run_gan_experiment, dict(name=v, **shared), P["epochs"]) for v in names}
+        run_variants(cache, variants, list(seeds), workdir="run_dir", runs=gans)
+    return gans
 
-    out = []
-    for epoch, path in run.artifacts["grids"]:
-        target = Path(dest) / Path(path).name
-        io.write_bytes(target, Path(path).read_bytes())
-        out.append([epoch, str(target)])
-    return out
+
+def families(gans: RunSet, variants: list[str], seeds: list[int]) -> dict[str, list[RunResult]]:
+    """The finished runs of each family on ``seeds``, families without one left out."""
+    ok = {v: [r for r in gans.ok(v) if r.seed in seeds] for v in variants}
+    return {v: rs for v, rs in ok.items() if rs}
+
+
+def batchnorm_pair(gans: RunSet, bn_seeds: list[int]) -> RunSet:
+    """The vanilla GAN with and without batch norm in G on ``bn_seeds`` (empty when ``bn_seeds`` is)."""
+    return RunSet({v: [r for r in gans.runs.get(v, []) if r.seed in bn_seeds]
+                   for v in recipe.BN_VARIANTS if bn_seeds and v in gans.runs})
+
+
+def known_cases(data: StudyData, extractor, reference, P: dict) -> dict:
+    """Image sets whose collapse and memorisation flags are known: (metrics, collapsed?, memorising?) by case."""
+    n, k = P["n_eval"], P["knn_k"]
+    cases = {"one class (test images of class 0)": (images.one_class_images(data.ds, n, 0), True, False),
+             "copies of training images": (to_unit_range(data.x_gan[:n]), False, True),
+             "real test images": (data.x_reference, False, False)}
+    return {case: (evaluate_images(extractor, x, reference, knn_k=k), c, m) for case, (x, c, m) in cases.items()}
+
+
+def seconds_per_step(ok: dict[str, list[RunResult]]) -> dict[str, str]:
+    return {v: f"{sum(r.artifacts['seconds_per_step'] for r in rs) / len(rs):.4f} s/step" for v, rs in ok.items()}
+
+
+def train(P: dict, data: StudyData, cache) -> StudyRuns:
+    """The feature classifier whose features every metric uses (trained once, cached), the reference and the
+    real-vs-real baseline, every GAN run, then the collapse rule's constructed cases."""
+    clf = cache.call(train_evaluator, build_fashion_cnn, data.clf_split, seed=recipe.CLASSIFIER_SEED,
+                     epochs=P["classifier_epochs"], label="feature classifier", workdir="run_dir", **recipe.CLASSIFIER)
+    extractor = FeatureExtractor(build_fashion_cnn, clf.artifacts["weights_path"])
+    reference = Reference(extractor, data.x_reference, to_unit_range(data.x_gan))
+    baseline = evaluate_images(extractor, data.x_real_baseline, reference, knn_k=P["knn_k"])
+    gans = train_gans(cache, P, data, extractor, reference)
+    ok = families(gans, P["variants"], P["seeds"])
+    print(seconds_per_step(ok))
+    return StudyRuns(data, clf, extractor, reference, baseline, gans, ok, batchnorm_pair(gans, P["bn_seeds"]),
+                     known_cases(data, extractor, reference, P))
+
+
+def golden(runs: StudyRuns) -> dict:
+    """The smoke run's coarse golden values (nbval): coarse, so that CPU round-off cannot flip them."""
+    ok = runs.families
+    return {"variants_trained": len(ok), "collapse_rule_passes_known_cases": float(rule_passes(runs.known)),
+            "untrained_collapsed": float(all(r.artifacts["untrained"]["collapsed"] for rs in ok.values() for r in rs))}
+

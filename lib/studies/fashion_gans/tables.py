@@ -99,30 +99,3 @@ def balanced_table(results: dict) -> pd.DataFrame:
                       "seeds": len(runs)}
     return pd.DataFrame(rows).T
 
-
-def recipe_table(P: dict, seed_steps: int, reference_steps: int, reference: str) -> pd.DataFrame:
-    """The two seeds' GAN recipes beside this run's, each setting marked as the seed's, a named reference's or
-    ours (why); built from the family records, so the table cannot drift from what trains."""
-    from ...gan.families import family
-    from ..reporting import recipe_table as table
-
-    van, s3 = family("vanilla"), family("seed003")
-    common = "ours: the classic fully connected GAN of the literature; seed 000 gives no architecture"
-    return table([
-        ("seed 000: generator", "a vanilla GAN with batch norm in the generator", van.description, common),
-        ("seed 000: noise, learning rates", "not stated", f"noise {van.noise_dim}; Adam G {van.g_lr:g} / D "
-                                                         f"{van.d_lr:g}, beta1 {van.beta_1:g}",
-         "ours: the DCGAN paper's Adam settings (Radford et al. 2016), the usual choice"),
-        ("seed 000: budget", "not stated", f"{P['epochs']} epochs", f"the gate: {reference}, {reference_steps:,} "
-                                                                   f"steps; below half of it no verdict"),
-        ("seed 003: networks", "Dense then three Conv2DTranspose; D: two Conv2D, Flatten, Dense, Dropout, Dense",
-         s3.description, "the seed's layers; widths and kernel sizes ours (not stated)"),
-        ("seed 003: noise, learning rates", "noise 150; G 1e-5, D 3e-5, beta1 0.5",
-         f"noise {s3.noise_dim}; G {s3.g_lr:g}, D {s3.d_lr:g}, beta1 {s3.beta_1:g}", "the seed's"),
-        ("seed 003: batch, epochs", "batch 64, 30 epochs", f"batch {P['batch_size']}, {P['epochs']} epochs",
-         "the seed's" if P["batch_size"] == 64 and P["epochs"] >= 30 else
-         f"ours, for time: its claims are gated on its budget ({seed_steps:,} steps)"),
-        ("metrics", "visual inspection", "FID, KID × 10³, precision/recall, classes covered in a Fashion-MNIST "
-                                         "classifier's features", "ours: the seeds judged by eye"),
-        ("runs per family", "one", f"{len(P['seeds'])} seeds", "ours: seeds make the test possible"),
-    ], {})
