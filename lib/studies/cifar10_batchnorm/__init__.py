@@ -32,30 +32,30 @@ def data(P: dict, page) -> StudyData:
     return StudyData(ds, split, generated, recipe.scope(split, generated, P), trained_on(ds, generated))
 
 
-def report(page, study_runs: StudyRuns, P: dict, section: str) -> None:
+def report(page, runs: StudyRuns, P: dict, section: str) -> None:
     """One section of the page: "results" (tables and figures of the reference reading), "lr_sweep", "readings"
     (both CNNs under every reading run, beside the claims)."""
     from . import figures
 
-    main, scope = study_runs.main, study_runs.data.scope
+    main, scope = runs.main, runs.data.scope
     if section == "results":
-        figures.results(page, main, P, study_runs.data)
+        figures.results(page, main, P, runs.data)
     elif section == "lr_sweep":
-        figures.lr_sweep(page, study_runs.sweep, P, scope)
+        figures.lr_sweep(page, runs.sweep, P, scope)
     elif section == "readings":
-        figures.readings(page, main, study_runs.readings, scope)
+        figures.readings(page, main, runs.readings, scope)
     else:
         raise ValueError(f"Study 1 has no section {section!r}: choose from {', '.join(SECTIONS)}")
 
 
-def golden(study_runs: StudyRuns, P: dict) -> dict:
+def golden(runs: StudyRuns, P: dict) -> dict:
     """The numbers nbval's golden check compares: mean test and validation accuracy per CNN, sweep runs."""
     import numpy as np
 
-    main = study_runs.main
+    main = runs.main
     return {**{f"{n.split()[0]}_{k}": float(np.mean(main.values(n, k))) for n in main.variants
                for k in ("test_accuracy", "val_accuracy")},
-            "lr_sweep_runs": sum(len(v) for v in study_runs.sweep.values())}
+            "lr_sweep_runs": sum(len(v) for v in runs.sweep.values())}
 
 
 __all__ = ["KEY", "SECTIONS", "data", "runs", "report", "claims", "golden",

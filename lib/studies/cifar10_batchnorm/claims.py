@@ -34,16 +34,16 @@ def pairs(runs, P: dict, data) -> list:
                               supporting=support.get(c.key, ""))) for c in BATCHNORM]
 
 
-def claims(study_runs, P: dict):
+def claims(runs, P: dict):
     """The seed's claims under the reference reading, judged once as the study's family, with each other reading
     run beside them; the comparisons in words as notes and the page's finding."""
     from ...experiments import sentences
     from ...experiments.claims import judge_family
 
-    runs, data = study_runs.main, study_runs.data
-    family = judge_family(pairs(runs, P, data),
-                          readings={name: pairs(rs, P, data) for name, rs in study_runs.readings.items()})
-    family.notes = [sentences.comparison(PLAIN, BN, "Test accuracy", runs.welch(PLAIN, BN, "test_accuracy")),
-                    sentences.comparison(PLAIN, BN, "Train − validation gap", runs.welch(PLAIN, BN, "train_val_gap"),
+    main, data = runs.main, runs.data
+    family = judge_family(pairs(main, P, data),
+                          readings={name: pairs(rs, P, data) for name, rs in runs.readings.items()})
+    family.notes = [sentences.comparison(PLAIN, BN, "Test accuracy", main.welch(PLAIN, BN, "test_accuracy")),
+                    sentences.comparison(PLAIN, BN, "Train − validation gap", main.welch(PLAIN, BN, "train_val_gap"),
                                          higher_is_better=False)]
     return family.headline("Batch norm − plain, test accuracy", "s1.accuracy", data.scope)
