@@ -128,12 +128,16 @@ def smoke_variants(split):
 
     from lib.models import build_fashion_cnn
     from lib.train import distribute
-    from lib.train.classifier import train_classifier
+    from lib.train.classifier import TrainConfig, train_classifier
 
-    common = dict(data=split, epochs=2, batch_size=32, learning_rate=1e-3, strategy=distribute.make_strategy())
-    return {"baseline": Variant(train_classifier, dict(build_model=partial(build_fashion_cnn), **common), 2),
+    config = TrainConfig(epochs=2, batch_size=32, learning_rate=1e-3)
+    common = dict(data=split, strategy=distribute.make_strategy())
+    return {"baseline": Variant(train_classifier, dict(build_model=partial(build_fashion_cnn), config=config,
+                                                       **common), 2),
             "regularised": Variant(train_classifier, dict(build_model=partial(build_fashion_cnn, dropout=0.25),
-                                                          early_stopping_patience=1, **common), 2)}
+                                                          config=TrainConfig(epochs=2, batch_size=32,
+                                                                             early_stopping_patience=1),
+                                                          **common), 2)}
 
 
 def comparable(runs):

@@ -15,6 +15,7 @@ import pytest
 from lib.errors import ParamError
 from lib.experiments import Cache, Variant, executors, run_variants
 from lib.train.checkpoints import CHECKPOINT
+from lib.train.classifier import TrainConfig
 
 pytestmark = pytest.mark.slow  # starts Ray and trains models
 
@@ -82,8 +83,9 @@ def dies_once(build_model, data, *, marker: str, seed: int, label: str, epochs: 
                 Path(marker).touch()
                 os._exit(1)  # the worker is lost, as a machine that goes away mid-run
 
-    result = train_classifier(build_model, data, label=label, seed=seed, epochs=epochs, batch_size=batch_size,
-                              checkpoint_dir=checkpoint_dir, extra_callbacks=[Die()])
+    result = train_classifier(build_model, data, TrainConfig(epochs=epochs, batch_size=batch_size,
+                                                             extra_callbacks=[Die()]),
+                              label=label, seed=seed, checkpoint_dir=checkpoint_dir)
     result.artifacts["first_epoch"] = epochs_begun[0]
     return result
 
@@ -105,7 +107,8 @@ def test_a_killed_worker_is_retried_and_resumes_and_twice_lost_fails(ray_local, 
     # uninterrupted one: its data order restarts with the resumed epoch).
     (tmp_path / "reference").mkdir()
     shutil.copy(tmp_path / "killed-once.npz", tmp_path / "reference" / CHECKPOINT)
-    reference = train_classifier(label="resumed seed 0", seed=0, checkpoint_dir=tmp_path / "reference", **common)
+    reference = train_classifier(common["build_model"], split, TrainConfig(epochs=2, batch_size=32),
+                                 label="resumed seed 0", seed=0, checkpoint_dir=tmp_path / "reference")
     assert reference.history["loss"][0] == resumed.history["loss"][0]  # epoch 1 comes from the checkpoint
     assert resumed.history == reference.history and resumed.metrics == reference.metrics
     assert resumed.test_predictions == reference.test_predictions

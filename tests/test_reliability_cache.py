@@ -184,13 +184,13 @@ def test_a_run_whose_checkpoint_was_truncated_trains_from_scratch_through_the_ca
     from lib.models import build_fashion_cnn
     from lib.train import runtime
     from lib.train.checkpoints import CHECKPOINT
-    from lib.train.classifier import train_classifier
+    from lib.train.classifier import TrainConfig, train_classifier
 
     write_fixture("fashion_mnist", tmp_path / "data", n_train=100, n_test=20)
     runtime.configure(seed=0, deterministic=True, precision="float32")
     split = classification_split(load_dataset("fashion_mnist", tmp_path / "data", allow_download=False), None, None, 0.2)
     cache = Cache(tmp_path / "cache")
-    kwargs = dict(label="trunc", seed=0, epochs=2, batch_size=32)
+    kwargs = dict(config=TrainConfig(epochs=2, batch_size=32), label="trunc", seed=0)
     key = cache.key(train_classifier, build_fashion_cnn, split, **kwargs, ignore=("log", "checkpoint_dir"))
     ckpt = cache.workdir(key) / CHECKPOINT
     ckpt.parent.mkdir(parents=True)

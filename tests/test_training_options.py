@@ -129,13 +129,3 @@ def test_auto_precision_follows_what_was_measured_fastest_per_cpu_kind(cpuinfo, 
 
     assert cpu_kind(cpuinfo) == kind
     assert AUTO_POLICY[kind] == policy
-
-
-def test_flat_options_train_as_the_same_config_and_both_at_once_are_refused(split):
-    config = TrainConfig(epochs=1, batch_size=32, optimizer="sgd", learning_rate=0.05)
-    by_config = train_classifier(lambda: build_fcn([16]), split, config, label="t", seed=3, log=False)
-    flat = train_classifier(lambda: build_fcn([16]), split, label="t", seed=3, log=False, epochs=1, batch_size=32,
-                            optimizer="sgd", learning_rate=0.05)
-    assert flat.history == by_config.history and flat.metrics == by_config.metrics
-    with pytest.raises(TypeError, match="not beside it"):
-        train_classifier(lambda: build_fcn([16]), split, config, label="t", seed=3, epochs=2)

@@ -56,15 +56,13 @@ class TrainConfig:
     extra_callbacks: list | None = None
 
 
-def train_classifier(build_model: Callable, data: Split, config: TrainConfig | None = None, *, label: str,
+def train_classifier(build_model: Callable, data: Split, config: TrainConfig, *, label: str,
                      seed: int, log: bool = True, checkpoint_dir: Path | None = None, strategy=None,
                      real_train: tuple[np.ndarray, np.ndarray] | None = None,
-                     extra_train: tuple[np.ndarray, np.ndarray, int] | None = None, **options) -> RunResult:
+                     extra_train: tuple[np.ndarray, np.ndarray, int] | None = None) -> RunResult:
     """Train ``build_model()`` on ``data`` as ``config`` says and evaluate it on all three splits; a NaN/inf loss
     ends the run as ``"diverged"``.
 
-    ``options``: the fields of :class:`TrainConfig` as keywords, instead of ``config``, for the callers that still
-    pass them flat (the study rewrite of issue 34 moves them to ``config``).
     ``checkpoint_dir``: an epoch checkpoint (weights, optimizer, epoch, history; :mod:`lib.train.checkpoints`)
     there as ``checkpoint.npz`` lets a killed run resume, losing at most the epoch in progress (patience restarts);
     the final weights are saved there as ``final.weights.h5``. ``strategy``: a ``tf.distribute`` strategy, with
@@ -73,7 +71,6 @@ def train_classifier(build_model: Callable, data: Split, config: TrainConfig | N
     batch from their own repeating stream, an epoch still one pass over the training part
     (:func:`.datasets.make_mixed_dataset`). uint8 images: scaled once, there.
     """
-    config = _config(config, options)
     _check_finite(data)
     reseed(seed)
     checkpoint = Path(checkpoint_dir) / CHECKPOINT if checkpoint_dir is not None else None
@@ -103,18 +100,6 @@ def train_classifier(build_model: Callable, data: Split, config: TrainConfig | N
     _evaluate(model, data, labels, result, real_train)
     _save_final(model, checkpoint)
     return _logged(result, log)
-
-
-def _config(config: TrainConfig | None, options: dict) -> TrainConfig:
-    """``config``, or one made of the flat keyword ``options``; never both."""
-    if config is None:
-        try:
-            return TrainConfig(**options)
-        except TypeError as exc:
-            raise TypeError(f"train_classifier: {exc}") from None
-    if options:
-        raise TypeError(f"train_classifier: pass {', '.join(sorted(options))} in the TrainConfig, not beside it")
-    return config
 
 
 def _save_final(model: keras.Model, checkpoint: Path | None) -> None:

@@ -803,14 +803,14 @@ def test_the_schedule_drives_the_optimizer_during_training(tmp_path):
 
     runtime.configure(seed=0, precision="float32")
     split = _real_split(n_per_class=16)
-    kwargs = improved_recipe(epochs=3, batch_size=32, learning_rate=0.05, warmup_epochs=1).train_kwargs(0)
+    config = improved_recipe(epochs=3, batch_size=32, learning_rate=0.05, warmup_epochs=1).train_config(0)
 
     def tiny():
         return keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
                                  keras.layers.Dense(4, activation="softmax")])
 
-    r = train_classifier(tiny, split, label="t", seed=0, log=False, **kwargs)
-    schedule = kwargs["extra_callbacks"][0]
+    r = train_classifier(tiny, split, config, label="t", seed=0, log=False)
+    schedule = config.extra_callbacks[0]
     assert r.status == "ok" and len(schedule.rates) == 3
     assert schedule.rates[1] == pytest.approx(0.05) and schedule.rates[2] < schedule.rates[1]
     assert r.history["learning_rate"] == pytest.approx(schedule.rates)

@@ -58,9 +58,10 @@ def test_both_variants_share_every_setting_but_batch_norm():
     build = runs_mod.builders(P)
     assert build[study.BN].keywords["batch_norm"] and not build[study.PLAIN].keywords["batch_norm"]
     v = runs_mod.variants(build, "SPLIT", P, learning_rate=0.01)
-    assert {n: x.kwargs["learning_rate"] for n, x in v.items()} == {study.PLAIN: 0.01, study.BN: 0.01}
-    assert v[study.BN].kwargs["one_hot"] and v[study.BN].kwargs["data"] == "SPLIT"
-    assert runs_mod.variants(build, "SPLIT", P)[study.BN].kwargs["learning_rate"] == 0.001
+    assert v[study.PLAIN].kwargs["config"] == v[study.BN].kwargs["config"]  # one recipe for both CNNs
+    assert {n: x.kwargs["config"].learning_rate for n, x in v.items()} == {study.PLAIN: 0.01, study.BN: 0.01}
+    assert v[study.BN].kwargs["config"].one_hot and v[study.BN].kwargs["data"] == "SPLIT"
+    assert runs_mod.variants(build, "SPLIT", P)[study.BN].kwargs["config"].learning_rate == 0.001
 
 
 def test_epochs_to_threshold_and_censoring():

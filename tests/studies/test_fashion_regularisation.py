@@ -59,10 +59,12 @@ def test_both_networks_train_the_full_budget_with_the_test_curve_and_differ_only
     v = variants({**P, "augment": True}, "SPLIT", None, 128, 0.002)
     assert set(v) == {study.BASE, study.DROPOUT}
     base, drop = v[study.BASE].kwargs, v[study.DROPOUT].kwargs
-    assert base["data"] == drop["data"] == "SPLIT" and base["batch_size"] == drop["batch_size"] == 128
-    assert base["test_curve"] and drop["test_curve"] and base["epochs"] == drop["epochs"] == 3
-    assert "early_stopping_patience" not in base and "early_stopping_patience" not in drop
-    assert drop["augment"] is not None and "augment" not in base
+    assert base["data"] == drop["data"] == "SPLIT"
+    b, d = base["config"], drop["config"]
+    assert b.batch_size == d.batch_size == 128 and b.learning_rate == d.learning_rate == 0.002
+    assert b.test_curve and d.test_curve and b.epochs == d.epochs == 3
+    assert b.early_stopping_patience is None and d.early_stopping_patience is None
+    assert d.augment is not None and b.augment is None
     assert drop["build_model"].keywords == {"dropout": 0.25, "dense_dropout": 0.5} and not base["build_model"].keywords
 
 

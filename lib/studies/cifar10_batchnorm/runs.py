@@ -63,12 +63,13 @@ def builders(P: dict) -> dict:
 def variants(build: dict, split, P: dict, learning_rate: float | None = None) -> dict:
     """Both CNNs with the same data and settings (Adam, one-hot labels); ``learning_rate`` overrides the profile's."""
     from ...experiments import Variant
-    from ...train.classifier import train_classifier
+    from ...train.classifier import TrainConfig, train_classifier
 
-    settings = dict(data=split, epochs=P["epochs"], batch_size=P["batch_size"],
-                    learning_rate=P["learning_rate"] if learning_rate is None else learning_rate,
-                    lr_schedule=P["lr_schedule"], optimizer="adam", one_hot=True)
-    return {name: Variant(train_classifier, dict(build_model=b, **settings), P["epochs"]) for name, b in build.items()}
+    config = TrainConfig(epochs=P["epochs"], batch_size=P["batch_size"],
+                         learning_rate=P["learning_rate"] if learning_rate is None else learning_rate,
+                         lr_schedule=P["lr_schedule"], optimizer="adam", one_hot=True)
+    return {name: Variant(train_classifier, dict(build_model=b, data=split, config=config), P["epochs"])
+            for name, b in build.items()}
 
 
 def derive_measures(runs, threshold: float, epochs: int) -> None:

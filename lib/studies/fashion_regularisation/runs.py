@@ -32,20 +32,21 @@ def variants(P: dict, split, strategy, global_batch: int, global_lr: float) -> d
     """The two trained networks: baseline and dropout (optional augmentation), same data and settings, both for
     the full budget with the test accuracy recorded every epoch (early stopping is applied afterwards, see
     :func:`.readings.two_by_two`); ``global_batch`` and ``global_lr`` are already scaled by the number of replicas."""
+    from dataclasses import replace
     from functools import partial
 
     from ...experiments import Variant
     from ...models import build_fashion_cnn
     from ...train.augment import fashion_augmentation
-    from ...train.classifier import train_classifier
+    from ...train.classifier import TrainConfig, train_classifier
 
-    common = dict(data=split, epochs=P["epochs"], batch_size=global_batch, learning_rate=global_lr, strategy=strategy,
-                  test_curve=True)
+    config = TrainConfig(epochs=P["epochs"], batch_size=global_batch, learning_rate=global_lr, test_curve=True)
+    augmented = replace(config, augment=fashion_augmentation if P["augment"] else None)
     regularised = partial(build_fashion_cnn, dropout=P["dropout_rate"], dense_dropout=P["dense_dropout_rate"])
-    return {BASE: Variant(train_classifier, dict(build_model=partial(build_fashion_cnn), **common), P["epochs"]),
-            DROPOUT: Variant(train_classifier, dict(build_model=regularised,
-                                                    augment=fashion_augmentation if P["augment"] else None, **common),
-                             P["epochs"])}
+    return {BASE: Variant(train_classifier, dict(build_model=partial(build_fashion_cnn), data=split, config=config,
+                                                 strategy=strategy), P["epochs"]),
+            DROPOUT: Variant(train_classifier, dict(build_model=regularised, data=split, config=augmented,
+                                                    strategy=strategy), P["epochs"])}
 
 
 @dataclass
