@@ -5,8 +5,8 @@ one line per problem: leftovers of how the page was made (training-log lines, do
 URLs, raw Python dicts, code paths, exception classes and errno texts, internal parameter names or
 environment variables in prose) and
 what is missing (the "Limitations" section, the reproduce command, the link to the index). Both the
-smoke-rendered pages (tests/test_page_checks.py) and the committed reports/quick/ pages
-(tests/test_committed_pages_read.py) are held to it.
+smoke-rendered pages (tests/report/test_page_checks.py) and the committed reports/quick/ pages
+(tests/report/test_committed_pages_read.py) are held to it.
 """
 from __future__ import annotations
 

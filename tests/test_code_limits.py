@@ -6,10 +6,11 @@ import ast
 from pathlib import Path
 
 import pytest
+from lib.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.unit
 
-LIB = Path(__file__).resolve().parents[1] / "lib"
+LIB = PROJECT_ROOT / "lib"
 MAX_PARAMS = 12
 MAX_FUNCTION_LINES = 60
 MAX_CLASS_LINES = 150

@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from lib.paths import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 
 
 def _imported_lib_modules(module: str) -> set[str]:

@@ -4,8 +4,9 @@ import json
 from pathlib import Path
 
 import pytest
+from lib.paths import PROJECT_ROOT
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 # Issue 34's limit: under 150 code lines in all, parameters cells included (83 when it was met, from 280);
 # study logic lives in lib/studies/<key>, so that no notebook grows logic back.
 CODE_LINE_CEILING = 149

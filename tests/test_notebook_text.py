@@ -4,8 +4,9 @@ import re
 from pathlib import Path
 
 import pytest
+from lib.paths import PROJECT_ROOT
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 # A result number (a share, points, a speed-up) or a comparative verdict written by hand.
 # (A "95 % interval" names a method, and "3×3" a kernel size: neither is a result.)
 RESULT_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%(?!\s*(?:interval|CI\b|confidence))|percent|points?\b|pts\b|"

@@ -16,10 +16,11 @@ from lib.errors import ParamError
 from lib.experiments import Cache, Variant, executors, run_variants
 from lib.train.checkpoints import CHECKPOINT
 from lib.train.classifier import TrainConfig
+from lib.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow  # starts Ray and trains models
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,7 @@ def ray_local():
 
 
 def test_a_smoke_study_on_ray_equals_the_in_process_one(ray_local, split, tmp_path):
-    from test_executors import comparable, smoke_variants
+    from test_executors import comparable, smoke_variants  # tests/experiments/ is on sys.path here
 
     variants = smoke_variants(split)
     serial = run_variants(Cache(tmp_path / "serial"), variants, [0, 1], workdir="checkpoint_dir",

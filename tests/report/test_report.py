@@ -135,7 +135,7 @@ def test_the_header_shows_every_parameter_and_what_the_profile_changed(tmp_path,
     assert "<td>use_cache</td>" in settings and "<td>use_cache</td>" not in open_part
     assert "<td>golden</td>" not in html and "<td>output_dir</td>" not in html and "SMALLIMG" not in html
     assert "<td>classifier_n_train</td><td>null</td><td>default</td><td></td>" in html
-    # No local path on a page (tests/test_committed_report.py): directories show relative to the project.
+    # No local path on a page (tests/report/test_committed_report.py): directories show relative to the project.
     assert str(tmp_path) not in html
     assert "train on <code>seeds</code>" in html and "`" not in html
 

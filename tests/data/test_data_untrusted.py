@@ -21,8 +21,9 @@ from lib.report import pipeline
 from lib.data import formats, load_dataset, loading
 from lib.data.fixtures import _cifar_rows, _dump, write_cifar10, write_cifar100, write_fashion_mnist
 from lib.errors import DataError
+from lib.paths import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 LOAD = ("import sys\nfrom lib.data import load_dataset\nfrom lib.errors import DataError\n"
         "try:\n    load_dataset(sys.argv[1], sys.argv[2], allow_download=False)\n"
         "except DataError as exc:\n    print(exc, file=sys.stderr)\n    sys.exit(2)\nprint('loaded')\n")
