@@ -5,7 +5,7 @@ studies' tests: no notebook, no display."""
 class FakePage:
     """Records every call a study makes on the page; ``claims`` keeps the family the study judged once."""
     def __init__(self):
-        self.calls, self.claim_rows, self.family = [], [], None
+        self.calls, self.claim_rows, self.family, self.runtime = [], [], None, {}
 
     def __getattr__(self, name):
         return lambda *a, **k: self.calls.append((name, a, k))

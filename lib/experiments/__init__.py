@@ -1,7 +1,7 @@
 """The experiment layer: the one place where a study's runs, comparisons and claims are made.
 
 ``Cache`` keys a run by its call; ``RunResult`` is the one record of a run;
-``RunSet`` holds runs over seeds with tables and paired comparisons;
+``RunSet`` holds runs over seeds with tables and comparisons over training runs;
 ``Claim``/``Evidence``/``judge`` turn measurements into the report's verdicts;
 ``sentences`` states findings from numbers.
 """

@@ -21,7 +21,7 @@ from ..paths import BUILD, NOTEBOOKS, PROJECT_ROOT, REPORTS
 from .pipeline import KERNEL, plan, select_studies
 
 
-def prepare(study_spec: str, profile: str, data_dir: str | None = None, build_root: Path = BUILD,
+def parameterised_notebook(study_spec: str, profile: str, data_dir: str | None = None, build_root: Path = BUILD,
             notebooks_dir: Path = NOTEBOOKS) -> Path:
     """Write the parameterised, unexecuted notebook and return its path."""
     import papermill as pm
@@ -34,7 +34,7 @@ def prepare(study_spec: str, profile: str, data_dir: str | None = None, build_ro
     params["output_dir"] = str((lab_dir / study.key).resolve())
     target = lab_dir / study.notebook
     target.parent.mkdir(parents=True, exist_ok=True)
-    pm.execute_notebook(str(notebooks_dir / study.notebook), str(target), parameters=params,
+    pm.execute_notebook(str(notebooks_dir / study.notebook), str(target), parameters={"params": params},
                         prepare_only=True, kernel_name=KERNEL, progress_bar=False)
     return target
 
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prepare-only", action="store_true", help="write the notebook, do not start JupyterLab")
     args, lab_options = parser.parse_known_args(argv)  # the rest goes to JupyterLab (e.g. --allow-root)
     try:
-        notebook = prepare(args.study, args.profile, args.data_dir, args.build_dir)
+        notebook = parameterised_notebook(args.study, args.profile, args.data_dir, args.build_dir)
     except ProjectError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

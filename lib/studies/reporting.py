@@ -1,4 +1,4 @@
-"""Shared by the Study 1-3 pages: the seed's recipe beside this run's (and which decides each claim), run bookkeeping."""
+"""Shared by every study package: the recipe table's shape (each setting the seed's, a named reference's or ours) and what a study trained on."""
 from __future__ import annotations
 
 import pandas as pd

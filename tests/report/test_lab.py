@@ -19,10 +19,9 @@ def no_data_lookup(monkeypatch):
 def _injected(path):
     nb = nbformat.read(str(path), as_version=4)
     [cell] = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    values = {}
-    for node in ast.parse(cell.source).body:
-        values[node.targets[0].id] = ast.literal_eval(node.value)
-    return nb, values
+    [node] = ast.parse(cell.source).body  # one mapping, as papermill hands it to every study notebook
+    assert node.targets[0].id == "params"
+    return nb, ast.literal_eval(node.value)
 
 
 def test_prepared_notebook_has_the_quick_parameters_and_no_new_outputs(tmp_path, monkeypatch, no_data_lookup):
@@ -41,7 +40,7 @@ def test_prepared_notebook_has_the_quick_parameters_and_no_new_outputs(tmp_path,
 @pytest.mark.parametrize("spec", ["", "all", "2,3"])
 def test_lab_needs_exactly_one_study(tmp_path, spec, no_data_lookup):
     with pytest.raises(ProjectError, match="name one study"):
-        lab.prepare(spec, "quick", build_root=tmp_path)
+        lab.parameterised_notebook(spec, "quick", build_root=tmp_path)
 
 
 def test_a_bad_profile_fails_in_one_line(tmp_path, capsys):

@@ -16,28 +16,11 @@ from lib.studies.fashion_regularisation.readings import main_arms, other_reading
     val_change_sd
 from lib.studies.fashion_regularisation.runs import StudyRuns, variants
 from lib.studies.registry import get_study
+from tests.fake_page import FakePage as _Page
 
 P = dict(epochs=3, seeds=[0, 1], profile="smoke", dropout_rate=0.25, dense_dropout_rate=0.5,
          early_stopping_patience=3, augment=False)
 PACKAGE = Path(study.__file__).parent
-
-
-class _Page:
-    """Records what a study hands the page (the notebook's StudyReport, duck-typed)."""
-    def __init__(self):
-        self.calls, self.claim_rows, self.family, self.runtime = [], [], None, {}
-
-    def __getattr__(self, name):
-        return lambda *a, **k: self.calls.append((name, a, k))
-
-    def claims(self, family):
-        # The page renders the family the study judged once; it never judges.
-        assert self.family is None, "a study hands the page its claims in one call"
-        self.family, self.claim_rows = family, family.rows
-        self.calls += [("say", ("\n".join(family.notes),), {}), ("finding", (family.finding,), {})]
-
-    def said(self, kind: str) -> str:
-        return "\n".join(str(a[0]) for k, a, _ in self.calls if k == kind)
 
 
 def _study_runs(trained, P, split, class_names=("a", "b")):

@@ -35,7 +35,7 @@ class StudyData:
         return trained_on(self.ds, self.generated)
 
 
-def prepare(ds: Dataset, generated: bool, P: dict) -> StudyData:
+def study_data(ds: Dataset, generated: bool, P: dict) -> StudyData:
     x_gan, y_gan = images.gan_training_set(ds, P["n_train"])
     x_reference, x_real_baseline = images.evaluation_sets(ds, P["n_eval"], P["knn_k"])
     split = classification_split(ds, P["classifier_n_train"], None, 0.1)
@@ -60,7 +60,7 @@ def load(P: dict, page) -> StudyData:
     """Load the dataset (all its training images: the GANs' and the classifier's subsets are drawn here), draw the
     study's sets, and put the data line, the families that train and their tables on the page."""
     ds, generated = load_for_study("fashion_mnist", {**P, "n_train": None}, page.output_dir)
-    data = prepare(ds, generated, P)
+    data = study_data(ds, generated, P)
     page.add_data(images.describe_gan_data(ds, generated, len(data.x_gan), P["n_eval"], data.clf_split.sizes()))
     page.say(families_sentence(P["variants"], P["bn_seeds"], data.scope))
     page.table(recipe.recipe_table(P), "recipe",
