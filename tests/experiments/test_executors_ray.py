@@ -32,8 +32,10 @@ def ray_local():
         if os.environ.get("SMALLIMG_REQUIRE_RAY"):
             pytest.fail("SMALLIMG_REQUIRE_RAY is set but Ray is not installed; run make setup-ray")
         pytest.skip("Ray is not installed (optional extra: make setup-ray)")
-    # The workers import this checkout's lib and, for the functions below, this test module.
-    env = {"PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")]), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    # The workers import this checkout's lib and, for the functions below, this test module (its folder) and the
+    # shared test helpers (tests/, e.g. fault_runs).
+    here = Path(__file__).resolve().parent
+    env = {"PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests"), str(here)]), "TF_CPP_MIN_LOG_LEVEL": "3"}
     for attempt in (1, 2, 3):
         try:
             ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", runtime_env={"env_vars": env})
