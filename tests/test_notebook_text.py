@@ -1,7 +1,6 @@
 """Notebook prose states no findings: numbers and comparatives come from code, built from runs."""
 import json
 import re
-from pathlib import Path
 
 import pytest
 from lib.paths import PROJECT_ROOT

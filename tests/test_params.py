@@ -1,7 +1,6 @@
 """Parameter files, notebooks and schemas agree; bad parameters fail in one line."""
 import ast
 import dataclasses
-import shutil
 import subprocess
 import sys
 
@@ -13,7 +12,7 @@ from lib.report import pipeline
 from lib.errors import ParamError
 from lib.params import validate
 from lib.paths import NOTEBOOKS, PARAMS, PROJECT_ROOT
-from lib.studies.registry import RUN_KEYS, STUDIES, get_study
+from lib.studies.registry import STUDIES, get_study
 
 
 PARAM_FILES = sorted(PARAMS.glob("*/*.yaml"))

@@ -11,8 +11,6 @@ from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
 
-import nbformat
-import numpy as np
 import pytest
 
 from lib.report import index, pipeline

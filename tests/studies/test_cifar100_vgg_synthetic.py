@@ -9,7 +9,6 @@ from lib.report.pipeline import load_params
 from lib.studies.registry import get_study
 import numpy as np
 import pytest
-import yaml
 
 from lib.data import load_dataset
 from lib.data import loading
