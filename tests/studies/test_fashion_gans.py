@@ -92,24 +92,27 @@ def test_the_plan_trains_the_shared_vanilla_run_once_and_groups_by_seed_set():
     assert "vanilla_nobn" not in runs_mod.plan({**smoke, "bn_seeds": []})
 
 
-def test_the_gan_runs_of_shared_seeds_go_to_one_run_variants_call(monkeypatch):
+def test_every_gan_run_goes_to_one_executor_call_convolutional_ones_first(monkeypatch):
     calls = []
 
-    def fake_run_variants(cache, variants, seeds, *, workdir=None, runs=None, executor=None):
-        calls.append((list(variants), seeds, workdir))
-        for s in seeds:
-            for v, spec in variants.items():
-                assert spec.kwargs["name"] == v and spec.kwargs["settings"].n_critic == 5
-                runs.add(v, _gan(v, s, 1.0, 1.0))
-        return runs
+    def fake_run_groups(cache, groups, executor=None):
+        for g in groups:
+            calls.append((list(g.variants), g.seeds, g.workdir, {v: spec.cost for v, spec in g.variants.items()}))
+            for s in g.seeds:
+                for v, spec in g.variants.items():
+                    assert spec.kwargs["name"] == v and spec.kwargs["settings"].n_critic == 5
+                    g.runs.add(v, _gan(v, s, 1.0, 1.0))
+        return [g.runs for g in groups]
 
-    monkeypatch.setattr(runs_mod, "run_variants", fake_run_variants)
-    P4 = {"variants": ["seed003", "vanilla"], "seeds": [0, 1, 2], "bn_seeds": [0, 1, 2], "epochs": 2,
+    monkeypatch.setattr(runs_mod, "run_groups", fake_run_groups)
+    P4 = {"variants": ["seed003", "vanilla"], "seeds": [0, 1, 2], "bn_seeds": [0, 1], "epochs": 2,
           "batch_size": 64, "grid_every": 1, "n_eval": 100, "knn_k": 3, "n_critic": 5, "gp_weight": 10.0}
     d = SimpleNamespace(x_gan=np.zeros((4, 28, 28, 1)), y_gan=np.zeros(4), ds=SimpleNamespace(num_classes=10))
     gans = runs_mod.train_gans(None, P4, d, None, None)
-    assert calls == [(["seed003", "vanilla", "vanilla_nobn"], [0, 1, 2], "run_dir")]
-    assert len(gans.all()) == 9
+    cost = runs_mod.FULLY_CONNECTED_COST
+    assert calls == [(["seed003", "vanilla"], [0, 1, 2], "run_dir", {"seed003": 1.0, "vanilla": cost}),
+                     (["vanilla_nobn"], [0, 1], "run_dir", {"vanilla_nobn": cost})]
+    assert len(gans.all()) == 8
 
 
 def test_every_run_is_recorded_once_and_the_views_pick_their_seeds():
