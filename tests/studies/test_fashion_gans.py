@@ -34,12 +34,14 @@ def _gan(variant, seed, fid, selection_fid, untrained_fid=300.0, collapsed=False
     return r
 
 
-def _fake_runs(families=None, bn=None, baseline=None, known=None, generated=True, clf=None, sizes=None):
+def _fake_runs(families=None, bn=None, baseline=None, known=None, generated=True, clf=None, sizes=None,
+               readings=None):
     """A StudyRuns stand-in with only what the sections, claims and golden read."""
     split = SimpleNamespace(sizes=lambda: sizes or {})
-    d = SimpleNamespace(scope="s", trained_on="fashion_mnist", generated=generated, clf_split=split)
+    d = SimpleNamespace(scope="s", trained_on="fashion_mnist", generated=generated, clf_split=split,
+                        x_gan=np.zeros((384, 28, 28, 1)))
     return SimpleNamespace(data=d, families=families or {}, bn=bn if bn is not None else RunSet(),
-                           baseline=baseline or {}, known=known or {}, clf=clf)
+                           baseline=baseline or {}, known=known or {}, clf=clf, readings=readings or {})
 
 
 class FakePage:
