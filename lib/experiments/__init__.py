@@ -16,6 +16,7 @@ from .runset import (ACCURACY, LOSS, RunGroup, RunSet, Variant, classifier_table
 CACHE_NEUTRAL = True
 
 __all__ = ["ACCURACY", "Cache", "Claim", "Evidence", "LOSS", "MIN_SEEDS", "RunResult", "RunSet", "VERDICTS",
-           "STATUS", "RunGroup", "Variant", "Verdict", "classifier_table", "code_version", "judge", "judge_all", "logged_gap",
+           "STATUS", "RunGroup", "Variant", "Verdict", "classifier_table", "code_version", "judge", "judge_all",
+           "logged_gap",
            "run_groups", "run_variants", "sentences",
            "token", "train_val_gap"]

@@ -7,8 +7,8 @@ from lib.studies.registry import STUDIES
 from lib.studies.work import COST, Part, Work, work_units
 
 
-def _work(profile, key):
-    return work_units(key, load_params(profile, STUDIES[key]))
+def _work(profile, key, **overrides):
+    return work_units(key, {**load_params(profile, STUDIES[key]), **overrides})
 
 
 def test_every_registered_study_declares_its_work():
@@ -28,14 +28,16 @@ def test_study1_smoke_adds_the_sweep_on_the_stand_in_data():
 
 def test_study3_quick_halves_the_search_then_trains_the_final_models():
     w = _work("quick", "fashion_fcn_vs_alexnet")
-    # 48 configurations x 1 epoch, 24 x 3, 12 x 9 on 10,000 images; then per seed (3) and reading (2): the
-    # AlexNet for 10 epochs (handed out first, the longest runs), the chosen FCN and the other finalist for 50,
-    # on 50,000 images
+    # 48 configurations x 1 epoch, 24 x 3, 12 x 9 on 10,000 images; then per seed (3), the reference reading
+    # alone: the AlexNet for 10 epochs (handed out first, the longest runs), the chosen FCN and the other
+    # finalist for 50, on 50,000 images
     fcn, alexnet = COST["fcn"], COST["alexnet"]
     assert w.parts == (Part(48, 1, 10_000, cost=fcn), Part(24, 3, 10_000, cost=fcn), Part(12, 9, 10_000, cost=fcn),
-                       Part(6, 10, 50_000, cost=alexnet), Part(12, 50, 50_000, cost=fcn))
-    assert w.units == pytest.approx((228 * 10_000 + 600 * 50_000) * fcn + 60 * 50_000 * alexnet)
-    assert w.epochs == 228 + 660
+                       Part(3, 10, 50_000, cost=alexnet), Part(6, 50, 50_000, cost=fcn))
+    assert w.units == pytest.approx((228 * 10_000 + 300 * 50_000) * fcn + 30 * 50_000 * alexnet)
+    assert w.epochs == 228 + 330
+    both = _work("quick", "fashion_fcn_vs_alexnet", readings=["batch_128"])   # a second reading doubles the finals
+    assert both.parts[3:] == (Part(6, 10, 50_000, cost=alexnet), Part(12, 50, 50_000, cost=fcn))
 
 
 def test_study4_quick_trains_the_classifier_then_every_gan():
