@@ -37,7 +37,7 @@ export DATA_DIR PROFILE STUDIES STUDY EXECUTOR
 EXTRAS   := .[$(TF_VARIANT),dev]
 RAY_EXTRAS := .[$(TF_VARIANT),dev,ray]
 
-.PHONY: setup setup-ray report check test test-fast test-lib test-notebooks goldens bench lab clean
+.PHONY: setup setup-ray report check test test-fast test-lib test-notebooks goldens bench bench-quick lab clean
 
 setup: $(VENV)/.installed-$(TF_VARIANT)
 
@@ -88,9 +88,16 @@ clean:
 	rm -rf build .pytest_cache
 
 # Our training path against the seeds' (numpy into model.fit, defaults), interleaved; lever, thread and
-# profiler tables; build/bench/{results.json,results.csv,levers.csv,threads.csv,profile.csv}
+# profiler tables; build/bench/{results.json,results.csv,levers.csv,threads.csv,profile.csv}; then the quick
+# profile's own networks (bench-quick).
 bench: setup
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m tools.bench $(if $(DATA_DIR),--data-dir "$$DATA_DIR")
+	$(MAKE) --no-print-directory bench-quick
+
+# The quick profile's networks: one run at a time or two, bfloat16 or float32, batch norm or not, interleaved,
+# medians and ranges on this CPU; build/bench/quick.{json,md}
+bench-quick: setup
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m tools.bench_quick $(if $(DATA_DIR),--data-dir "$$DATA_DIR")
 
 # A copy of the study's notebook with the profile's parameters injected (not run), opened in JupyterLab.
 lab: setup
