@@ -154,7 +154,8 @@ def fashion_gans(P: dict) -> Work:
 
 def cifar100_vgg_synthetic(P: dict) -> Work:
     """A GAN per seed, then per seed every arm: real only, each synthetic share on top of the real batches,
-    synthetic only (as many images as real ones) and the seed recipe on real only and on the compared share.
+    synthetic only (as many images as real ones) and the seed recipe on real only and on the compared share;
+    then per other reading listed its GANs and the arms that take their images.
     ``n_val`` (validation images drawn outside the training part) leaves the training part as it is."""
     n = _train_part(_pool(P, P["dataset"], P["n_train"], P["n_train"], P["n_classes"]), P["val_fraction"])
     shares = sorted(s for s in {P["compare_fraction"], *P["synthetic_fractions"]} if s > 0)
@@ -162,8 +163,11 @@ def cifar100_vgg_synthetic(P: dict) -> Work:
     arms = (Part(1, P["epochs"], n, cost=arm), *(Part(1, P["epochs"], round(n * (1 + s)), cost=arm) for s in shares),
             Part(1, P["epochs"], n, cost=arm), Part(1, P["seed_epochs"], n, cost=arm),
             Part(1, P["seed_epochs"], round(n * (1 + P["compare_fraction"])), cost=arm))
-    return Work((Part(len(P["seeds"]), P["gan_epochs"], n, cost=COST["cifar_acgan"]),
-                 *arms * len(P["seeds"])))
+    gans = Part(len(P["seeds"]), P["gan_epochs"], n, cost=COST["cifar_acgan"])
+    # Each other reading trains its own GANs and the arms that take their images (not the real-only ones).
+    takes_images = (*arms[1:-2], arms[-1])
+    reading = (gans, *takes_images * len(P["seeds"]))
+    return Work((gans, *arms * len(P["seeds"]), *reading * len(P.get("readings") or [])))
 
 
 WORK: dict[str, Callable[[dict], Work]] = {

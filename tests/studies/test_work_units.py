@@ -51,6 +51,12 @@ def test_study5_quick_trains_a_gan_per_seed_then_every_arm():
     # 20 epochs each, in the order the notebook trains them
     arms = tuple(Part(1, 20, n, cost=COST["vgg_arm"]) for n in (1000, 1250, 1500, 2000, 1000, 1000, 1500))
     assert w == Work((Part(3, 60, 1000, cost=COST["cifar_acgan"]), *arms * 3))
+    # quick runs no other reading; each one listed adds its GANs and the arms that take their images
+    P = load_params("quick", STUDIES["cifar100_vgg_synthetic"])
+    read = work_units("cifar100_vgg_synthetic", {**P, "readings": ["keep_all"]})
+    assert read.parts[:len(w.parts)] == w.parts
+    assert read.parts[len(w.parts):] == (Part(3, 60, 1000, cost=COST["cifar_acgan"]),
+                                         *(arms[1:5] + arms[6:]) * 3)
 
 
 def test_units_before_follows_the_declared_order():
