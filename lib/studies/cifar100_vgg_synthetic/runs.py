@@ -141,7 +141,9 @@ def run_readings(cache, data: StudyData, P: dict, per_class: int, arms: Arms, re
     """Each other declared reading the profile lists (reading name -> :class:`ReadingRuns`), over the same seeds:
     its own GANs (one per seed) and, on their images, every arm that takes them. The arms that read no GAN image
     would train on the same inputs as the reference's, so the reading shares those runs rather than repeat them
-    (through the cache they would come back the same)."""
+    (through the cache they would come back the same). The test of a difference between readings treats the
+    readings' effects as independent; sharing a baseline correlates them positively, so that test is
+    conservative."""
     out = {}
     for key in P.get("readings") or []:
         reading = recipe.READINGS[key]
