@@ -157,45 +157,73 @@ def train_val_gap(run: RunResult) -> float:
 
 @dataclass
 class Variant:
-    """One arm of a study: ``fn(seed=…, label=…, **kwargs)`` is a run of it."""
+    """One arm of a study: ``fn(seed=…, label=…, **kwargs)`` is a run of it. ``epochs`` and ``cost`` (an epoch's
+    time relative to the study's other arms) order the runs handed to an executor, longest first; neither is part
+    of a run's key."""
     fn: Callable
     kwargs: dict = field(default_factory=dict)
-    epochs: int = 0          # for the progress view only
+    epochs: int = 0          # for the progress view and the order of the runs
+    cost: float = 1.0        # an epoch's relative time: only the order of the runs reads it
+
+
+@dataclass
+class RunGroup:
+    """Every variant × seed of one part of a study, into ``runs`` (a new RunSet where None); ``workdir``: the
+    keyword its runs get their checkpoint folder as."""
+    variants: dict[str, Variant]
+    seeds: list[int]
+    workdir: str | None = None
+    runs: RunSet | None = None
 
 
 def run_variants(cache, variants: dict[str, Variant], seeds: list[int], *, workdir: str | None = None,
                  runs: RunSet | None = None, executor=None) -> RunSet:
-    """Every variant × seed through ``cache``, seed-major (so an interrupted study has
-    whole seeds of every variant), announcing each run for the pipeline's progress view.
+    """Every variant × seed through ``cache`` (one :class:`RunGroup`, see :func:`run_groups`)."""
+    return run_groups(cache, [RunGroup(variants, seeds, workdir, runs)], executor=executor)[0]
 
-    ``executor`` (default: the one ``SMALLIMG_EXECUTOR`` names, see :mod:`.executors`) runs the
-    runs the cache does not hold; the cache is asked here first, so a stored run never reaches it."""
+
+def run_groups(cache, groups: list[RunGroup], *, executor=None) -> list[RunSet]:
+    """Every group's variant × seed through ``cache``, one RunSet per group, announcing each run for the
+    pipeline's progress view; the runs the cache does not hold go to ``executor`` (default: the one
+    ``SMALLIMG_EXECUTOR`` names, see :mod:`.executors`) in **one** call, longest first.
+
+    One call, because each call ends with a tail in which one run trains while the other workers idle, and
+    starts a fresh pool; longest first (by epochs × cost; ties keep the seed-major order), because the
+    runs left for that tail are then the short ones. The results keep the seed-major order either way."""
     from .executors import from_env
 
     executor = executor if executor is not None else from_env()
-    runs = runs if runs is not None else RunSet()
-    total = len(variants) * len(seeds)
+    sets = [g.runs if g.runs is not None else RunSet() for g in groups]
+    total = sum(len(g.variants) * len(g.seeds) for g in groups)
     index = 0
-    pending = []  # (variant, Job) for the executor; None in the list keeps the place of a stored run
-    order: list[tuple[str, RunResult | None]] = []
-    for seed in seeds:
-        for name, v in variants.items():
-            index += 1
-            label = f"{name} seed {seed}"
-            kwargs = {**v.kwargs, "seed": seed, "label": label}
-            if executor.inline:
-                key = cache.key(v.fn, ignore=("log", "label", *((workdir,) if workdir else ())), **kwargs)
-                print_run_marker(index, total, label, v.epochs, cache.stored(key) is not None)
-                runs.add(name, cache.call(v.fn, workdir=workdir, ignore=("log", "label"), **kwargs))
-                continue
-            key, found, kwargs = cache.prepare(v.fn, workdir=workdir, ignore=("log", "label"), **kwargs)
-            print_run_marker(index, total, label, v.epochs, found is not None)
-            order.append((name, found))
-            if found is None:
-                pending.append(_job(v.fn, kwargs, key, workdir))
+    pending = []  # Jobs for the executor, with their epochs × cost
+    order: list[tuple[RunSet, str, RunResult | None]] = []  # None keeps the place of a run the executor trains
+    for group, runs in zip(groups, sets):
+        ignore = ("log", "label", *((group.workdir,) if group.workdir else ()))
+        for seed in group.seeds:
+            for name, v in group.variants.items():
+                index += 1
+                label = f"{name} seed {seed}"
+                kwargs = {**v.kwargs, "seed": seed, "label": label}
+                if executor.inline:
+                    key = cache.key(v.fn, ignore=ignore, **kwargs)
+                    print_run_marker(index, total, label, v.epochs, cache.stored(key) is not None)
+                    runs.add(name, cache.call(v.fn, workdir=group.workdir, ignore=("log", "label"), **kwargs))
+                    continue
+                key, found, kwargs = cache.prepare(v.fn, workdir=group.workdir, ignore=("log", "label"), **kwargs)
+                print_run_marker(index, total, label, v.epochs, found is not None)
+                order.append((runs, name, found))
+                if found is None:
+                    pending.append((_job(v.fn, kwargs, key, group.workdir), v.epochs * v.cost))
     if order:
-        _collect(cache, executor, runs, order, pending)
-    return runs
+        _collect(cache, executor, order, longest_first(pending))
+    return sets
+
+
+def longest_first(pending: list[tuple[object, float]]) -> list[tuple[int, object]]:
+    """``(place, job)`` by descending epochs × cost; equal ones keep their order (a stable sort)."""
+    ranked = sorted(range(len(pending)), key=lambda i: -pending[i][1])
+    return [(i, pending[i][0]) for i in ranked]
 
 
 def _job(fn, kwargs: dict, key: str, workdir: str | None):
@@ -205,23 +233,25 @@ def _job(fn, kwargs: dict, key: str, workdir: str | None):
     return Job(fn, kwargs, key, ("log", "label", *((workdir,) if workdir else ())), runtime_context())
 
 
-def _collect(cache, executor, runs: RunSet, order: list, pending: list) -> None:
-    """Hand ``pending`` to ``executor``; store and add every result in ``order``; then raise the first
-    exception a run raised (the others finished and are stored, as a serial study would have them)."""
+def _collect(cache, executor, order: list, ranked: list) -> None:
+    """Hand the jobs of ``ranked`` (place in the pending list, job) to ``executor`` in that order; store every
+    result and add each run to its RunSet in ``order``; then raise the first exception a run raised (the others
+    finished and are stored, as a serial study would have them)."""
+    jobs = [job for _, job in ranked]
     try:
-        results = iter(executor.run(pending))
-        jobs = iter(pending)
-        error = None
-        for name, found in order:
+        done = dict(zip((place for place, _ in ranked), zip(jobs, executor.run(jobs))))
+        error, place = None, 0
+        for runs, name, found in order:
             if found is None:
-                job, result = next(jobs), next(results)
+                job, result = done[place]
+                place += 1
                 if isinstance(result, BaseException):
                     error = error or result
                     continue
                 found = cache.store(job.key, job.fn, result)
             runs.add(name, found)
     finally:  # the runs this process owned and did not store (failed, interrupted) are let go
-        for job in pending:
+        for job in jobs:
             cache.release(job.key)
     if error is not None:
         raise error

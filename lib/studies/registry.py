@@ -26,6 +26,7 @@ GAN_VARIANTS = ("vanilla", "vanilla_nobn", "seed003", "seed003_lr2e-4", "dcgan",
 # and sources, are each study's READINGS; tests/test_params.py checks the names agree).
 BATCHNORM_READINGS = ("narrow", "wide_cosine")
 FCN_ALEXNET_READINGS = ("batch_128", "d2l_widths")
+FASHION_GANS_READINGS = ("batch_32",)
 VGG_SYNTHETIC_READINGS = ("keep_all",)
 # Study 2's are read from the recorded epochs of the same runs: they train nothing of their own.
 REGULARISATION_READINGS = ("seed_state",)
@@ -258,6 +259,8 @@ register(Study(
         "classifier_n_train": positive_int("images for the feature classifier, validation included (null: all)",
                                            optional=True),
         "classifier_epochs": positive_int("feature classifier training epochs", high=1_000, default=4),
+        "readings": NameList("list[str]", optional=True, choices=FASHION_GANS_READINGS, item="reading", default=None,
+                             help="other declared readings of seed 000's batch-norm pair, on `bn_seeds` (null: none)"),
     },
 ))
 

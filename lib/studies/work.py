@@ -126,7 +126,7 @@ def fashion_regularisation(P: dict) -> Work:
 
 def fashion_fcn_vs_alexnet(P: dict) -> Work:
     """The search's rungs on its subset (first seed), then the final models on the whole training part under
-    the reference and each other reading."""
+    the reference and each other reading (AlexNets first, as the executor is handed them)."""
     n = _train_part(_pool(P, "fashion_mnist", P["n_train"], P["n_train"]), P["val_fraction"])
     grid_n = min(P["grid_n_train"] or n, n)
     alive = (len(P["grid_optimizers"]) * len(P["grid_initializers"]) * len(P["grid_regularizations"])
@@ -137,8 +137,9 @@ def fashion_fcn_vs_alexnet(P: dict) -> Work:
         alive = min(alive, max(2, -(-alive // 2)))  # as survivors() keeps: the better half, at least two
     fcns = 1 + (configs > 1) + bool(P["dnn_units"])  # the chosen FCN, the other finalist, the DNN
     readings = len(P["seeds"]) * (1 + len(P["readings"] or []))
-    return Work((*parts, Part(fcns * readings, P["fcn_epochs"], n, cost=COST["fcn"]),
-                 Part(readings, P["alexnet_epochs"], n, cost=COST["alexnet"])))
+    # The AlexNets first: one executor call trains every final model, the longest runs first.
+    return Work((*parts, Part(readings, P["alexnet_epochs"], n, cost=COST["alexnet"]),
+                 Part(fcns * readings, P["fcn_epochs"], n, cost=COST["fcn"])))
 
 
 def fashion_gans(P: dict) -> Work:
@@ -153,21 +154,22 @@ def fashion_gans(P: dict) -> Work:
 
 
 def cifar100_vgg_synthetic(P: dict) -> Work:
-    """A GAN per seed, then per seed every arm: real only, each synthetic share on top of the real batches,
-    synthetic only (as many images as real ones) and the seed recipe on real only and on the compared share;
-    then per other reading listed its GANs and the arms that take their images.
+    """A GAN per seed, then every arm over the seeds: real only, each synthetic share on top of the real batches,
+    synthetic only (as many images as real ones) and the seed recipe on real only and on the compared share; then
+    per other reading listed, its GANs and the arms that take their images.
     ``n_val`` (validation images drawn outside the training part) leaves the training part as it is."""
     n = _train_part(_pool(P, P["dataset"], P["n_train"], P["n_train"], P["n_classes"]), P["val_fraction"])
     shares = sorted(s for s in {P["compare_fraction"], *P["synthetic_fractions"]} if s > 0)
-    arm = COST["vgg_arm"]
-    arms = (Part(1, P["epochs"], n, cost=arm), *(Part(1, P["epochs"], round(n * (1 + s)), cost=arm) for s in shares),
-            Part(1, P["epochs"], n, cost=arm), Part(1, P["seed_epochs"], n, cost=arm),
-            Part(1, P["seed_epochs"], round(n * (1 + P["compare_fraction"])), cost=arm))
-    gans = Part(len(P["seeds"]), P["gan_epochs"], n, cost=COST["cifar_acgan"])
-    # Each other reading trains its own GANs and the arms that take their images (not the real-only ones).
-    takes_images = (*arms[1:-2], arms[-1])
-    reading = (gans, *takes_images * len(P["seeds"]))
-    return Work((gans, *arms * len(P["seeds"]), *reading * len(P.get("readings") or [])))
+    arm, k = COST["vgg_arm"], len(P["seeds"])
+    gans = Part(k, P["gan_epochs"], n, cost=COST["cifar_acgan"])
+    # As the executor is handed them: the GANs with the arms that need no GAN image, then the synthetic arms.
+    real = (Part(k, P["epochs"], n, cost=arm), Part(k, P["seed_epochs"], n, cost=arm))
+    synthetic = (*(Part(k, P["epochs"], round(n * (1 + s)), cost=arm) for s in shares),
+                 Part(k, P["epochs"], n, cost=arm),
+                 Part(k, P["seed_epochs"], round(n * (1 + P["compare_fraction"])), cost=arm))
+    # Each other reading trains its own GANs, then the arms that take their images (the real-only ones are shared).
+    readings = (gans, *synthetic) * len(P.get("readings") or [])
+    return Work((gans, *real, *synthetic, *readings))
 
 
 WORK: dict[str, Callable[[dict], Work]] = {

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from lib.errors import ParamError
-from lib.experiments import Cache, RunResult, Variant, executors, run_variants
+from lib.experiments import Cache, RunGroup, RunResult, RunSet, Variant, executors, run_groups, run_variants
 
 
 # ---------------------------------------------------------------- choosing an executor (unit tier)
@@ -96,6 +96,30 @@ def test_stored_runs_never_reach_the_executor_and_order_is_kept(tmp_path):
     assert again.seen == [["a seed 2", "b seed 2"]]  # only the new seed's runs are handed out
     assert [r.cached for r in grown.runs["a"]] == [True, True, False]
     assert (cache.reused, cache.trained) == (4, 6)
+
+
+def test_groups_go_to_the_executor_in_one_call_longest_first_and_land_in_their_own_sets(tmp_path):
+    short = {"short": Variant(cheap_run, {"scale": 1.0}, epochs=10, cost=1.0)}
+    long = {"long": Variant(cheap_run, {"scale": 2.0}, epochs=10, cost=3.0),
+            "mid": Variant(cheap_run, {"scale": 3.0}, epochs=20, cost=1.0)}
+    executor = Recording()
+    first, second = run_groups(Cache(tmp_path), [RunGroup(short, [0, 1]), RunGroup(long, [0, 1])], executor=executor)
+    # one call; by epochs x cost (30, 20, 10), ties in the seed-major order
+    assert executor.seen == [["long seed 0", "long seed 1", "mid seed 0", "mid seed 1", "short seed 0",
+                              "short seed 1"]]
+    assert _summary(first) == {"short": [(0, "short seed 0", {"value": 1.0}, "ok"),
+                                         (1, "short seed 1", {"value": 2.0}, "ok")]}
+    assert [(r.label, r.metrics["value"]) for r in second.all()] == [
+        ("long seed 0", 2.0), ("long seed 1", 4.0), ("mid seed 0", 3.0), ("mid seed 1", 6.0)]
+
+
+def test_a_group_given_a_runset_adds_to_it(tmp_path):
+    runs = RunSet()
+    runs.runs["b"] = []  # a variant order set in advance is kept
+    out, = run_groups(Cache(tmp_path), [RunGroup({"a": Variant(cheap_run, {"scale": 1.0}),
+                                                  "b": Variant(cheap_run, {"scale": 1.0}, cost=2.0)}, [0], runs=runs)],
+                      executor=Recording())
+    assert out is runs and runs.variants == ["b", "a"]
 
 
 def test_a_run_that_raises_is_raised_after_the_others_are_stored(tmp_path):

@@ -101,13 +101,18 @@ def test_the_seed_recipe_has_a_real_only_counterpart_that_differs_from_its_mixed
 
 def test_train_gives_each_seed_its_own_gan_images_and_only_to_the_synthetic_arms(arms, monkeypatch):
     calls = []
-    monkeypatch.setattr(sruns, "run_variants", lambda cache, variants, seeds, workdir, runs: calls.append(
-        (seeds, {n: v.kwargs.get("x_syn") for n, v in variants.items()}, workdir)))
+    monkeypatch.setattr(sruns, "run_groups", lambda cache, groups: calls.append(
+        [(g.seeds, {n: v.kwargs.get("x_syn") for n, v in g.variants.items()}, g.workdir) for g in groups]))
     syn = {s: (np.full((4, 32, 32, 3), s, np.uint8), np.arange(4)) for s in (0, 1)}
     sruns.train_arms(None, arms, syn, [0, 1])
-    assert [c[0] for c in calls] == [[0], [1]] and calls[0][2] == "checkpoint_dir"
-    for seed, (_, kw, _) in zip((0, 1), calls):
+    groups, = calls                                                 # one executor call for every seed
+    assert [g[0] for g in groups] == [[0], [1]] and groups[0][2] == "checkpoint_dir"
+    for seed, (_, kw, _) in zip((0, 1), groups):
         assert kw[arms.real] is None and all(kw[n] is syn[seed][0] for n in arms.synthetic)
+    real = sruns.real_arms(arms, [0, 1], RunSet())
+    assert arms.real in real.variants and not set(real.variants) & arms.synthetic and real.seeds == [0, 1]
+    mixed_arm = arms.variants[sarms.mixed(arms.vgg, 0.5)]
+    assert mixed_arm.cost == 1.5 and arms.variants[arms.real].cost == 1.0   # a mixed step passes more images
 
 
 def _fake_arms():
@@ -364,15 +369,15 @@ def test_each_gan_learns_from_the_training_images_only_and_its_filter_reads_no_r
     split = _split()
     calls = []
 
-    def run_variants(cache, variants, seeds, workdir):
+    def run_groups(cache, groups):
         """The GANs go through the run cache and the executor like the arms, one run per seed."""
-        calls.append((variants, seeds, workdir))
+        calls.append((groups[0].variants, groups[0].seeds, groups[0].workdir))
         done = RunSet()
-        for seed in seeds:
+        for seed in groups[0].seeds:
             done.add(sruns.GAN, RunResult(label="gan", seed=seed, status="ok"))
-        return done
+        return [done, *(g.runs for g in groups[1:])]
 
-    monkeypatch.setattr(sruns, "run_variants", run_variants)
+    monkeypatch.setattr(sruns, "run_groups", run_groups)
     data = SimpleNamespace(split=split, class_names=["a", "b", "c", "d"])
     gans = sruns.train_gans(None, data, {**P, "seeds": [0, 1]}, per_class=12)
     assert gans.seeds(sruns.GAN) == [0, 1] and len(calls) == 1
@@ -1000,9 +1005,9 @@ def test_a_reading_trains_its_own_gans_and_only_the_arms_that_take_their_images(
             gans.add(sruns.GAN, RunResult(label="gan", seed=s, artifacts={"artifact_path": f"g{s}.npz"}))
         return gans
 
-    def fake_arms(cache, planned, synthetic, seeds):
-        arm_calls.append((set(planned.variants), sorted(synthetic), seeds))
-        return _runs({n: [0.4, 0.4, 0.4] for n in planned.variants})
+    def fake_arms(cache, planned, synthetic, seeds, runs=None, names=None):
+        arm_calls.append((set(planned.variants if names is None else names), sorted(synthetic), seeds))
+        return _runs({n: [0.4, 0.4, 0.4] for n in (planned.variants if names is None else names)})
 
     monkeypatch.setattr(sruns, "train_gans", fake_gans)
     monkeypatch.setattr(sruns, "train_arms", fake_arms)

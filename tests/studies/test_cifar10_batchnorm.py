@@ -129,18 +129,27 @@ def _data(dataset="cifar10"):
 
 
 def test_runs_trains_the_reference_every_listed_reading_and_the_sweep_and_records_each_run_once(monkeypatch):
-    calls = []
+    import lib.experiments as experiments
 
-    def fake(cache, split, Pr, seeds, learning_rate=None):
-        calls.append((Pr["conv_filters"], Pr["lr_schedule"], tuple(seeds), learning_rate))
-        return _both_runs()
+    calls, handed = [], []
 
-    monkeypatch.setattr(runs_mod, "both_cnns", fake)
+    def fake(cache, groups, executor=None):
+        handed.append(len(groups))
+        for g in groups:
+            config = g.variants[study.BN].kwargs["config"]
+            filters = g.variants[study.BN].kwargs["build_model"].keywords["filters"]
+            calls.append((filters, config.lr_schedule, tuple(g.seeds),
+                          config.learning_rate if len(g.seeds) == 1 else None))
+            assert g.variants[study.BN].cost > g.variants[study.PLAIN].cost  # batch norm's epochs handed out first
+        return [_both_runs() for _ in groups]
+
+    monkeypatch.setattr(experiments, "run_groups", fake)
     Pr = {**P, "readings": ["narrow", "wide_cosine"], "lr_sweep": [0.001, 0.01]}
     out = study.runs(Pr, _data(), cache=None)
     assert calls == [((8, 16, 32), "constant", (0, 1, 2), None), ([16, 32, 64], "constant", (0, 1, 2), None),
                      ([32, 64, 128], "cosine", (0, 1, 2), None), ((8, 16, 32), "constant", (0,), 0.001),
                      ((8, 16, 32), "constant", (0,), 0.01)]
+    assert handed[:2] == [3, 2]  # the reference and both readings in one executor call, the sweep in another
     assert list(out.readings) == [study.READINGS["narrow"].name, study.READINGS["wide_cosine"].name]
     assert out.sweep[study.BN] == {0.001: 70.0, 0.01: 70.0} and len(out.records()) == 5 * 6
     assert all("train_val_gap" in r.metrics for rs in (out.main, *out.readings.values()) for r in rs.all())

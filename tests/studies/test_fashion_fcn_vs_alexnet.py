@@ -244,6 +244,16 @@ def _fake_run_variants(trained):
     return run_variants
 
 
+def _fake_runs(monkeypatch, trained):
+    """run_variants and run_groups (every group through the same fake) on the experiments layer."""
+    import lib.experiments as experiments
+
+    fake = _fake_run_variants(trained)
+    monkeypatch.setattr(experiments, "run_variants", fake)
+    monkeypatch.setattr(experiments, "run_groups", lambda cache, groups, executor=None: [
+        fake(cache, g.variants, g.seeds) for g in groups])
+
+
 def test_successive_halving_trains_the_better_half_longer_and_names_the_finalists(monkeypatch):
     import lib.experiments as experiments
 
@@ -280,10 +290,8 @@ def _data(y_test=np.array([0, 1, 2, 3])):
 
 
 def test_runs_trains_the_search_the_final_models_and_each_reading_and_records_every_run_once(monkeypatch):
-    import lib.experiments as experiments
-
     trained = []
-    monkeypatch.setattr(experiments, "run_variants", _fake_run_variants(trained))
+    _fake_runs(monkeypatch, trained)
     runs = study.runs({**P, "readings": ["batch_128"]}, _data(), None)
     assert len(runs.search) == 2 and list(runs.readings) == ["final models at batch 128"]
     finals = 4 * len(P["seeds"])                                   # FCN, the other finalist, the DNN, AlexNet
@@ -315,10 +323,9 @@ def test_the_recipe_states_the_budgets_and_the_search():
 
 
 def test_report_sections_draw_the_search_and_the_results(monkeypatch):
-    import lib.experiments as experiments
     from lib import plots
 
-    monkeypatch.setattr(experiments, "run_variants", _fake_run_variants([]))
+    _fake_runs(monkeypatch, [])
     for name in ("plot_grid_heatmap", "plot_split_curves", "plot_confusion_matrices"):
         monkeypatch.setattr(plots, name, lambda *a, **k: "FIG")
     monkeypatch.setattr(figures, "architectures", lambda P: {})

@@ -34,12 +34,14 @@ def _gan(variant, seed, fid, selection_fid, untrained_fid=300.0, collapsed=False
     return r
 
 
-def _fake_runs(families=None, bn=None, baseline=None, known=None, generated=True, clf=None, sizes=None):
+def _fake_runs(families=None, bn=None, baseline=None, known=None, generated=True, clf=None, sizes=None,
+               readings=None):
     """A StudyRuns stand-in with only what the sections, claims and golden read."""
     split = SimpleNamespace(sizes=lambda: sizes or {})
-    d = SimpleNamespace(scope="s", trained_on="fashion_mnist", generated=generated, clf_split=split)
+    d = SimpleNamespace(scope="s", trained_on="fashion_mnist", generated=generated, clf_split=split,
+                        x_gan=np.zeros((384, 28, 28, 1)))
     return SimpleNamespace(data=d, families=families or {}, bn=bn if bn is not None else RunSet(),
-                           baseline=baseline or {}, known=known or {}, clf=clf)
+                           baseline=baseline or {}, known=known or {}, clf=clf, readings=readings or {})
 
 
 class FakePage:
@@ -92,24 +94,27 @@ def test_the_plan_trains_the_shared_vanilla_run_once_and_groups_by_seed_set():
     assert "vanilla_nobn" not in runs_mod.plan({**smoke, "bn_seeds": []})
 
 
-def test_the_gan_runs_of_shared_seeds_go_to_one_run_variants_call(monkeypatch):
+def test_every_gan_run_goes_to_one_executor_call_convolutional_ones_first(monkeypatch):
     calls = []
 
-    def fake_run_variants(cache, variants, seeds, *, workdir=None, runs=None, executor=None):
-        calls.append((list(variants), seeds, workdir))
-        for s in seeds:
-            for v, spec in variants.items():
-                assert spec.kwargs["name"] == v and spec.kwargs["settings"].n_critic == 5
-                runs.add(v, _gan(v, s, 1.0, 1.0))
-        return runs
+    def fake_run_groups(cache, groups, executor=None):
+        for g in groups:
+            calls.append((list(g.variants), g.seeds, g.workdir, {v: spec.cost for v, spec in g.variants.items()}))
+            for s in g.seeds:
+                for v, spec in g.variants.items():
+                    assert spec.kwargs["name"] == v and spec.kwargs["settings"].n_critic == 5
+                    g.runs.add(v, _gan(v, s, 1.0, 1.0))
+        return [g.runs for g in groups]
 
-    monkeypatch.setattr(runs_mod, "run_variants", fake_run_variants)
-    P4 = {"variants": ["seed003", "vanilla"], "seeds": [0, 1, 2], "bn_seeds": [0, 1, 2], "epochs": 2,
+    monkeypatch.setattr(runs_mod, "run_groups", fake_run_groups)
+    P4 = {"variants": ["seed003", "vanilla"], "seeds": [0, 1, 2], "bn_seeds": [0, 1], "epochs": 2,
           "batch_size": 64, "grid_every": 1, "n_eval": 100, "knn_k": 3, "n_critic": 5, "gp_weight": 10.0}
     d = SimpleNamespace(x_gan=np.zeros((4, 28, 28, 1)), y_gan=np.zeros(4), ds=SimpleNamespace(num_classes=10))
     gans = runs_mod.train_gans(None, P4, d, None, None)
-    assert calls == [(["seed003", "vanilla", "vanilla_nobn"], [0, 1, 2], "run_dir")]
-    assert len(gans.all()) == 9
+    cost = runs_mod.FULLY_CONNECTED_COST
+    assert calls == [(["seed003", "vanilla"], [0, 1, 2], "run_dir", {"seed003": 1.0, "vanilla": cost}),
+                     (["vanilla_nobn"], [0, 1], "run_dir", {"vanilla_nobn": cost})]
+    assert len(gans.all()) == 8
 
 
 def test_every_run_is_recorded_once_and_the_views_pick_their_seeds():
@@ -413,3 +418,98 @@ def test_cached_gan_runs_are_reused_and_recomputed_when_their_grids_are_gone(set
     redone = cache.call(gan_run.run_gan_experiment, workdir="run_dir", **kwargs)
     assert cache.trained == 2 and redone.artifacts["resumed_from"] == 0
     assert all(Path(p).is_file() for _, p in redone.artifacts["grids"])
+
+
+# The readings, declared before the run -----------------------------------------------------------------------
+
+def _pair(with_bn, without, steps=20_000):
+    """Seed 000's pair on three seeds, past the budget gate, with these report-sample FIDs."""
+    bn = RunSet()
+    for seed, (a, b) in enumerate(zip(with_bn, without)):
+        for v, fid in (("vanilla", a), ("vanilla_nobn", b)):
+            r = _gan(v, seed, fid, fid)
+            r.artifacts["steps"] = steps
+            bn.add(v, r)
+    return bn
+
+
+def test_the_readings_resolve_and_the_reference_is_what_quick_trains():
+    from lib.report import pipeline
+    from lib.studies import registry
+
+    schema = pipeline.get_study("fashion_gans").schema
+    assert recipe.REFERENCE.reference and not any(r.reference for r in recipe.READINGS.values())
+    for r in (recipe.REFERENCE, *recipe.READINGS.values()):
+        assert r.name and r.source and set(r.settings) <= set(schema), r
+    assert registry.FASHION_GANS_READINGS == tuple(recipe.READINGS) == ("batch_32",)
+    assert "github.com/eriklindernoren/Keras-GAN" in recipe.REFERENCE.source
+    quick = pipeline.load_params("quick", pipeline.get_study("fashion_gans"))
+    assert all(quick[k] == v for k, v in recipe.REFERENCE.settings.items()), "quick trains the reference reading"
+    assert not quick["readings"] and not pipeline.get_study("fashion_gans").defaults()["readings"]
+    assert recipe.READINGS["batch_32"].settings != recipe.REFERENCE.settings
+
+
+def test_the_full_profile_lists_every_declared_reading():
+    from lib.report import pipeline
+
+    full = pipeline.load_params("full", pipeline.get_study("fashion_gans"))
+    assert full["readings"] == list(recipe.READINGS) and full["bn_seeds"]
+
+
+def test_each_listed_reading_retrains_only_the_batchnorm_pair_on_bn_seeds(monkeypatch):
+    calls = []
+
+    def fake_run_variants(cache, variants, seeds, *, workdir=None, runs=None, executor=None):
+        calls.append((list(variants), seeds, {v: s.kwargs["settings"].batch_size for v, s in variants.items()}))
+        out = RunSet()
+        for s in seeds:
+            for v in variants:
+                out.add(v, _gan(v, s, 1.0, 1.0))
+        return out
+
+    monkeypatch.setattr(runs_mod, "run_variants", fake_run_variants)
+    P4 = {"variants": ["seed003"], "seeds": [0], "bn_seeds": [0, 1], "epochs": 2, "batch_size": 64, "grid_every": 1,
+          "n_eval": 100, "knn_k": 3, "n_critic": 5, "gp_weight": 10.0, "readings": ["batch_32"]}
+    d = SimpleNamespace(x_gan=np.zeros((4, 28, 28, 1)), y_gan=np.zeros(4), ds=SimpleNamespace(num_classes=10))
+    out = runs_mod.train_readings(None, P4, d, None, None)
+    assert calls == [(["vanilla", "vanilla_nobn"], [0, 1], {"vanilla": 32, "vanilla_nobn": 32})]
+    assert list(out) == ["batch_32"] and out["batch_32"].all()[0].label.endswith(recipe.READINGS["batch_32"].name)
+    assert runs_mod.train_readings(None, {**P4, "readings": None}, d, None, None) == {}
+    assert runs_mod.train_readings(None, {**P4, "bn_seeds": []}, d, None, None) == {} and len(calls) == 1
+    clf = RunResult(label="clf", seed=0)
+    both = runs_mod.StudyRuns(None, clf, None, None, {}, RunSet(), {}, RunSet(), {}, out)
+    assert both.records() == [clf, *out["batch_32"].all()]
+
+
+def test_a_reading_run_stands_beside_each_claim_and_is_not_counted():
+    baseline = {"fid": 0.3, "mean_pixel": 0.3}
+    reference = _pair([30.0, 32.0, 31.0], [200.0, 210.0, 205.0])       # batch norm closes far more of the gap
+    opposite = _pair([200.0, 210.0, 205.0], [30.0, 32.0, 31.0])        # the reading points the other way
+    alone = study.claims(_fake_runs(bn=reference, baseline=baseline), P)
+    both = study.claims(_fake_runs(bn=_pair([30.0, 32.0, 31.0], [200.0, 210.0, 205.0]), baseline=baseline,
+                                   readings={"batch_32": opposite}), P)
+    name = recipe.READINGS["batch_32"].name
+    assert len(both.rows) == len(alone.rows) == 5
+    for a, b in zip(alone.rows, both.rows):   # the reference's verdicts and estimates only are counted
+        assert (a["key"], a["verdict"], a["ours"], a["p_holm"]) == (b["key"], b["verdict"], b["ours"], b["p_holm"])
+        assert not a["readings"] and b["readings"].startswith(f"{name}: ")
+    quality = next(r for r in both.rows if r["key"] == claims_mod.BN_QUALITY.key)
+    assert quality["verdict"] == "reproduced" and f"{name}: " in quality["readings"], quality
+    assert ": not reproduced" in quality["readings"], quality
+    assert "the effect depends on this choice" in quality["readings"]
+    s003 = next(r for r in both.rows if r["key"] == claims_mod.REALISTIC.key)
+    assert "not tested here (seed 003 states its batch size" in s003["readings"]
+
+
+def test_the_recipe_table_names_the_reference_and_says_which_readings_ran():
+    table = recipe.recipe_table({**P, "seeds": [0, 1, 2], "readings": None})
+    col = "this run's setting is"
+    assert "Keras-GAN" in table.loc["seed 000: generator", col] and table.loc["seed 000: generator", col].startswith(
+        "the reference's")
+    assert table.loc["seed 000: batch", col].startswith("ours, the reference reading's")
+    assert table.loc["other readings run", "this run"] == "none"
+    assert "not run in this profile" in table.loc["declared readings (seed 000's pair)", "this run"]
+    ran = recipe.recipe_table({**P, "seeds": [0, 1, 2], "readings": ["batch_32"], "batch_size": 32})
+    assert ran.loc["other readings run", "this run"] == recipe.READINGS["batch_32"].name
+    assert ran.loc["declared readings (seed 000's pair)", "this run"].endswith(": run")
+    assert "departs from the reference reading" in ran.loc["seed 000: batch", col]

@@ -1,15 +1,15 @@
-"""Study 5's runs: one conditional GAN per seed, then per seed every classifier arm on that seed's GAN images (the
-reference reading), then each other declared reading the profile lists (its own GANs and the arms that take their
-images), all through :func:`lib.experiments.run_variants` (the run cache and the executor: ``local:2`` trains two
-at once)."""
+"""Study 5's runs: one conditional GAN per seed, beside them the arms that need no GAN image, then every synthetic
+arm on its seed's GAN images (the reference reading); then each other declared reading the profile lists (its own
+GANs, then the arms that take their images), all through :func:`lib.experiments.run_groups` (the run cache and the
+executor: ``local:2`` trains two at once, longest first)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property, partial
 
 import numpy as np
 
-from ...experiments import RunResult, RunSet, Variant, run_variants
+from ...experiments import RunGroup, RunResult, RunSet, Variant, run_groups
 from ...models import imagenet
 from ...models.vgg import build_vgg16
 from ...progress import warn_user
@@ -53,8 +53,9 @@ class Arms:
 
 
 def _arm(split, num_classes: int, build, recipe: Recipe, **kw) -> Variant:
+    # An arm's step passes (1 + fraction) batches' worth of images: its epochs' relative time, for the order.
     return Variant(train_arm, dict(split=split, build=build, recipe=recipe, num_classes=num_classes, **kw),
-                   epochs=recipe.epochs)
+                   epochs=recipe.epochs, cost=1.0 + kw.get("fraction", 0.0))
 
 
 def _names(P: dict, dataset_label: str) -> dict:
@@ -98,14 +99,15 @@ def plan_arms(P: dict, split, num_classes: int, shares: list[float], dataset_lab
     return arms
 
 
-def train_gans(cache, data: StudyData, P: dict, per_class: int) -> RunSet:
+def train_gans(cache, data: StudyData, P: dict, per_class: int, beside: list[RunGroup] = ()) -> RunSet:
     """One conditional GAN per seed, each trained on the real training images only (uint8), so the seeds' spread
-    includes the GAN's; a failed GAN stops the study (every arm of its seed would need it)."""
+    includes the GAN's; ``beside``: runs that need no GAN image, handed to the executor in the same call (they fill
+    the cores while the last GAN trains). A failed GAN stops the study (every synthetic arm of its seed needs it)."""
     split = data.split
     gan = Variant(gan_run.train_and_sample, dict(x_train=split.x_train, y_train=split.y_train,
                                                  class_names=list(data.class_names), recipe=recipe.gan(P, per_class)),
                   epochs=P["gan_epochs"])
-    gans = run_variants(cache, {GAN: gan}, P["seeds"], workdir="run_dir")
+    gans, *_ = run_groups(cache, [RunGroup({GAN: gan}, P["seeds"], workdir="run_dir"), *beside])
     for failed in gans.failed():
         raise RuntimeError(failed.message)
     return gans
@@ -116,14 +118,27 @@ def synthetic_images(gans: RunSet) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     return {g.seed: artifact.load_artifact(g.artifacts["artifact_path"])[:2] for g in gans.ok(GAN)}
 
 
-def train_arms(cache, arms: Arms, synthetic: dict[int, tuple[np.ndarray, np.ndarray]], seeds: list[int]) -> RunSet:
-    """Every arm for every seed, the synthetic arms on that seed's GAN images; each run cached and checkpointed."""
-    runs = RunSet()
-    for seed in seeds:
-        x, y = synthetic[seed]
-        variants = {name: Variant(v.fn, {**v.kwargs, **({"x_syn": x, "y_syn": y} if name in arms.synthetic else {})},
-                                  v.epochs) for name, v in arms.variants.items()}
-        run_variants(cache, variants, [seed], workdir="checkpoint_dir", runs=runs)
+def real_arms(arms: Arms, seeds: list[int], runs: RunSet) -> RunGroup:
+    """The arms that take no synthetic image, every seed: they need no GAN."""
+    return RunGroup({n: v for n, v in arms.variants.items() if n not in arms.synthetic}, seeds,
+                    workdir="checkpoint_dir", runs=runs)
+
+
+def train_arms(cache, arms: Arms, synthetic: dict[int, tuple[np.ndarray, np.ndarray]], seeds: list[int],
+               runs: RunSet | None = None, names: list[str] | None = None) -> RunSet:
+    """The arms ``names`` (default: every arm) for every seed, the synthetic arms on that seed's GAN images, in
+    one executor call; each run cached and checkpointed, into ``runs``."""
+    runs = runs if runs is not None else RunSet()
+    names = list(arms.variants) if names is None else names
+
+    def with_images(name: str, seed: int) -> Variant:
+        v = arms.variants[name]
+        x, y = synthetic[seed] if name in arms.synthetic else (None, None)
+        return Variant(v.fn, {**v.kwargs, **({"x_syn": x, "y_syn": y} if name in arms.synthetic else {})},
+                       v.epochs, v.cost)
+
+    run_groups(cache, [RunGroup({n: with_images(n, seed) for n in names}, [seed], workdir="checkpoint_dir",
+                                runs=runs) for seed in seeds])
     return runs
 
 
@@ -149,8 +164,8 @@ def run_readings(cache, data: StudyData, P: dict, per_class: int, arms: Arms, re
         reading = recipe.READINGS[key]
         Pr = {**P, **reading.settings}
         gans = train_gans(cache, data, Pr, per_class)
-        takes_images = replace(arms, variants={n: v for n, v in arms.variants.items() if n in arms.synthetic})
-        trained = train_arms(cache, takes_images, synthetic_images(gans), P["seeds"])
+        trained = train_arms(cache, arms, synthetic_images(gans), P["seeds"],
+                             names=[n for n in arms.variants if n in arms.synthetic])
         classifiers = RunSet()
         for name in arms.variants:
             for run in (trained if name in arms.synthetic else reference).runs.get(name, []):
@@ -188,12 +203,13 @@ class StudyRuns:
 
 
 def train(P: dict, data: StudyData, cache) -> StudyRuns:
-    """The GANs (one per seed), then the arms of this profile on each seed's images (the reference reading); then
-    each other declared reading the profile lists."""
+    """The GANs (one per seed) with the arms that need none beside them, then the synthetic arms on each seed's
+    images (the reference reading); then each other declared reading the profile lists."""
     per_class = synthetic_per_class(data.split, data.K, fractions(P))
-    gans = train_gans(cache, data, P, per_class)
-    synthetic = synthetic_images(gans)
     arms = plan_arms(P, data.split, data.K, fractions(P), data.choice.label(), data.choice.generated)
-    classifiers = train_arms(cache, arms, synthetic, P["seeds"])
-    return StudyRuns(data, P, arms, gans, synthetic, per_class, classifiers,
-                     run_readings(cache, data, P, per_class, arms, classifiers))
+    runs = RunSet({name: [] for name in arms.variants})  # the arms' order, whichever call trains them
+    gans = train_gans(cache, data, P, per_class, beside=[real_arms(arms, P["seeds"], runs)])
+    synthetic = synthetic_images(gans)
+    train_arms(cache, arms, synthetic, P["seeds"], runs, [n for n in arms.variants if n in arms.synthetic])
+    return StudyRuns(data, P, arms, gans, synthetic, per_class, runs,
+                     run_readings(cache, data, P, per_class, arms, runs))

@@ -9,6 +9,7 @@ from functools import partial
 import pandas as pd
 
 from ...errors import TrainingDiverged
+from ..work import COST
 from .recipe import READINGS
 from .search import GridConfig, Halving, finalists, last_rung_margin, ranked, survivors
 
@@ -107,20 +108,19 @@ def final_variants(h: Halving, split, P: dict) -> dict:
     out[ALEXNET] = Variant(train_classifier, dict(
         build_model=partial(build_alexnet, P["alexnet_filters"], P["alexnet_dense_units"], P["alexnet_dropout"]),
         data=split, config=_config(P, P["alexnet_epochs"], True, optimizer="adam",
-                                   learning_rate=P["alexnet_learning_rate"])), P["alexnet_epochs"])
+                                   learning_rate=P["alexnet_learning_rate"])), P["alexnet_epochs"],
+        cost=COST["alexnet"] / COST["fcn"])  # its epochs take about seven FCN epochs: handed out first
     return out
 
 
 def run_all(P: dict, data, cache) -> StudyRuns:
-    """The search, the final models (reference reading), then each other declared reading's final models (the
-    search's choice kept)."""
-    from ...experiments import run_variants
+    """The search, then the final models of the reference reading and of each other declared reading (the
+    search's choice kept), handed to the executor in one call."""
+    from ...experiments import RunGroup, run_groups
 
     halving, search = run_halving(cache, data.configs, data.grid_split, P)
-    final = run_variants(cache, final_variants(halving, data.split, P), P["seeds"], workdir="checkpoint_dir")
-    readings = {}
-    for key in P.get("readings") or []:
-        Pr = {**P, **READINGS[key].settings}
-        readings[READINGS[key].name] = (Pr, run_variants(cache, final_variants(halving, data.split, Pr), P["seeds"],
-                                                         workdir="checkpoint_dir"))
-    return StudyRuns(data, search, halving, final, readings)
+    others = {READINGS[key].name: {**P, **READINGS[key].settings} for key in P.get("readings") or []}
+    sets = run_groups(cache, [RunGroup(final_variants(halving, data.split, Pr), P["seeds"], workdir="checkpoint_dir")
+                              for Pr in (P, *others.values())])
+    readings = {name: (Pr, rs) for (name, Pr), rs in zip(others.items(), sets[1:])}
+    return StudyRuns(data, search, halving, sets[0], readings)

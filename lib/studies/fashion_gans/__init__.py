@@ -4,7 +4,8 @@ DCGAN, a WGAN-GP and a conditional GAN, measured offline in a trained classifier
 The study's face (the notebook imports nothing else of it): ``data``, ``runs``, ``report`` (one call per
 ``SECTIONS`` entry), ``claims`` and ``golden``. Inside, by role:
 
-* ``recipe``    the seeds' budgets, the named reference, the feature classifier's settings, declared once
+* ``recipe``    the seeds' budgets, the named references, the declared readings, the feature classifier's
+                settings, declared once
 * ``data``      the GANs' training set, the test reference and the real baseline sample, the classifier's split
 * ``runs``      the feature classifier, the baseline, every GAN run (cache and executor), the constructed cases
 * ``gan_run``   one family on one seed: the unit the cache stores (``run_gan_experiment``)
@@ -34,7 +35,7 @@ def data(P: dict, page) -> _data.StudyData:
 
 def runs(P: dict, data: _data.StudyData, cache) -> _runs.StudyRuns:
     """Every training run: the feature classifier, the GAN families over ``seeds``, the batch-norm pair over
-    ``bn_seeds``; no page."""
+    ``bn_seeds``, and that pair under each other declared reading the profile lists; no page."""
     return _runs.train(P, data, cache)
 
 

@@ -9,12 +9,14 @@ quality as the share of the FID gap (untrained to real) a run closes. Seed 000 s
 gate is a named reference's: TensorFlow's DCGAN tutorial for MNIST (tensorflow.org/tutorials/generative/dcgan,
 TensorFlow 2.x: 50 epochs of 60,000 images at batch 256). Mode collapse is judged by the page's own collapse
 measure, classes covered, declared here before the run. The budgets and the reference are declared once, in
-``recipe.py``.
+``recipe.py``, with the other readings of what seed 000 left open: each one run stands beside the reference's
+verdict (only the reference's count); seed 003 states what they change, so they leave its claims untested.
 """
 from __future__ import annotations
 
 from ...experiments.claims import Claim, Evidence, Family, judge_family
-from .recipe import BN_VARIANTS, REFERENCE, REFERENCE_STEPS, SEED_STEPS
+from .recipe import BN_VARIANTS, BUDGET_REFERENCE, READINGS, REFERENCE_STEPS, SEED_STEPS
+from .recipe import scope as recipe_scope
 from .tables import gap_closed
 
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
@@ -22,7 +24,7 @@ CACHE_NEUTRAL = True
 
 _S003 = dict(kind="qualitative", seed_budget=SEED_STEPS, dataset="fashion_mnist")
 _S000 = dict(kind="improves", variant="vanilla", baseline="vanilla_nobn", seed_budget=REFERENCE_STEPS,
-             budget_source=REFERENCE, dataset="fashion_mnist", scale=1.0)
+             budget_source=BUDGET_REFERENCE, dataset="fashion_mnist", scale=1.0)
 REALISTIC_SHARE = 90.0           # % of the FID gap (untrained -> real) a run must close to count as realistic
 D_MISSES, DARKEST = 0.95, 0.5    # stability: D's last-epoch accuracy on fakes at most this; pixels ≥ half the real
 
@@ -40,10 +42,11 @@ BN_COLLAPSE = Claim("s000_bn_collapse", "000", "addressed mode collapse issues (
                     measure="classes_covered", **_S000)
 
 
-def seed003_claims(runs: list, baseline: dict, dataset: str, scope: str) -> list[tuple[Claim, Evidence]]:
-    """Seed 003's three claims from the seed-003 configuration's finished runs (none: not tested here)."""
+def seed003_claims(runs: list, baseline: dict, dataset: str, scope: str,
+                   why: str = "the seed-003 configuration did not run or finish in this profile"
+                   ) -> list[tuple[Claim, Evidence]]:
+    """Seed 003's three claims from the seed-003 configuration's finished runs (none: not tested here, ``why``)."""
     if not runs:
-        why = "the seed-003 configuration did not run or finish in this profile"
         return [(c, Evidence(applicable=False, reason=why, scope=scope)) for c in (REALISTIC, NO_COLLAPSE, STABLE)]
     steps = runs[0].artifacts["steps"]
     realistic = [float(gap_closed(r, baseline) >= REALISTIC_SHARE) for r in runs]
@@ -65,11 +68,29 @@ def batchnorm_claims(bn_runs, baseline: dict, dataset: str, scope: str) -> list[
     return [(c, bn_runs.evidence(c, budget=steps, dataset=dataset, scope=scope)) for c in (BN_QUALITY, BN_COLLAPSE)]
 
 
+def reading_pairs(runs, P: dict) -> dict[str, list[tuple[Claim, Evidence]]]:
+    """Every claim under each other reading run, in the reference's order (reading name -> pairs): seed 000's pair
+    retrained under the reading; seed 003's claims not tested (it states what these readings change)."""
+    out = {}
+    for key, bn_runs in runs.readings.items():
+        reading = READINGS[key]
+        Pr = {**P, **reading.settings}
+        scope = recipe_scope(runs.data.generated, len(runs.data.x_gan), Pr)
+        said = ", ".join(k.replace("_", " ") for k in reading.settings)
+        why = f"seed 003 states its {said}: this reading fills only what seed 000 left open"
+        out[reading.name] = (seed003_claims([], runs.baseline, runs.data.trained_on, scope, why)
+                             + batchnorm_claims(bn_runs, runs.baseline, runs.data.trained_on,
+                                                f"{scope}, seeds {P['bn_seeds']}"))
+    return out
+
+
 def family(runs, P: dict) -> Family:
-    """Seed 003's and seed 000's claims judged once as the study's family; the finding for the index is seed 000's
-    image-quality claim's own row (the ranking of families is ours, not a seed's)."""
+    """Seed 003's and seed 000's claims judged once as the study's family, each other reading run beside them; the
+    finding for the index is seed 000's image-quality claim's own row (the ranking of families is ours, not a
+    seed's)."""
     scope, dataset = runs.data.scope, runs.data.trained_on
     pairs = (seed003_claims(runs.families.get("seed003", []), runs.baseline, dataset, scope)
              + batchnorm_claims(runs.bn, runs.baseline, dataset, f"{scope}, seeds {P['bn_seeds']}"))
-    return judge_family(pairs).headline("Batch norm in the vanilla generator, FID gap closed (with − without)",
-                                        BN_QUALITY.key, scope)
+    family = judge_family(pairs, readings=reading_pairs(runs, P))
+    return family.headline("Batch norm in the vanilla generator, FID gap closed (with − without)", BN_QUALITY.key,
+                           scope)

@@ -1,6 +1,7 @@
 """Study 4's runs: the feature classifier (once, cached), the real-vs-real baseline in its feature space, every GAN
 family over ``seeds`` and the vanilla GAN with and without batch norm in G over ``bn_seeds`` (a vanilla run on a
-seed of both is trained once), and the collapse rule's constructed cases.
+seed of both is trained once), that pair again under each other declared reading the profile lists, and the
+collapse rule's constructed cases.
 
 Every GAN run goes to :func:`lib.experiments.run_variants` in as few calls as the seed sets allow: one call per
 distinct set of seeds, so where the families and the batch-norm pair share their seeds (the quick and full
@@ -8,9 +9,9 @@ profiles) the executor is handed every pending GAN run at once.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ...experiments import RunResult, RunSet, Variant, run_variants
+from ...experiments import RunGroup, RunResult, RunSet, Variant, run_groups
 from ...gan import images
 from ...gan.evaluation import FeatureExtractor, Reference, evaluate_images, train_evaluator
 from ...gan.loop import to_unit_range
@@ -25,8 +26,9 @@ from .gan_run import GanSettings, run_gan_experiment
 class StudyRuns:
     """What the page reports: the data, the feature classifier's run, its extractor and reference, the
     real-vs-real ``baseline``, every GAN run (``gans``, each run once), the views the sections read (``families``:
-    the finished runs of each family on ``seeds``; ``bn``: the batch-norm pair on ``bn_seeds``) and the collapse
-    rule's constructed cases (``known``: case -> (metrics, collapsed?, memorising?))."""
+    the finished runs of each family on ``seeds``; ``bn``: the batch-norm pair on ``bn_seeds``), the collapse
+    rule's constructed cases (``known``: case -> (metrics, collapsed?, memorising?)) and the batch-norm pair under
+    each other reading run (``readings``: reading key -> RunSet, the reference's runs not among them)."""
     data: StudyData
     clf: RunResult
     extractor: FeatureExtractor
@@ -36,10 +38,12 @@ class StudyRuns:
     families: dict[str, list[RunResult]]
     bn: RunSet
     known: dict
+    readings: dict[str, RunSet] = field(default_factory=dict)
 
     def records(self) -> list[RunResult]:
-        """Every run once: the feature classifier and each GAN run (a vanilla run both sets use counts once)."""
-        return [self.clf, *self.gans.all()]
+        """Every run once: the feature classifier, each GAN run (a vanilla run both sets use counts once) and each
+        other reading's."""
+        return [self.clf, *self.gans.all(), *(r for rs in self.readings.values() for r in rs.all())]
 
 
 def plan(P: dict) -> dict[str, list[int]]:
@@ -65,15 +69,39 @@ def settings(P: dict, num_classes: int) -> GanSettings:
                        gp_weight=P["gp_weight"])
 
 
+# An epoch's relative time, for the order GAN runs are handed out (never part of a key): the fully connected
+# vanilla GANs' epochs took 6-7.5 s against 18-22 s for the convolutional ones (two at a time on a 2-core Xeon
+# with AMX, quick run of 9e34f4e), so the convolutional ones go first and a short run ends the study.
+FULLY_CONNECTED_COST = 0.4
+
+
 def train_gans(cache, P: dict, data: StudyData, extractor: FeatureExtractor, reference: Reference) -> RunSet:
-    """Every planned GAN run, through the cache and the executor, into one RunSet."""
+    """Every planned GAN run, through the cache and the executor (one call, a group per seed set), into one
+    RunSet."""
     shared = dict(x=data.x_gan, y=data.y_gan, extractor=extractor, reference=reference,
                   settings=settings(P, data.ds.num_classes))
     gans = RunSet()
-    for seeds, names in by_seed_set(plan(P)).items():
-        variants = {v: Variant(run_gan_experiment, dict(name=v, **shared), P["epochs"]) for v in names}
-        run_variants(cache, variants, list(seeds), workdir="run_dir", runs=gans)
+    run_groups(cache, [RunGroup({v: Variant(run_gan_experiment, dict(name=v, **shared), P["epochs"],
+                                            cost=FULLY_CONNECTED_COST if v.startswith("vanilla") else 1.0)
+                                 for v in names}, list(seeds), workdir="run_dir", runs=gans)
+                       for seeds, names in by_seed_set(plan(P)).items()])
     return gans
+
+
+def train_readings(cache, P: dict, data: StudyData, extractor: FeatureExtractor, reference: Reference) -> dict:
+    """Seed 000's batch-norm pair on ``bn_seeds`` under each other declared reading the profile lists, through the
+    cache and the executor: reading key -> RunSet (none without ``bn_seeds``). Only the pair: the readings fill
+    what seed 000 left open, and seed 003 states what they change."""
+    out = {}
+    for key in (P.get("readings") or []) if P["bn_seeds"] else []:
+        Pr = {**P, **recipe.READINGS[key].settings}
+        shared = dict(x=data.x_gan, y=data.y_gan, extractor=extractor, reference=reference,
+                      settings=settings(Pr, data.ds.num_classes))
+        variants = {v: Variant(run_gan_experiment, dict(name=v, **shared), Pr["epochs"]) for v in recipe.BN_VARIANTS}
+        out[key] = run_variants(cache, variants, list(P["bn_seeds"]), workdir="run_dir")
+        for r in out[key].all():   # the executor labels by family and seed: the reference's runs read the same
+            r.label = f"{r.label}, {recipe.READINGS[key].name}"
+    return out
 
 
 def families(gans: RunSet, variants: list[str], seeds: list[int]) -> dict[str, list[RunResult]]:
@@ -103,7 +131,7 @@ def seconds_per_step(ok: dict[str, list[RunResult]]) -> dict[str, str]:
 
 def train(P: dict, data: StudyData, cache) -> StudyRuns:
     """The feature classifier whose features every metric uses (trained once, cached), the reference and the
-    real-vs-real baseline, every GAN run, then the collapse rule's constructed cases."""
+    real-vs-real baseline, every GAN run, the other readings' runs, then the collapse rule's constructed cases."""
     clf = cache.call(train_evaluator, build_fashion_cnn, data.clf_split, seed=recipe.CLASSIFIER_SEED,
                      epochs=P["classifier_epochs"], label="feature classifier", workdir="run_dir", **recipe.CLASSIFIER)
     extractor = FeatureExtractor(build_fashion_cnn, clf.artifacts["weights_path"])
@@ -112,8 +140,9 @@ def train(P: dict, data: StudyData, cache) -> StudyRuns:
     gans = train_gans(cache, P, data, extractor, reference)
     ok = families(gans, P["variants"], P["seeds"])
     print(seconds_per_step(ok))
+    readings = train_readings(cache, P, data, extractor, reference)
     return StudyRuns(data, clf, extractor, reference, baseline, gans, ok, batchnorm_pair(gans, P["bn_seeds"]),
-                     known_cases(data, extractor, reference, P))
+                     known_cases(data, extractor, reference, P), readings)
 
 
 def golden(runs: StudyRuns) -> dict:
