@@ -19,7 +19,6 @@ import logging
 import os
 import stat
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import ParamError, download_problem, one_line
 from ..paths import keras_home, path_problem, short_path

@@ -185,8 +185,6 @@ def parameters_html(page) -> str:
     The pipeline's own plumbing (where outputs go, the test harness's golden switch) means nothing
     to a reader and is left out.
     """
-    import html
-
     rows = [r for r in parameter_rows(page) if r["parameter"] not in HIDDEN]
     science = [r for r in rows if r["parameter"] not in RUN_SETTINGS]
     settings = [r for r in rows if r["parameter"] in RUN_SETTINGS]

@@ -11,8 +11,6 @@ def make_dataset(x, y, batch_size: int, shuffle_seed: int | None = None, augment
 
     ``repeat``: an endless stream (the run then gives ``steps_per_epoch``), reshuffled on every pass.
     """
-    import tensorflow as tf
-
     ds = _batches(x, y, batch_size, shuffle_seed, repeat)
     return _finish(ds, augment, np.asarray(x).dtype == np.uint8)
 

@@ -459,15 +459,18 @@ def test_the_full_profile_lists_every_declared_reading():
 def test_each_listed_reading_retrains_only_the_batchnorm_pair_on_bn_seeds(monkeypatch):
     calls = []
 
-    def fake_run_variants(cache, variants, seeds, *, workdir=None, runs=None, executor=None):
-        calls.append((list(variants), seeds, {v: s.kwargs["settings"].batch_size for v, s in variants.items()}))
-        out = RunSet()
-        for s in seeds:
-            for v in variants:
-                out.add(v, _gan(v, s, 1.0, 1.0))
-        return out
+    def fake_run_groups(cache, groups, executor=None):
+        sets = []
+        for g in groups:
+            batches = {v: s.kwargs["settings"].batch_size for v, s in g.variants.items()}
+            calls.append((list(g.variants), g.seeds, batches))
+            sets.append(RunSet())
+            for s in g.seeds:
+                for v in g.variants:
+                    sets[-1].add(v, _gan(v, s, 1.0, 1.0))
+        return sets
 
-    monkeypatch.setattr(runs_mod, "run_variants", fake_run_variants)
+    monkeypatch.setattr(runs_mod, "run_groups", fake_run_groups)
     P4 = {"variants": ["seed003"], "seeds": [0], "bn_seeds": [0, 1], "epochs": 2, "batch_size": 64, "grid_every": 1,
           "n_eval": 100, "knn_k": 3, "n_critic": 5, "gp_weight": 10.0, "readings": ["batch_32"]}
     d = SimpleNamespace(x_gan=np.zeros((4, 28, 28, 1)), y_gan=np.zeros(4), ds=SimpleNamespace(num_classes=10))

@@ -3,9 +3,8 @@ family over ``seeds`` and the vanilla GAN with and without batch norm in G over 
 seed of both is trained once), that pair again under each other declared reading the profile lists, and the
 collapse rule's constructed cases.
 
-Every GAN run goes to :func:`lib.experiments.run_variants` in as few calls as the seed sets allow: one call per
-distinct set of seeds, so where the families and the batch-norm pair share their seeds (the quick and full
-profiles) the executor is handed every pending GAN run at once.
+The reference's GAN runs go to :func:`lib.experiments.run_groups` in one call (a group per distinct set of seeds,
+the convolutional GANs first), so the executor is handed every pending GAN run at once; the readings' in another.
 """
 from __future__ import annotations
 
@@ -56,7 +55,7 @@ def plan(P: dict) -> dict[str, list[int]]:
 
 
 def by_seed_set(planned: dict[str, list[int]]) -> dict[tuple[int, ...], list[str]]:
-    """The families grouped by their seeds, so that one ``run_variants`` call trains each group."""
+    """The families grouped by their seeds: one group of runs each."""
     groups: dict[tuple[int, ...], list[str]] = {}
     for v, seeds in planned.items():
         groups.setdefault(tuple(seeds), []).append(v)
@@ -92,14 +91,17 @@ def train_readings(cache, P: dict, data: StudyData, extractor: FeatureExtractor,
     """Seed 000's batch-norm pair on ``bn_seeds`` under each other declared reading the profile lists, through the
     cache and the executor: reading key -> RunSet (none without ``bn_seeds``). Only the pair: the readings fill
     what seed 000 left open, and seed 003 states what they change."""
-    out = {}
-    for key in (P.get("readings") or []) if P["bn_seeds"] else []:
+    keys = list(P.get("readings") or []) if P["bn_seeds"] else []
+    groups = []
+    for key in keys:
         Pr = {**P, **recipe.READINGS[key].settings}
         shared = dict(x=data.x_gan, y=data.y_gan, extractor=extractor, reference=reference,
                       settings=settings(Pr, data.ds.num_classes))
-        variants = {v: Variant(run_gan_experiment, dict(name=v, **shared), Pr["epochs"]) for v in recipe.BN_VARIANTS}
-        out[key] = run_variants(cache, variants, list(P["bn_seeds"]), workdir="run_dir")
-        for r in out[key].all():   # the executor labels by family and seed: the reference's runs read the same
+        groups.append(RunGroup({v: Variant(run_gan_experiment, dict(name=v, **shared), Pr["epochs"])
+                                for v in recipe.BN_VARIANTS}, list(P["bn_seeds"]), workdir="run_dir"))
+    out = dict(zip(keys, run_groups(cache, groups))) if groups else {}
+    for key, rs in out.items():
+        for r in rs.all():   # the executor labels by family and seed: the reference's runs read the same
             r.label = f"{r.label}, {recipe.READINGS[key].name}"
     return out
 

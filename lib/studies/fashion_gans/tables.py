@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...experiments.stats import fmt_mean_sd, mean_sd
+from ...experiments.stats import fmt_mean_sd
 from ...gan.families import family
 
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
