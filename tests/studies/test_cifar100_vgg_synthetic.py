@@ -1021,6 +1021,9 @@ def test_a_reading_trains_its_own_gans_and_only_the_arms_that_take_their_images(
         got = rr.classifiers.ok(name)
         assert (got == expected) if name not in arms.synthetic else [r.metrics["test_accuracy"] for r in got] == expected
     assert len(rr.trained) == 3 * len(arms.synthetic)
+    # The page's run list tells the reading's own runs from the reference's; the shared ones keep their label.
+    assert all(r.label.endswith(", " + recipe.READINGS["keep_all"].name) for r in (*rr.trained, *rr.gans.all()))
+    assert not any(r.label.endswith(recipe.READINGS["keep_all"].name) for r in ref.all())
     assert sruns.run_readings(None, None, {**P, "readings": None}, 7, arms, ref) == {}
 
 

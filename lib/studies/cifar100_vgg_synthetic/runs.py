@@ -166,6 +166,8 @@ def run_readings(cache, data: StudyData, P: dict, per_class: int, arms: Arms, re
         gans = train_gans(cache, data, Pr, per_class)
         trained = train_arms(cache, arms, synthetic_images(gans), P["seeds"],
                              names=[n for n in arms.variants if n in arms.synthetic])
+        for r in (*gans.all(), *trained.all()):   # the executor labels by arm and seed: the reference's read the same
+            r.label = f"{r.label}, {reading.name}"
         classifiers = RunSet()
         for name in arms.variants:
             for run in (trained if name in arms.synthetic else reference).runs.get(name, []):
