@@ -83,6 +83,8 @@ def test_registry_name_lists_equal_what_the_code_accepts():
     assert studies.REGULARISATION_READINGS == tuple(s2.READINGS)
     from lib.studies.fashion_gans import recipe as s4
     assert studies.FASHION_GANS_READINGS == tuple(s4.READINGS)
+    from lib.studies import cifar100_vgg_synthetic as s5
+    assert studies.VGG_SYNTHETIC_READINGS == tuple(s5.READINGS)
     schema = get_study("fashion_fcn_vs_alexnet").schema
     for name, valid in zip(("grid_optimizers", "grid_initializers", "grid_regularizations", "grid_normalizations"),
                            grid._VALID.values()):

@@ -27,6 +27,7 @@ GAN_VARIANTS = ("vanilla", "vanilla_nobn", "seed003", "seed003_lr2e-4", "dcgan",
 BATCHNORM_READINGS = ("narrow", "wide_cosine")
 FCN_ALEXNET_READINGS = ("batch_128", "d2l_widths")
 FASHION_GANS_READINGS = ("batch_32",)
+VGG_SYNTHETIC_READINGS = ("keep_all",)
 # Study 2's are read from the recorded epochs of the same runs: they train nothing of their own.
 REGULARISATION_READINGS = ("seed_state",)
 # lib/studies/fashion_fcn_vs_alexnet/'s recipe.OPTIMIZERS and search.INITIALIZERS; lib/models/dense.py's REGULARIZATIONS and NORMALIZATIONS.
@@ -311,6 +312,9 @@ register(Study(
         "gan_keep_of": Param("int", low=1, high=20, default=4,
                              help="generate this many times the images needed and keep, per class, those the GAN's "
                                   "class head is most sure of (1: no filtering)"),
+        "readings": NameList("list[str]", optional=True, choices=VGG_SYNTHETIC_READINGS, item="reading",
+                             default=None, help="other declared readings of the GAN's images, each with its own GANs "
+                                                "and synthetic-image arms, all seeds (null: none)"),
         "synthetic_fractions": Param("list[float]", low=0.0, high=10.0, default=[0.0, 0.25, 0.5, 1.0],
                                      help="synthetic images added on top of the real ones, as a share of them, for "
                                           "the improved VGG-16 sweep (0 is always included)"),

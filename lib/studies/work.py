@@ -155,17 +155,21 @@ def fashion_gans(P: dict) -> Work:
 
 def cifar100_vgg_synthetic(P: dict) -> Work:
     """A GAN per seed, then every arm over the seeds: real only, each synthetic share on top of the real batches,
-    synthetic only (as many images as real ones) and the seed recipe on real only and on the compared share.
+    synthetic only (as many images as real ones) and the seed recipe on real only and on the compared share; then
+    per other reading listed, its GANs and the arms that take their images.
     ``n_val`` (validation images drawn outside the training part) leaves the training part as it is."""
     n = _train_part(_pool(P, P["dataset"], P["n_train"], P["n_train"], P["n_classes"]), P["val_fraction"])
     shares = sorted(s for s in {P["compare_fraction"], *P["synthetic_fractions"]} if s > 0)
     arm, k = COST["vgg_arm"], len(P["seeds"])
+    gans = Part(k, P["gan_epochs"], n, cost=COST["cifar_acgan"])
     # As the executor is handed them: the GANs with the arms that need no GAN image, then the synthetic arms.
     real = (Part(k, P["epochs"], n, cost=arm), Part(k, P["seed_epochs"], n, cost=arm))
     synthetic = (*(Part(k, P["epochs"], round(n * (1 + s)), cost=arm) for s in shares),
                  Part(k, P["epochs"], n, cost=arm),
                  Part(k, P["seed_epochs"], round(n * (1 + P["compare_fraction"])), cost=arm))
-    return Work((Part(k, P["gan_epochs"], n, cost=COST["cifar_acgan"]), *real, *synthetic))
+    # Each other reading trains its own GANs, then the arms that take their images (the real-only ones are shared).
+    readings = (gans, *synthetic) * len(P.get("readings") or [])
+    return Work((gans, *real, *synthetic, *readings))
 
 
 WORK: dict[str, Callable[[dict], Work]] = {

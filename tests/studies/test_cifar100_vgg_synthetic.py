@@ -958,3 +958,106 @@ def test_imagenet_baseline_trains_at_toy_scale_with_random_weights(arch):
     r = train_arm(split, build, improved_recipe(1, 8, 0.001), num_classes=4, seed=0, label=arch, fraction=0.5,
                   x_syn=x_syn, y_syn=y_syn, log=False)
     assert r.ok and 0 <= r.metrics["test_accuracy"] <= 1 and r.artifacts["n_train_images"] == 24
+
+
+# --- readings: what the seed left open about the GAN's images, declared before the run ----------------------------
+
+def test_the_readings_resolve_the_reference_is_what_every_profile_runs_and_full_lists_every_reading():
+    from lib.studies.registry import resolve
+
+    study = get_study("cifar100_vgg_synthetic")
+    assert recipe.REFERENCE.reference and not any(r.reference for r in recipe.READINGS.values())
+    for key, reading in recipe.READINGS.items():
+        assert set(reading.settings) <= set(study.schema) and reading.source, key
+        assert reading.settings != {k: recipe.REFERENCE.settings.get(k) for k in reading.settings}, key
+        assert resolve(study, {"readings": [key]})["readings"] == [key]
+    with pytest.raises(ParamError):
+        resolve(study, {"readings": ["best_of_test"]})
+    # The reference reading is what each profile trains; full runs every declared reading, quick and smoke none.
+    for profile, listed in (("smoke", None), ("quick", None), ("full", list(recipe.READINGS))):
+        values = load_params(profile, study)
+        assert {k: values[k] for k in recipe.REFERENCE.settings} == recipe.REFERENCE.settings, profile
+        assert values["readings"] == listed, profile
+
+
+def test_the_recipe_table_marks_the_filter_as_the_reference_reading_and_lists_the_readings_run():
+    base = {**P, "n_train": 1000, "gan_keep_of": 4}
+    table = recipe.recipe_table(base, "CIFAR-100")
+    run, source = table.columns[-2], table.columns[-1]
+    assert table.loc["synthetic images kept", source].startswith(recipe.REFERENCE.source + " (the reference reading)")
+    assert table.loc["other readings run", run] == "none" and table.loc["runs per arm", run] == "3 seeds"
+    listed = recipe.recipe_table({**base, "readings": ["keep_all"]}, "CIFAR-100")
+    assert listed.loc["other readings run", run] == recipe.READINGS["keep_all"].name
+    assert "arXiv:1610.09585" in listed.loc["other readings run", source]
+    unfiltered = recipe.recipe_table({**base, "gan_keep_of": 1}, "CIFAR-100")
+    assert unfiltered.loc["synthetic images kept", source].startswith("ours, this profile's (it departs from the "
+                                                                       "reference reading)")
+
+
+def test_a_reading_trains_its_own_gans_and_only_the_arms_that_take_their_images(arms, monkeypatch):
+    gan_calls, arm_calls = [], []
+    ref = _runs({n: [0.5, 0.5, 0.5] for n in arms.variants})
+
+    def fake_gans(cache, data, Pr, per_class):
+        gan_calls.append((Pr["gan_keep_of"], per_class))
+        gans = RunSet()
+        for s in Pr["seeds"]:
+            gans.add(sruns.GAN, RunResult(label="gan", seed=s, artifacts={"artifact_path": f"g{s}.npz"}))
+        return gans
+
+    def fake_arms(cache, planned, synthetic, seeds, runs=None, names=None):
+        arm_calls.append((set(planned.variants if names is None else names), sorted(synthetic), seeds))
+        return _runs({n: [0.4, 0.4, 0.4] for n in (planned.variants if names is None else names)})
+
+    monkeypatch.setattr(sruns, "train_gans", fake_gans)
+    monkeypatch.setattr(sruns, "train_arms", fake_arms)
+    monkeypatch.setattr(sruns, "synthetic_images", lambda gans: {g.seed: (None, None) for g in gans.ok(sruns.GAN)})
+    out = sruns.run_readings(None, None, {**P, "gan_keep_of": 4, "readings": ["keep_all"]}, 7, arms, ref)
+    assert gan_calls == [(1, 7)] and arm_calls == [(arms.synthetic, [0, 1, 2], [0, 1, 2])]
+    rr = out[recipe.READINGS["keep_all"].name]
+    assert rr.P["gan_keep_of"] == 1 and set(rr.classifiers.variants) == set(arms.variants)
+    for name in arms.variants:     # the real-only arms read no GAN image: the reference's own runs, not repeated
+        expected = ref.ok(name) if name not in arms.synthetic else [0.4] * 3
+        got = rr.classifiers.ok(name)
+        assert (got == expected) if name not in arms.synthetic else [r.metrics["test_accuracy"] for r in got] == expected
+    assert len(rr.trained) == 3 * len(arms.synthetic)
+    # The page's run list tells the reading's own runs from the reference's; the shared ones keep their label.
+    assert all(r.label.endswith(", " + recipe.READINGS["keep_all"].name) for r in (*rr.trained, *rr.gans.all()))
+    assert not any(r.label.endswith(recipe.READINGS["keep_all"].name) for r in ref.all())
+    assert sruns.run_readings(None, None, {**P, "readings": None}, 7, arms, ref) == {}
+
+
+def _study_runs(readings: dict) -> "sruns.StudyRuns":
+    arms = _fake_arms()
+    ref = _runs({arms.real: [0.50, 0.52, 0.54], arms.cas: [0.32, 0.33, 0.34], arms.vgg_mix: [0.55, 0.58, 0.57]})
+    Pc = {**P, "synthetic_fractions": [0.0]}
+    data = SimpleNamespace(choice=SimpleNamespace(used="cifar100", generated=False), K=10, scope="tiny fake runs")
+    other = {}
+    for name, (cas, mix) in readings.items():
+        rs = _runs({arms.cas: cas, arms.vgg_mix: mix})
+        for r in ref.ok(arms.real):
+            rs.add(arms.real, r)
+        other[name] = sruns.ReadingRuns({**Pc, "gan_keep_of": 1}, RunSet(), rs, [])
+    return sruns.StudyRuns(data, Pc, arms, RunSet(), {}, 4, ref, other), Pc
+
+
+def test_a_reading_s_row_stands_beside_each_claim_and_is_never_counted():
+    name = recipe.READINGS["keep_all"].name
+    alone, Pc = _study_runs({})
+    with_reading, _ = _study_runs({name: ([0.31, 0.32, 0.33], [0.49, 0.53, 0.52])})
+    plain, judged = sclaims.family(alone, Pc), sclaims.family(with_reading, Pc)
+    rows = {r["key"]: r for r in judged.rows}
+    gen = rows["synthetic_generalisation"]
+    assert gen["ours"].startswith("+4.67 points") and gen["verdict"] != "not tested here"
+    assert gen["readings"].startswith(f"{name}: -0.67 points (") and "difference of effects p = " in gen["readings"]
+    assert all(r["readings"].startswith(f"{name}: ") for r in judged.rows)
+    # Only the reference is counted: every row but its readings column, and the finding, as without the reading.
+    def counted(family):
+        return [{k: v for k, v in r.items() if k != "readings"} for r in family.rows]
+
+    assert counted(judged) == counted(plain) and judged.finding == plain.finding
+    assert all(r["readings"] == "" for r in plain.rows)
+    # A reading whose GANs fail the CAS gate says so in its own words; the reference's verdict stands.
+    gated, _ = _study_runs({name: ([0.20, 0.21, 0.22], [0.49, 0.53, 0.52])})
+    row = next(r for r in sclaims.family(gated, Pc).rows if r["key"] == "synthetic_generalisation")
+    assert "not tested here (the CAS gate asks" in row["readings"] and row["verdict"] == gen["verdict"]

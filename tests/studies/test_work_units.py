@@ -54,6 +54,10 @@ def test_study5_quick_trains_a_gan_per_seed_and_the_real_arms_then_the_synthetic
     # +100 %, synthetic only and the seed recipe on +50 %, 20 epochs each, as the executor is handed them
     arms = tuple(Part(3, 20, n, cost=COST["vgg_arm"]) for n in (1000, 1000, 1250, 1500, 2000, 1000, 1500))
     assert w == Work((Part(3, 60, 1000, cost=COST["cifar_acgan"]), *arms))
+    # quick runs no other reading; each one listed adds its GANs and the arms that take their images
+    P = load_params("quick", STUDIES["cifar100_vgg_synthetic"])
+    read = work_units("cifar100_vgg_synthetic", {**P, "readings": ["keep_all"]})
+    assert read.parts == (*w.parts, Part(3, 60, 1000, cost=COST["cifar_acgan"]), *arms[2:])
 
 
 def test_units_before_follows_the_declared_order():

@@ -4,7 +4,8 @@ The notebook imports this file only: ``data``, ``runs``, ``report`` (one section
 
 Modules, by role:
 
-* ``recipe``    the seed's classifier recipe, our improved one and the GAN's, declared once; the recipe table
+* ``recipe``    the seed's classifier recipe, our improved one and the GAN's, declared once, with the readings
+                of what the seed left open about the GAN's images; the recipe table
 * ``data``      the dataset (or its stated fallback), the classes kept, the split and its validation images
 * ``runs``      one conditional GAN per seed, then every classifier arm, through the run cache and the executor
 * ``gan_run``   train the AC-GAN of :mod:`lib.gan.acgan` (DiffAugment) and write the artifact (a run's unit)
@@ -20,6 +21,7 @@ from __future__ import annotations
 # here, first, so that the functions defined after them keep those names on this package (a submodule first
 # imported later would replace the function of its name). Import names from them: ``from .claims import X``.
 from . import claims as _claims, data as _data, runs as _runs
+from .recipe import READINGS, REFERENCE  # the declared readings, read by the parameter tests
 
 KEY = "cifar100_vgg_synthetic"
 SECTIONS = ("gans", "arms", "results", "conclusions")
@@ -31,7 +33,8 @@ def data(P: dict, page):
 
 
 def runs(P: dict, data, cache):
-    """One GAN per seed, then every arm × seed on that seed's GAN images, through the cache and the executor."""
+    """One GAN per seed, then every arm × seed on that seed's GAN images, then each other declared reading the
+    profile lists, through the cache and the executor."""
     return _runs.train(P, data, cache)
 
 

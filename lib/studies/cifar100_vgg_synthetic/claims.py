@@ -236,12 +236,22 @@ def finding(rows: list[dict], lead: str, key: str, scope: str) -> str:
             f"{'; '.join(reasons)}.{added} For context only, not a verdict: {lead}: {row['ours']} ({scope}).")
 
 
+def reading_pairs(runs, classifiers, P: dict) -> list[tuple[Claim, Evidence]]:
+    """The claims and their evidence under one reading's classifier runs, each gate (CAS, overfitting) read from
+    that reading's own runs."""
+    d, arms = runs.data, runs.arms
+    c = compare(classifiers, arms, runs.shares, P["compare_fraction"])
+    return claims(classifiers, setting(d.choice, d.K, P, arms, c, d.scope, RESNET_WITHDRAWN), CAS_GATE_OF_REAL)
+
+
 def family(runs, P: dict) -> Family:
-    """The seed's claims and ours from a :class:`~.runs.StudyRuns`, judged once by the one rule; the page's finding
-    (a plain sentence when no seed claim could be tested here)."""
+    """The seed's claims and ours from a :class:`~.runs.StudyRuns`, judged once by the one rule under the reference
+    reading, each other reading run shown beside them and never counted; the page's finding (a plain sentence
+    when no seed claim could be tested here)."""
     d, arms = runs.data, runs.arms
     s = setting(d.choice, d.K, P, arms, runs.comparisons, d.scope, RESNET_WITHDRAWN)
-    judged = judge_family(claims(runs.classifiers, s, CAS_GATE_OF_REAL), scope=d.scope,
+    others = {name: reading_pairs(runs, rr.classifiers, rr.P) for name, rr in runs.readings.items()}
+    judged = judge_family(claims(runs.classifiers, s, CAS_GATE_OF_REAL), scope=d.scope, readings=others,
                           caption=f"The seed's claims against this run ({d.scope})")
     judged.finding = finding(judged.rows, f"{arms.vgg_mix} − {arms.real}, test accuracy", GENERALISATION.key, d.scope)
     return judged

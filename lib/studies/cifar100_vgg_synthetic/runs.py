@@ -1,6 +1,7 @@
 """Study 5's runs: one conditional GAN per seed, beside them the arms that need no GAN image, then every synthetic
-arm on its seed's GAN images, all through :func:`lib.experiments.run_groups` (the run cache and the executor:
-``local:2`` trains two at once, longest first, in two calls)."""
+arm on its seed's GAN images (the reference reading); then each other declared reading the profile lists (its own
+GANs, then the arms that take their images), all through :func:`lib.experiments.run_groups` (the run cache and the
+executor: ``local:2`` trains two at once, longest first)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -142,6 +143,40 @@ def train_arms(cache, arms: Arms, synthetic: dict[int, tuple[np.ndarray, np.ndar
 
 
 @dataclass
+class ReadingRuns:
+    """One other declared reading's runs: its settings laid over the profile's (``P``), its GANs and its
+    classifier runs (the real-only arms' are the reference's own: they read no GAN image)."""
+    P: dict
+    gans: RunSet
+    classifiers: RunSet
+    trained: list[RunResult] = field(default_factory=list)      # the runs this reading added
+
+
+def run_readings(cache, data: StudyData, P: dict, per_class: int, arms: Arms, reference: RunSet) -> dict:
+    """Each other declared reading the profile lists (reading name -> :class:`ReadingRuns`), over the same seeds:
+    its own GANs (one per seed) and, on their images, every arm that takes them. The arms that read no GAN image
+    would train on the same inputs as the reference's, so the reading shares those runs rather than repeat them
+    (through the cache they would come back the same). The test of a difference between readings treats the
+    readings' effects as independent; sharing a baseline correlates them positively, so that test is
+    conservative."""
+    out = {}
+    for key in P.get("readings") or []:
+        reading = recipe.READINGS[key]
+        Pr = {**P, **reading.settings}
+        gans = train_gans(cache, data, Pr, per_class)
+        trained = train_arms(cache, arms, synthetic_images(gans), P["seeds"],
+                             names=[n for n in arms.variants if n in arms.synthetic])
+        for r in (*gans.all(), *trained.all()):   # the executor labels by arm and seed: the reference's read the same
+            r.label = f"{r.label}, {reading.name}"
+        classifiers = RunSet()
+        for name in arms.variants:
+            for run in (trained if name in arms.synthetic else reference).runs.get(name, []):
+                classifiers.add(name, run)
+        out[reading.name] = ReadingRuns(Pr, gans, classifiers, trained.all())
+    return out
+
+
+@dataclass
 class StudyRuns:
     """Every run of the study and what its sections read: the data, the arms, the GANs and their images, the
     classifier runs; the comparisons the sentences state and the claims judge, computed once."""
@@ -152,9 +187,11 @@ class StudyRuns:
     synthetic: dict
     per_class: int
     classifiers: RunSet
+    readings: dict = field(default_factory=dict)      # reading name -> ReadingRuns (the profile's other readings)
 
     def records(self) -> list[RunResult]:
-        return [*self.gans.all(), *self.classifiers.all()]
+        added = [r for rr in self.readings.values() for r in (*rr.gans.all(), *rr.trained)]
+        return [*self.gans.all(), *self.classifiers.all(), *added]
 
     @property
     def shares(self) -> list[float]:
@@ -169,11 +206,12 @@ class StudyRuns:
 
 def train(P: dict, data: StudyData, cache) -> StudyRuns:
     """The GANs (one per seed) with the arms that need none beside them, then the synthetic arms on each seed's
-    images."""
+    images (the reference reading); then each other declared reading the profile lists."""
     per_class = synthetic_per_class(data.split, data.K, fractions(P))
     arms = plan_arms(P, data.split, data.K, fractions(P), data.choice.label(), data.choice.generated)
     runs = RunSet({name: [] for name in arms.variants})  # the arms' order, whichever call trains them
     gans = train_gans(cache, data, P, per_class, beside=[real_arms(arms, P["seeds"], runs)])
     synthetic = synthetic_images(gans)
     train_arms(cache, arms, synthetic, P["seeds"], runs, [n for n in arms.variants if n in arms.synthetic])
-    return StudyRuns(data, P, arms, gans, synthetic, per_class, runs)
+    return StudyRuns(data, P, arms, gans, synthetic, per_class, runs,
+                     run_readings(cache, data, P, per_class, arms, runs))
