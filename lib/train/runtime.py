@@ -33,10 +33,10 @@ def cpu_kind(cpuinfo: str | None = None) -> str:
 
 
 # The dtype policy ``precision: auto`` gives each CPU kind, and the measurement behind it (README, "Speed").
-# AMX: bfloat16 trained the quick profile's networks 1.1-2.1x as fast as float32 (medians, one run at a time and two;
-# tools.bench_quick,
-# 2026-12-06). AMD EPYC with AVX512-BF16: bfloat16 about 1.25x. Intel with AVX512-BF16 but no AMX exposed:
-# float32 was 1.1-1.55x faster on Studies 1 and 2's CNNs (issue 36's measurement), so it keeps float32.
+# AMX: bfloat16 trained the quick profile's networks 1.1-2.1x as fast as float32 (medians, one run at a time and
+# two; tools.bench_quick, 2026-12-06). AMD EPYC with AVX512-BF16: bfloat16 about 1.25x. Intel with AVX512-BF16
+# but no AMX exposed: float32 was 1.1-1.55x faster on Studies 1 and 2's CNNs (issue 36's measurement), so it
+# keeps float32.
 AUTO_POLICY = {"amx": "mixed_bfloat16", "amd-bf16": "mixed_bfloat16", "avx512-bf16": "float32",
                "other": "float32"}
 
