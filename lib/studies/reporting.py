@@ -17,11 +17,16 @@ def source(matches: bool, reference: str = "", ours: str = "ours, this profile's
 
 
 def runs_and_readings(P: dict, readings: dict, what: str = "network") -> list[tuple]:
-    """The recipe rows every study with readings ends on: runs per model, and the other declared readings run."""
-    run = [readings[k] for k in P.get("readings") or []]
+    """The recipe rows every study with readings ends on: runs per model, the other declared readings run, and
+    those declared but not run in this profile (so a reader sees every reading, not only the ones that ran)."""
+    listed = list(P.get("readings") or [])
+    run = [readings[k] for k in listed]
+    left = [r for k, r in readings.items() if k not in listed]
     return [(f"runs per {what}", "one", f"{len(P['seeds'])} seeds", "ours: seeds make the test possible"),
             ("other readings run", "—", ", ".join(r.name for r in run) or "none",
-             "; ".join(f"{r.name}: {r.source}" for r in run) or "—")]
+             "; ".join(f"{r.name}: {r.source}" for r in run) or "—"),
+            ("declared readings not run here", "—", "; ".join(r.name for r in left) or "none",
+             "declared before the run; the `full` profile runs every declared reading" if left else "—")]
 
 
 def recipe_table(rows: list[tuple], decides: dict[str, str]) -> pd.DataFrame:

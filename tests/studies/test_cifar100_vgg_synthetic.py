@@ -986,8 +986,10 @@ def test_the_recipe_table_marks_the_filter_as_the_reference_reading_and_lists_th
     run, source = table.columns[-2], table.columns[-1]
     assert table.loc["synthetic images kept", source].startswith(recipe.REFERENCE.source + " (the reference reading)")
     assert table.loc["other readings run", run] == "none" and table.loc["runs per arm", run] == "3 seeds"
+    assert table.loc["declared readings not run here", run] == recipe.READINGS["keep_all"].name
     listed = recipe.recipe_table({**base, "readings": ["keep_all"]}, "CIFAR-100")
     assert listed.loc["other readings run", run] == recipe.READINGS["keep_all"].name
+    assert listed.loc["declared readings not run here", run] == "none"
     assert "arXiv:1610.09585" in listed.loc["other readings run", source]
     unfiltered = recipe.recipe_table({**base, "gan_keep_of": 1}, "CIFAR-100")
     assert unfiltered.loc["synthetic images kept", source].startswith("ours, this profile's (it departs from the "
