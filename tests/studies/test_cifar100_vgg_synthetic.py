@@ -886,6 +886,9 @@ def test_cas_gate_is_the_declared_share_of_the_real_only_accuracy_in_every_seed(
     gate = cas_gate({0: 0.36, 1: 0.20, 2: 0.40}, {0: 0.50, 1: 0.50, 2: 0.50})
     assert not gate.passed and gate.held == [True, False, True]
     assert gate.describe() == "0.72, 0.40 and 0.80 (seeds 0, 1 and 2): at or above 0.6 in 2 of 3 seeds"
+    # A ratio just under the share is shown with the digits that keep it under (not "0.60", which reads as met).
+    near = cas_gate({0: 0.2998, 1: 0.3001}, {0: 0.5, 1: 0.5})
+    assert near.held == [False, True] and near.describe().startswith("0.5996 and 0.60 (seeds 0 and 1)")
     # Each seed's CAS is set against its own real-only run, and only seeds with both count.
     assert cas_gate({0: 0.31, 1: 0.29}, {0: 0.50, 1: 0.50, 2: 0.10}).held == [True, False]
     assert not cas_gate({}, {0: 0.5}).passed and not cas_gate({0: 0.5}, {}).passed

@@ -80,9 +80,19 @@ class CasGate:
 
         if not self.ratios:
             return "no seed finished both its CAS and its real-only run"
-        return (f"{listing(f'{r:.2f}' for r in self.ratios)} (seed{'s' if len(self.seeds) > 1 else ''} "
+        return (f"{listing(self._shown(r) for r in self.ratios)} (seed{'s' if len(self.seeds) > 1 else ''} "
                 f"{listing(self.seeds)}): at or above {self.share:g} in {sum(self.held)} of {len(self.held)} "
                 f"seed{'s' if len(self.held) > 1 else ''}")
+
+
+    def _shown(self, ratio: float) -> str:
+        """Two decimals, or as many more as keep the number shown on its own side of the share (0.5996 is
+        '0.5996', not '0.60', which would read as meeting a gate of 0.6 that it misses)."""
+        for digits in range(2, 7):
+            text = f"{ratio:.{digits}f}"
+            if (float(text) >= self.share) == (ratio >= self.share):
+                return text
+        return f"{ratio:.6f}"
 
 
 def cas_gate(cas: dict[int, float], real: dict[int, float], share: float = CAS_GATE_OF_REAL) -> CasGate:
