@@ -23,7 +23,9 @@ def _text(path):
 
 
 def _commits(path):
-    return set(re.findall(r"commit\W{0,3}([0-9a-f]{7,40})\b", _text(path)))
+    """The commits a page says it was rendered from ("from commit …", "the pages of commit …"); a source the
+    page cites by its commit is not one."""
+    return set(re.findall(r"(?:from|pages of) commit\W{0,3}([0-9a-f]{7,40})\b", _text(path)))
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
