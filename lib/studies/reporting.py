@@ -1,12 +1,22 @@
 """Shared by every study package: the recipe table's shape (each setting the seed's, a named reference's or ours) and what a study trained on."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 # Presentation only: editing this module re-renders pages from the run cache, it never retrains.
 CACHE_NEUTRAL = True
 
 SEED_COL, RUN_COL, SOURCE_COL = "the seed", "this run", "this run's setting is"
+# A cited repository's revision, "github.com/owner/repo, commit abc1234", is written GitHub's way, owner/repo@abc1234:
+# a page names one commit as its own ("from commit …"), and a reader checking that must not meet a second.
+_CITED_REVISION = re.compile(r"github\.com/([\w.-]+/[\w.-]+), commit ([0-9a-f]{7,40})\b")
+
+
+def cited(text: str) -> str:
+    """``text`` with each cited repository revision as ``github.com/owner/repo@rev``."""
+    return _CITED_REVISION.sub(r"github.com/\1@\2", text)
 
 
 def source(matches: bool, reference: str = "", ours: str = "ours, this profile's", seed: bool = False) -> str:
@@ -36,7 +46,7 @@ def recipe_table(rows: list[tuple], decides: dict[str, str]) -> pd.DataFrame:
     unmarked = [r[0] for r in rows if len(r) != 4 or not r[3]]
     if unmarked:
         raise ValueError(f"recipe rows without their source (the seed's, a named reference's, or ours): {unmarked}")
-    body = [(r[0], str(r[1]), str(r[2]), str(r[3])) for r in rows]
+    body = [(r[0], str(r[1]), str(r[2]), cited(str(r[3]))) for r in rows]
     body += [(f"decides: {arm}", "—", claims, "—") for arm, claims in decides.items()]
     return pd.DataFrame(body, columns=["setting", SEED_COL, RUN_COL, SOURCE_COL]).set_index("setting")
 

@@ -510,6 +510,9 @@ def test_the_recipe_table_names_the_reference_and_says_which_readings_ran():
     assert "Keras-GAN" in table.loc["seed 000: generator", col] and table.loc["seed 000: generator", col].startswith(
         "the reference's")
     assert table.loc["seed 000: batch", col].startswith("ours, the reference reading's")
+    # The cited revision reads owner/repo@rev: the page names one commit, its own.
+    assert "eriklindernoren/Keras-GAN@2ccd7cd" in table.loc["seed 000: generator", col]
+    assert "commit" not in " ".join(table[col])
     assert table.loc["other readings run", "this run"] == "none"
     assert "not run in this profile" in table.loc["declared readings (seed 000's pair)", "this run"]
     ran = recipe.recipe_table({**P, "seeds": [0, 1, 2], "readings": ["batch_32"], "batch_size": 32})

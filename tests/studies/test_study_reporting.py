@@ -38,3 +38,10 @@ def test_the_page_records_warns_per_failed_run_stops_when_none_finished_and_fini
     summary = page.finish(runs)
     assert summary["status"] == "partial" and summary["message"] == "a: loss became NaN"
     assert summary["completeness"]["reasons"][0] == "failed runs: a: loss became NaN"
+
+
+def test_a_cited_repository_revision_is_written_owner_repo_at_rev():
+    from lib.studies.reporting import cited
+
+    assert cited("X (github.com/a-b/c.d, commit 2ccd7cd), Y") == "X (github.com/a-b/c.d@2ccd7cd), Y"
+    assert cited("from commit 2ccd7cd") == "from commit 2ccd7cd"        # only a cited repository's revision

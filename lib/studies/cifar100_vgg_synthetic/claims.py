@@ -84,7 +84,6 @@ class CasGate:
                 f"{listing(self.seeds)}): at or above {self.share:g} in {sum(self.held)} of {len(self.held)} "
                 f"seed{'s' if len(self.held) > 1 else ''}")
 
-
     def _shown(self, ratio: float) -> str:
         """Two decimals, or as many more as keep the number shown on its own side of the share (0.5996 is
         '0.5996', not '0.60', which would read as meeting a gate of 0.6 that it misses)."""
