@@ -27,9 +27,15 @@ def classification_split(ds: Dataset, n_train: int | None, n_test: int | None, v
     kept uint8, for pipelines that scale them once at the model's input)."""
     tr = stratified_indices(ds.y_train, n_train or len(ds.y_train), seed)
     te = stratified_indices(ds.y_test, n_test or len(ds.y_test), seed)
-    x_tr, y_tr, x_val, y_val = train_val_split(ds.x_train[tr], ds.y_train[tr], val_fraction, seed)
+    x_tr, y_tr, x_val, y_val = train_val_split(_subset(ds.x_train, tr), _subset(ds.y_train, tr), val_fraction, seed)
     as_input = scale_images if scale else (lambda x: x)
     return Split(as_input(x_tr), y_tr, as_input(x_val), y_val, as_input(ds.x_test[te]), ds.y_test[te])
+
+
+def _subset(x, indices):
+    """``x[indices]``, without the copy where the (sorted, distinct) indices are all of ``x``: the split copies
+    what it keeps anyway."""
+    return x if len(indices) == len(x) else x[indices]
 
 
 def describe_data(ds: Dataset, split, generated: bool) -> str:
