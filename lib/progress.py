@@ -6,7 +6,8 @@ A notebook's stdout is the only channel from a study to ``make report``:
   (``cached=1``: it comes from the run cache and will print no epochs);
 * ``::warning <text>``: something the user must see (a fallback dataset, a skipped part);
 * the training loops' epoch lines, ``[baseline seed 1] epoch 3/15 loss 0.3 ... (12.3 s)``
-  (:class:`lib.train.callbacks.EpochLogger`, classifier and GAN runs alike);
+  (:class:`lib.train.callbacks.EpochLogger`, classifier and GAN runs alike), and early in each run's first
+  epoch one pace line, ``[baseline seed 1] pace 40/352 batches 3.02 s`` (batches timed, of the epoch's);
 * the notebooks' ``cache: 2 reused, 4 trained`` line;
 * ``[label] STOPPED: <why>``, printed to stderr when a run diverges.
 
@@ -50,12 +51,25 @@ class Epoch:
 
 
 @dataclass(frozen=True)
+class Pace:
+    label: str
+    batches: int
+    steps: int      # batches in an epoch
+    seconds: float
+
+    @property
+    def share(self) -> float:
+        """The share of an epoch's images the timed batches trained."""
+        return min(self.batches, self.steps) / self.steps
+
+
+@dataclass(frozen=True)
 class CacheCount:
     reused: int
     trained: int
 
 
-Event = RunStart | Alert | Epoch | CacheCount
+Event = RunStart | Alert | Epoch | Pace | CacheCount
 
 
 def run_marker(index: int, total: int, label: str, epochs: int, cached: bool) -> str:
@@ -76,6 +90,7 @@ _RUN = re.compile(r"::run (\d+)/(\d+) epochs=(\d+) cached=([01]) :: (.*)")
 _WARNING = re.compile(r"::warning (.*)")
 _EPOCH = re.compile(r"\[(?P<label>[^\]]+)\] epoch (?P<epoch>\d+)/(?P<epochs>\d+)"
                     r"(?P<metrics>(?: (?!\()\S+)*?)(?: \((?P<seconds>\d+(?:\.\d+)?) s\))?")
+_PACE = re.compile(r"\[(?P<label>[^\]]+)\] pace (?P<batches>\d+)/(?P<steps>\d+) batches (?P<seconds>\d+(?:\.\d+)?) s")
 _CACHE = re.compile(r"cache: (\d+) reused, (\d+) trained")
 _STOPPED = re.compile(r"\[(?P<label>[^\]]+)\] STOPPED: (?P<why>.*)")
 
@@ -103,6 +118,8 @@ def parse_line(line: str) -> Event | None:
     if m := _EPOCH.fullmatch(line):
         return Epoch(m["label"], int(m["epoch"]), int(m["epochs"]), m["metrics"].strip(),
                      float(m["seconds"]) if m["seconds"] else None)
+    if (m := _PACE.fullmatch(line)) and int(m["steps"]) > 0:
+        return Pace(m["label"], int(m["batches"]), int(m["steps"]), float(m["seconds"]))
     if m := _CACHE.fullmatch(line):
         return CacheCount(int(m[1]), int(m[2]))
     if m := _STOPPED.fullmatch(line):

@@ -6,7 +6,7 @@ import pytest
 from lib import progress
 from lib.report.console import Console, StudyOutput
 from lib.report.eta import Tracker, duration, previous_seconds
-from lib.progress import Alert, CacheCount, Epoch, RunStart, parse_line
+from lib.progress import Alert, CacheCount, Epoch, Pace, RunStart, parse_line
 
 
 def test_run_marker_round_trips(capsys):
@@ -34,6 +34,10 @@ def test_warning_marker_round_trips_on_one_line(capsys):
     # EpochLogger in bar mode: no metrics, no timing
     ("[dcgan seed 0] epoch 1/20", Epoch("dcgan seed 0", 1, 20, "", None)),
     ("cache: 2 reused, 4 trained", CacheCount(2, 4)),
+    # EpochLogger's pace line, once per run early in its first epoch (a Ray worker's prefix removed)
+    ("[batch-norm CNN seed 0] pace 41/352 batches 3.02 s", Pace("batch-norm CNN seed 0", 41, 352, 3.02)),
+    ("(_ray_task pid=4242) [m seed 1] pace 5/20 batches 3 s", Pace("m seed 1", 5, 20, 3.0)),
+    ("[m seed 1] pace 5/0 batches 3 s", None),  # an epoch of no batches paces nothing
     ("[regularised seed 1] STOPPED: loss became NaN/inf in epoch 2",
      Alert("regularised seed 1 stopped: loss became NaN/inf in epoch 2")),
     # lines that announce nothing
@@ -310,3 +314,53 @@ def test_runs_side_by_side_are_timed_by_the_wall_clock_not_by_their_own_epochs()
         t.feed(Epoch(f"m seed {seed}", epoch, 4, "", 10.0))
     # 8 epochs of 1,000 image-epochs in 5 + 7 x 5 = 40 s of wall time, not 80 s of summed epoch times
     assert t.measured["a"] == [40.0, 8000.0]
+
+
+def test_a_pace_line_gives_the_first_whole_estimate_before_any_epoch_ends():
+    # Two runs at once; 40 s of start-up, then each run's pace: 10 of an epoch's 50 batches (200 of its 1,000
+    # image-epochs) in 4 s of its own, 2 s of wall time each with the other run beside it.
+    clock = Clock()
+    t = Tracker(["a", "b", "c"], {}, clock=clock, work=WORK, at_once=2)
+    t.start_study("a")
+    t.feed(RunStart(1, 2, "m seed 0", 4, False))
+    t.feed(RunStart(2, 2, "m seed 1", 4, False))
+    clock.t += 40
+    t.feed(Pace("m seed 0", 10, 50, 4.0))
+    assert t.seconds_per_unit("a") == pytest.approx(2.0 / 200)
+    # a 8,000, b 3,000, c 2,400 image-epochs ahead at 0.01 s each, after 40 s
+    assert t.first_estimate == (40.0, pytest.approx(40.0 + 134.0))
+    t.feed(Pace("m seed 1", 10, 50, 6.0))
+    assert t.seconds_per_unit("a") == pytest.approx(5.0 / 400)
+
+
+def test_after_a_pace_the_first_epoch_line_starts_the_clock_and_the_lines_after_it_time_the_study():
+    clock = Clock()
+    t = Tracker(["a", "b"], {}, clock=clock, work=WORK, at_once=2)
+    t.start_study("a")
+    t.feed(RunStart(1, 2, "m seed 0", 4, False))
+    clock.t += 40
+    t.feed(Pace("m seed 0", 10, 50, 4.0))
+    clock.t += 20
+    t.feed(Epoch("m seed 0", 1, 4, "", 25.0))  # 25 s of its own, tracing included: passed, not credited
+    assert "a" not in t.measured and t.seconds_per_unit("a") == pytest.approx(0.01)
+    assert t.remaining()[0] == pytest.approx(7 * 1000 * 0.01 + 3000 * 0.01)
+    clock.t += 6
+    t.feed(Epoch("m seed 1", 1, 4, "", 25.0))
+    assert t.measured["a"] == [6.0, 1000.0]  # the wall time since the line before, one epoch's image-epochs
+    assert t.seconds_per_unit() == pytest.approx(0.006)
+    t.feed(Pace("m seed 1", 10, 50, 60.0))  # a late pace changes nothing once epochs are timed
+    assert t.paced["a"] == [2.0, 200.0]
+
+
+def test_the_plain_view_shows_a_pace_line_only_while_the_estimate_stands_on_it():
+    out = io.StringIO()
+    console = Console(Tracker(["a"], work={"a": WORK["a"]}), out=out, interactive=False)
+    with console:
+        console.study_started("a", "Study A")
+        _feed(console, "::run 1/2 epochs=4 cached=0 :: m seed 0\n[m seed 0] pace 10/50 batches 3.00 s\n"
+                       "[m seed 0] epoch 1/4 loss 1 (9.0 s)\n[m seed 0] epoch 2/4 loss 1 (8.0 s)\n"
+                       "::run 2/2 epochs=4 cached=0 :: m seed 1\n[m seed 1] pace 10/50 batches 3.10 s\n")
+    lines = out.getvalue().splitlines()
+    assert lines[1].startswith("[1/1 a] [run 1/2] [m seed 0] pace 10/50 batches 3.00 s · ETA ")
+    assert "whole report" in lines[1]
+    assert len(lines) == 4 and not any("m seed 1" in line for line in lines)

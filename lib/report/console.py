@@ -12,7 +12,7 @@ import threading
 from typing import IO
 
 from .eta import Tracker, duration
-from ..progress import Alert, Epoch, RunStart, parse_line, without_worker_prefix
+from ..progress import Alert, Epoch, Pace, RunStart, parse_line, without_worker_prefix
 
 _YELLOW, _RED, _RESET = "\033[1;33m", "\033[1;31m", "\033[0m"
 
@@ -106,10 +106,15 @@ class Console:
             self.warn(event.text)
         elif self.interactive:
             self._redraw()
-        elif isinstance(event, Epoch):
+        elif isinstance(event, Epoch) or (isinstance(event, Pace) and not self._measured()):
             self.say(f"{self._prefix(event.label)} {without_worker_prefix(line)} · {self.tracker.eta_text()}")
         elif isinstance(event, RunStart) and event.cached:
             self.say(f"{self._prefix(event.label)} {event.label}: from the run cache")
+
+    def _measured(self) -> bool:
+        """The study in progress has a credited epoch: from then on its pace lines are not what the estimate
+        stands on, so the plain view leaves them to the log."""
+        return self.tracker.current.key in self.tracker.measured
 
     def _prefix(self, label: str) -> str:
         cur = self.tracker.current

@@ -15,6 +15,14 @@ studies measured so far. From it:
 * a run announced from the run cache passes its epochs uncredited, and a finished study has nothing
   left, so a study finished from the cache adds neither time nor speed.
 
+Until a study's second epoch line, its speed comes from the pace lines (:class:`lib.progress.Pace`): the
+seconds of a few batches early in each run's first epoch, with the step function already traced, over their
+share of that epoch's image-epochs (shared among the runs beside it). That is what gives a cold run its first
+whole-report estimate seconds after training starts. The study's first epoch line then only starts the wall
+clock: its own seconds include tracing the step, which is start-up, not a speed to multiply by the hours
+ahead. A study whose runs print no pace line (a progress bar, epochs too short to pace) credits its first epoch
+line with its own seconds, shared among the runs beside it, as before.
+
 The whole-report estimate is the time run so far plus the time left, once every study has a time; the
 first one is kept for the closing summary. It counts training epochs only (see :mod:`lib.studies.work`
 for what the unit leaves out). A study without declared work (none in this project) falls back to its
@@ -25,7 +33,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from ..progress import CacheCount, Epoch, Event, RunStart
+from ..progress import CacheCount, Epoch, Event, Pace, RunStart
 from ..studies.work import Work
 
 
@@ -86,6 +94,16 @@ class StudyProgress:
         return floor, True
 
 
+def next_epoch(cur: StudyProgress) -> float:
+    """Image-epochs of the epoch the study is in: the next one in its declared order."""
+    return cur.work.units_before(cur.lines + 1) - cur.work.units_before(cur.lines)
+
+
+def _add(speeds: dict[str, list[float]], key: str, seconds: float, units: float) -> None:
+    pair = speeds.setdefault(key, [0.0, 0.0])
+    pair[0], pair[1] = pair[0] + seconds, pair[1] + units
+
+
 @dataclass
 class Tracker:
     """Feed it the events of the studies in order; ask it for the status and the time left."""
@@ -97,6 +115,7 @@ class Tracker:
     current: StudyProgress | None = None
     started: float | None = None         # when the first study started
     measured: dict[str, list[float]] = field(default_factory=dict)  # key -> [epoch seconds, image-epochs]
+    paced: dict[str, list[float]] = field(default_factory=dict)     # key -> [pace seconds, image-epochs]
     first_estimate: tuple[float, float] | None = None  # (given at, whole report), seconds from the start
     at_once: int = 1                     # runs trained side by side (local:N), whose epoch lines interleave
 
@@ -129,33 +148,33 @@ class Tracker:
                 cur.lines += event.epoch - 1  # resumed from its checkpoint: those epochs ran before
             # The speed is wall time per image-epoch: with several runs at once (EXECUTOR=local:2, the default
             # on 2+ cores) their epoch lines interleave and each epoch's own seconds would count the same wall
-            # time twice. So an epoch line is credited with the wall time since the previous one; only the
-            # study's first, which has none before it, with its own seconds shared among the runs beside it
-            # (the start-up before it is not training and grows with no declared unit).
-            self._credit(cur, seconds / self.at_once if cur.last_credit is None else now - cur.last_credit)
+            # time twice. So an epoch line is credited with the wall time since the previous one. The study's
+            # first has none before it: where a pace line gave the speed it only starts the clock (its own
+            # seconds include tracing the step), else its own seconds count, shared among the runs beside it.
+            wall = now - cur.last_credit if cur.last_credit is not None else seconds / self.at_once
+            if cur.work is not None and (cur.last_credit is not None or cur.key not in self.paced):
+                _add(self.measured, cur.key, wall, next_epoch(cur))
+            cur.lines += 1
             cur.last_credit = now
             cur.label, cur.epoch, cur.epochs = event.label, event.epoch, event.epochs
             cur.epoch_seconds += seconds
             cur.epochs_measured += 1
+        elif isinstance(event, Pace) and cur.work is not None and cur.key not in self.measured:
+            _add(self.paced, cur.key, event.seconds / self.at_once, next_epoch(cur) * event.share)
         elif isinstance(event, CacheCount):
             cur.cache = event
         cur.last_event = now
         self._note_estimate()
 
-    def _credit(self, cur: StudyProgress, seconds: float) -> None:
-        """Count one measured epoch into the study's speed: the image-epochs of the next declared epoch."""
-        if cur.work is None:
-            return
-        units = cur.work.units_before(cur.lines + 1) - cur.work.units_before(cur.lines)
-        cur.lines += 1
-        m = self.measured.setdefault(cur.key, [0.0, 0.0])
-        m[0], m[1] = m[0] + seconds, m[1] + units
-
     def seconds_per_unit(self, key: str | None = None) -> float | None:
-        """Measured seconds per image-epoch: of study ``key``, or pooled over every study measured so far."""
-        pairs = list(self.measured.values()) if key is None else [self.measured.get(key, (0.0, 0.0))]
-        units = sum(u for _, u in pairs)
-        return sum(s for s, _ in pairs) / units if units else None
+        """Measured seconds per image-epoch: of study ``key``, or pooled over every study measured so far; from
+        the pace lines where no epoch has been credited yet."""
+        for source in (self.measured, self.paced):
+            pairs = list(source.values()) if key is None else [source.get(key, (0.0, 0.0))]
+            units = sum(u for _, u in pairs)
+            if units:
+                return sum(s for s, _ in pairs) / units
+        return None
 
     def position(self) -> str:
         """``[2/5 fashion_regularisation] [run 4/6] baseline seed 1 epoch 3/15`` as far as known."""

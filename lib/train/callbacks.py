@@ -2,7 +2,7 @@
 
 * :class:`StopOnNonFinite`: stops the run at the first step whose loss is NaN or infinite; remembers the epoch.
 * :class:`EpochLogger`: one flushed line per epoch (batch logs, papermill), or a progress bar when a person
-  watches (:func:`progress_mode`).
+  watches (:func:`progress_mode`); in lines, also one ``pace`` line early in a run's first epoch.
 * :class:`EpochCheckpoint`: the whole training state after every epoch (:mod:`lib.train.checkpoints`), for resume.
 * :class:`TestSetMonitor`: test loss and accuracy after every epoch, for display only.
 
@@ -24,6 +24,12 @@ import keras
 from .checkpoints import RunState, save_checkpoint
 
 PROGRESS_ENV = "SMALLIMG_PROGRESS"
+
+# The pace line: timed from the end of the run's second batch (the first traces the step function, which is
+# start-up, not training) over at least PACE_SECONDS, so that ``make report`` can give a time estimate seconds
+# into a cold run instead of after a whole first epoch (lib.report.eta).
+PACE_FROM_BATCH = 2
+PACE_SECONDS = 3.0
 
 
 def progress_mode() -> str:
@@ -69,10 +75,13 @@ class EpochLogger(keras.callbacks.Callback):
         super().__init__()
         self.label, self.epochs, self.steps = label, epochs, steps
         self.mode = mode or progress_mode()
+        self._pace_from: tuple[int, float] | None = None
+        self._paced = False
 
     def on_epoch_begin(self, epoch, logs=None):
         self._t = time.perf_counter()
         self._bar = None
+        self._pace_from = None  # an epoch too short to pace: the next one starts over
         if self.mode == "bar":
             print(f"[{self.label}] epoch {epoch + 1}/{self.epochs}", flush=True)
 
@@ -82,6 +91,22 @@ class EpochLogger(keras.callbacks.Callback):
             if self._bar is None:  # the logs are running means already: show them as they are
                 self._bar = keras.utils.Progbar(self.steps, stateful_metrics=list(logs))
             self._bar.update(batch + 1, [(k, float(v)) for k, v in logs.items()])
+        elif not self._paced:
+            self._pace(batch)
+
+    def _pace(self, batch: int) -> None:
+        """``[label] pace 40/352 batches 3.02 s``, once per run: the batches trained (of the epoch's) and their
+        seconds, from the end of batch ``PACE_FROM_BATCH``; no line where the epoch ends first."""
+        now = time.perf_counter()
+        if self._pace_from is None:
+            if batch + 1 >= PACE_FROM_BATCH:
+                self._pace_from = (batch, now)
+            return
+        start, since = self._pace_from
+        steps = self.steps or (self.params or {}).get("steps")
+        if now - since >= PACE_SECONDS and steps:
+            print(f"[{self.label}] pace {batch - start}/{int(steps)} batches {now - since:.2f} s", flush=True)
+            self._paced = True
 
     def on_epoch_end(self, epoch, logs=None):
         if self.mode == "lines":
