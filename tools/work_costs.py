@@ -43,6 +43,30 @@ def epoch_seconds(log: Path, keep) -> list[float]:
     return found
 
 
+def study1_networks(build: Path) -> dict[str, float]:
+    """``lib.studies.work.CIFAR_CNN``'s costs, on the same scale as :func:`costs`: each of Study 1's CNNs under the
+    reference reading and under the next one. A reading's runs print the same labels as the reference's, and
+    the executor hands out a whole reading's runs of a network after the reference's, so a run's reading is
+    told by how many times its label's first epoch has been seen."""
+    log = build / "logs" / "cifar10_batchnorm.log"
+    seen: dict[str, int] = {}
+    found: dict[str, list[float]] = {}
+    every: list[float] = []
+    for line in (log.read_text(errors="replace").splitlines() if log.is_file() else []):
+        m = EPOCH.match(line.strip())
+        if not m or "CNN" not in m["label"]:
+            continue
+        if m["epoch"] == "1":
+            seen[m["label"]] = seen.get(m["label"], 0) + 1
+        elif seen.get(m["label"]):
+            network = m["label"].split(" seed ")[0]
+            reading = "reference" if seen[m["label"]] == 1 else "next reading"
+            found.setdefault(f"{network}, {reading}", []).append(float(m["seconds"]))
+            every.append(float(m["seconds"]))
+    base = statistics.median(every) if every else None
+    return {k: round(statistics.median(v) / base, 2) for k, v in found.items()} if base else {}
+
+
 def costs(build: Path) -> dict[str, float | None]:
     per_image = {}
     for key, study, keep, images in MODELS:
@@ -59,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for key, value in costs(args.build).items():
         print(f"{key:20s} {'no epochs in the logs' if value is None else value}")
+    for key, value in study1_networks(args.build).items():
+        print(f"Study 1, {key}: {value}")
     return 0
 
 

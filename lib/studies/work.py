@@ -23,7 +23,8 @@ cache's key: editing one would retrain its runs; this module is declared neutral
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from ..data import DATASETS
@@ -36,13 +37,28 @@ CACHE_NEUTRAL = True
 TRAIN_IMAGES = {"fashion_mnist": 60_000, "cifar10": 50_000, "cifar100": 50_000}
 
 
-# What an image-epoch of each model costs in wall time, relative to one of Study 1's CIFAR-10 CNNs: the median
-# seconds per epoch over images of each part's epoch lines (first epochs left out) in the committed quick run
-# (ee9c50b, 2026-12-06, 2-core Intel Xeon with AMX, two runs at a time; `python -m tools.work_costs`). Study 5's
-# arms score 2,000 validation images after every epoch of about 1,250, which their cost carries. Without these
-# a speed measured on Study 1 put Study 3's fully connected networks at about five times their time.
-COST = {"cifar_cnn": 1.0, "fashion_cnn": 1.13, "fcn": 0.14, "alexnet": 1.03, "fashion_classifier": 0.62,
-        "fashion_gan": 7.3, "cifar_acgan": 4.44, "vgg_arm": 4.89}
+# What an image-epoch of each model costs in wall time, relative to the median epoch of Study 1's CNNs (all four:
+# both networks at both widths): the median seconds per epoch over images of each part's epoch lines (first
+# epochs left out) in a quick run from an empty cache (15d2d38, 2026-12-06, 2-core Intel Xeon with AMX, two runs
+# at a time; `python -m tools.work_costs`). Study 5's arms score 2,000 validation images after every epoch of
+# about 1,250, which their cost carries. Without these a speed measured on Study 1 put Study 3's fully connected
+# networks at about five times their time.
+COST = {"cifar_cnn": 1.0, "fashion_cnn": 1.18, "fcn": 0.16, "alexnet": 1.12, "fashion_classifier": 0.6,
+        "fashion_gan": 7.12, "cifar_acgan": 6.36, "vgg_arm": 4.73}
+
+# Study 1's CNNs apart, on the same scale, at the two widths that run measured: (cost, convolution multiply-adds
+# per image) at 32-64-64 with a 64-unit dense layer (the reference) and at 16-32-64 without (the narrow reading).
+# The batch-norm CNN costs 1.5 times the plain one at the reference widths and twice at the narrow ones (batch
+# norm's cost follows the activations, not the multiply-adds), so a single cost for both put the first estimate,
+# read off the batch-norm runs the executor hands out first, 50 % high. Other widths: a power law in the
+# multiply-adds through the two points.
+CIFAR_CNN = {True: ((1.59, 884_736), (0.98, 311_296)), False: ((1.03, 884_736), (0.48, 311_296))}
+
+
+def cifar_cnn_cost(multiply_adds: float, batch_norm: bool) -> float:
+    """An image-epoch of Study 1's CNN (batch norm or not) whose convolutions do ``multiply_adds`` per image."""
+    (c1, m1), (c2, m2) = CIFAR_CNN[batch_norm]
+    return c1 * (multiply_adds / m1) ** (math.log(c1 / c2) / math.log(m1 / m2))
 
 
 @dataclass(frozen=True)
@@ -112,10 +128,27 @@ def _train_part(pool: int, val_fraction: float) -> int:
 
 
 def cifar10_batchnorm(P: dict) -> Work:
-    """Both CNNs over the seeds under the reference and each other reading, then the sweep (first seed)."""
+    """Both CNNs over the seeds under the reference and each other reading, in one executor call that hands out
+    the longest runs first (lib.experiments.run_groups); then the sweep's (first seed), in a second call."""
+    from .cifar10_batchnorm.recipe import READINGS
+    from .cifar10_batchnorm.runs import epoch_cost
+
     n = _train_part(_pool(P, "cifar10", P["n_train"], P["n_train"]), P["val_fraction"])
-    runs = 2 * (len(P["seeds"]) * (1 + len(P["readings"] or [])) + len(P["lr_sweep"] or []))
-    return Work((Part(runs, P["epochs"], n),))
+
+    def call(settings: list[dict], runs: int) -> list[Part]:
+        # (epochs x the order's cost, part) per network and setting, sorted as the executor sorts its runs
+        parts = [(S["epochs"] * epoch_cost(S, bn), Part(runs, S["epochs"], n, cost=round(
+                  cifar_cnn_cost(epoch_cost(S, False) * 1e6, bn), 3))) for S in settings for bn in (True, False)]
+        merged: list[Part] = []
+        for _, part in sorted(parts, key=lambda pair: -pair[0]):
+            if merged and replace(merged[-1], runs=part.runs) == part:  # the same runs, one after another
+                part = replace(part, runs=merged.pop().runs + part.runs)
+            merged.append(part)
+        return merged
+
+    readings = [P, *({**P, **READINGS[key].settings} for key in P["readings"] or [])]
+    sweep = [{**P, "learning_rate": rate} for rate in P["lr_sweep"] or []]
+    return Work((*call(readings, len(P["seeds"])), *call(sweep, 1)))
 
 
 def fashion_regularisation(P: dict) -> Work:

@@ -4,7 +4,7 @@ import pytest
 
 from lib.report.pipeline import load_params
 from lib.studies.registry import STUDIES
-from lib.studies.work import COST, Part, Work, work_units
+from lib.studies.work import COST, Part, Work, cifar_cnn_cost, work_units
 
 
 def _work(profile, key, **overrides):
@@ -16,14 +16,28 @@ def test_every_registered_study_declares_its_work():
     assert work_units("not_a_study", {}) is None
 
 
-def test_study1_quick_counts_both_cnns_over_seeds_and_the_narrow_reading():
-    # 45,000 training images (50,000 less 10 % validation); 2 CNNs x 3 seeds x (reference + narrow), 15 epochs
-    assert _work("quick", "cifar10_batchnorm") == Work((Part(12, 15, 45_000),))
+def test_study1_quick_counts_each_cnn_at_its_cost_in_the_order_the_executor_hands_them_out():
+    # 45,000 training images (50,000 less 10 % validation); 3 seeds x 15 epochs per network and reading, the
+    # longest first: the batch-norm CNN at the reference widths, the plain one, then the narrow reading's two
+    assert _work("quick", "cifar10_batchnorm") == Work((
+        Part(3, 15, 45_000, cost=1.59), Part(3, 15, 45_000, cost=1.03),
+        Part(3, 15, 45_000, cost=0.98), Part(3, 15, 45_000, cost=0.48)))
 
 
-def test_study1_smoke_adds_the_sweep_on_the_stand_in_data():
-    # 1,200 stand-in images less 120 for validation; 2 CNNs x 2 seeds + 2 CNNs x 2 sweep rates, 3 epochs
-    assert _work("smoke", "cifar10_batchnorm") == Work((Part(8, 3, 1080),))
+def test_study1_smoke_adds_the_sweep_after_the_seeds_on_the_stand_in_data():
+    # 1,200 stand-in images less 120 for validation, 3 epochs; 2 seeds of each CNN, then the sweep's 2 rates
+    # (first seed), batch norm first in each executor call
+    w = _work("smoke", "cifar10_batchnorm")
+    assert [(p.runs, p.epochs, p.images) for p in w.parts] == [(2, 3, 1080)] * 4
+    bn, plain = w.parts[0].cost, w.parts[1].cost
+    assert bn > plain and [p.cost for p in w.parts] == [bn, plain, bn, plain]
+
+
+def test_study1_cnn_costs_pass_through_the_widths_measured_and_grow_with_the_multiply_adds():
+    assert cifar_cnn_cost(884_736, True) == pytest.approx(1.59) and cifar_cnn_cost(311_296, False) == pytest.approx(0.48)
+    wide = 32 * 32 * 3 * 32 + 16 * 16 * 32 * 64 + 8 * 8 * 64 * 128  # the wide_cosine reading's 32-64-128
+    assert 1.59 < cifar_cnn_cost(wide, True) < 1.59 * wide / 884_736
+    assert 1.03 < cifar_cnn_cost(wide, False) < cifar_cnn_cost(wide, True)
 
 
 def test_study3_quick_halves_the_search_then_trains_the_final_models():
@@ -90,3 +104,19 @@ def test_the_cost_table_is_read_from_epoch_lines_relative_to_study1s_cnn(tmp_pat
     # 9 s / 45,000 images is the unit; the FCN's 1 s / 50,000 and the AlexNet's 10 s / 50,000 against it
     assert found["cifar_cnn"] == 1.0 and found["fcn"] == pytest.approx(0.1) and found["alexnet"] == pytest.approx(1.0)
     assert found["fashion_gan"] is None
+
+
+def test_study1s_networks_are_told_apart_by_reading_in_the_order_their_runs_came(tmp_path):
+    from tools.work_costs import study1_networks
+
+    (tmp_path / "logs").mkdir()
+    lines = []
+    for reading, seconds in (("reference", {"batch-norm": 16.0, "plain": 10.0}), ("narrow", {"batch-norm": 10.0,
+                                                                                           "plain": 4.0})):
+        for net, s in seconds.items():
+            lines += [f"[{net} CNN seed 0] epoch 1/3 loss 1 (30.0 s)",  # a first epoch: tracing, left out
+                      f"[{net} CNN seed 0] epoch 2/3 loss 1 ({s} s)", f"[{net} CNN seed 0] epoch 3/3 loss 1 ({s} s)"]
+    (tmp_path / "logs" / "cifar10_batchnorm.log").write_text("\n".join(lines) + "\n")
+    # the median of all eight timed epochs is 10 s
+    assert study1_networks(tmp_path) == {"batch-norm CNN, reference": 1.6, "plain CNN, reference": 1.0,
+                                         "batch-norm CNN, next reading": 1.0, "plain CNN, next reading": 0.4}
