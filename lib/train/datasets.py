@@ -1,7 +1,33 @@
 """The in-memory tf.data pipeline of the classifier runs, and one-hot labels."""
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
+
+# tf.data copies a numpy array into a tensor each time a pipeline is built from it: for CIFAR-10's training part
+# (553 MB of float32) about 5 s on a machine with slow fresh memory, paid at a run's start and again for its
+# final evaluation, and again by the next run in the same process. So the largest arrays are converted once per
+# process and the tensor reused (the same values, so the same batches). The entry holds its array, so that an
+# id is never recycled while it is kept; the study code never writes into a split once made.
+TENSOR_MIN_BYTES = 32 * 2**20
+TENSORS_KEPT = 4
+_tensors: OrderedDict = OrderedDict()
+
+
+def as_tensor(x):
+    """``x`` as a tensor: converted once per process where it is a large numpy array, else as it is."""
+    if not isinstance(x, np.ndarray) or x.nbytes < TENSOR_MIN_BYTES:
+        return x
+    key = (id(x), x.shape, x.dtype.str, x.__array_interface__["data"][0])
+    if key not in _tensors:
+        import tensorflow as tf
+
+        _tensors[key] = (x, tf.convert_to_tensor(x))
+        while len(_tensors) > TENSORS_KEPT:
+            _tensors.popitem(last=False)
+    _tensors.move_to_end(key)
+    return _tensors[key][1]
 
 
 def make_dataset(x, y, batch_size: int, shuffle_seed: int | None = None, augment=None, repeat: bool = False):
@@ -36,7 +62,7 @@ def make_mixed_dataset(x, y, x_extra, y_extra, batch_size: int, extra_per_batch:
 def _batches(x, y, batch_size: int, shuffle_seed: int | None, repeat: bool):
     import tensorflow as tf
 
-    ds = tf.data.Dataset.from_tensor_slices((x, y))
+    ds = tf.data.Dataset.from_tensor_slices((as_tensor(x), y))
     if shuffle_seed is not None:
         ds = ds.shuffle(len(y), seed=shuffle_seed, reshuffle_each_iteration=True)
     if repeat:
