@@ -333,7 +333,7 @@ def test_a_pace_line_gives_the_first_whole_estimate_before_any_epoch_ends():
     assert t.seconds_per_unit("a") == pytest.approx(5.0 / 400)
 
 
-def test_after_a_pace_the_first_epoch_line_starts_the_clock_and_the_lines_after_it_time_the_study():
+def test_after_a_pace_the_first_epoch_line_starts_the_clock_and_settled_lines_time_the_study():
     clock = Clock()
     t = Tracker(["a", "b"], {}, clock=clock, work=WORK, at_once=2)
     t.start_study("a")
@@ -344,12 +344,26 @@ def test_after_a_pace_the_first_epoch_line_starts_the_clock_and_the_lines_after_
     t.feed(Epoch("m seed 0", 1, 4, "", 25.0))  # 25 s of its own, tracing included: passed, not credited
     assert "a" not in t.measured and t.seconds_per_unit("a") == pytest.approx(0.01)
     assert t.remaining()[0] == pytest.approx(7 * 1000 * 0.01 + 3000 * 0.01)
-    clock.t += 6
-    t.feed(Epoch("m seed 1", 1, 4, "", 25.0))
-    assert t.measured["a"] == [6.0, 1000.0]  # the wall time since the line before, one epoch's image-epochs
-    assert t.seconds_per_unit() == pytest.approx(0.006)
+    clock.t += 2
+    t.feed(Epoch("m seed 1", 1, 4, "", 25.0))  # 2 s after the other run's line: not yet a speed to go by
+    assert t.measured["a"] == [2.0, 1000.0] and t.seconds_per_unit("a") == pytest.approx(0.01)
+    for seed, epoch in ((0, 2), (1, 2), (0, 3), (1, 3)):
+        clock.t += 8
+        t.feed(Epoch(f"m seed {seed}", epoch, 4, "", 16.0))
+    # 34 s credited over 5 epochs of 1,000 image-epochs: settled, so the epochs give the speed from now on
+    assert t.measured["a"] == [34.0, 5000.0] and t.seconds_per_unit() == pytest.approx(0.0068)
     t.feed(Pace("m seed 1", 10, 50, 60.0))  # a late pace changes nothing once epochs are timed
     assert t.paced["a"] == [2.0, 200.0]
+
+
+def test_the_wall_factor_stretches_the_training_time_ahead():
+    clock = Clock()
+    work = {"a": Work((Part(2, 4, 1000),), wall_factor=1.5), "b": Work((Part(3, 2, 500),), wall_factor=2.0)}
+    t = Tracker(["a", "b"], {}, clock=clock, work=work)
+    t.start_study("a")
+    clock.t += 10
+    t.feed(Pace("m seed 0", 10, 50, 2.0))  # 2 s for 200 image-epochs
+    assert t.remaining()[0] == pytest.approx(8000 * 0.01 * 1.5 + 3000 * 0.01 * 2.0)
 
 
 def test_the_plain_view_shows_a_pace_line_only_while_the_estimate_stands_on_it():

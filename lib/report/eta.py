@@ -37,6 +37,10 @@ from ..progress import CacheCount, Epoch, Event, Pace, RunStart
 from ..studies.work import Work
 
 
+# Seconds of credited epochs after which a study's own epochs, not its pace lines, give its speed.
+SETTLED_SECONDS = 30.0
+
+
 def previous_seconds(summary: dict | None) -> float | None:
     """The compute time an earlier build of a study took, or None when it never finished."""
     if not summary or not str(summary.get("status", "ok")).startswith("ok"):
@@ -97,6 +101,11 @@ class StudyProgress:
 def next_epoch(cur: StudyProgress) -> float:
     """Image-epochs of the epoch the study is in: the next one in its declared order."""
     return cur.work.units_before(cur.lines + 1) - cur.work.units_before(cur.lines)
+
+
+def _pooled(speeds: dict[str, list[float]], key: str | None) -> tuple[float, float]:
+    pairs = list(speeds.values()) if key is None else [speeds.get(key, (0.0, 0.0))]
+    return sum(s for s, _ in pairs), sum(u for _, u in pairs)
 
 
 def _add(speeds: dict[str, list[float]], key: str, seconds: float, units: float) -> None:
@@ -168,13 +177,12 @@ class Tracker:
 
     def seconds_per_unit(self, key: str | None = None) -> float | None:
         """Measured seconds per image-epoch: of study ``key``, or pooled over every study measured so far; from
-        the pace lines where no epoch has been credited yet."""
-        for source in (self.measured, self.paced):
-            pairs = list(source.values()) if key is None else [source.get(key, (0.0, 0.0))]
-            units = sum(u for _, u in pairs)
-            if units:
-                return sum(s for s, _ in pairs) / units
-        return None
+        the pace lines until the epochs credited span ``SETTLED_SECONDS`` (a few interleaved lines apart are
+        seconds or a whole epoch apart)."""
+        (ms, mu), (ps, pu) = (_pooled(source, key) for source in (self.measured, self.paced))
+        if mu and (ms >= SETTLED_SECONDS or not pu):
+            return ms / mu
+        return ps / pu if pu else None
 
     def position(self) -> str:
         """``[2/5 fashion_regularisation] [run 4/6] baseline seed 1 epoch 3/15`` as far as known."""
@@ -200,7 +208,7 @@ class Tracker:
             return cur.left_from_markers(self.clock, self.previous.get(cur.key))
         now = self.clock()
         since = now - cur.last_event  # counted from the last event, so a line redrawn every second counts down
-        ahead = max(0.0, cur.work.units - cur.work.units_before(cur.lines))
+        ahead = max(0.0, cur.work.units - cur.work.units_before(cur.lines)) * cur.work.wall_factor
         own = self.seconds_per_unit(cur.key)
         if own is not None:
             return max(0.0, ahead * own - since), False
@@ -214,7 +222,7 @@ class Tracker:
         if self.previous.get(key) is not None:
             return self.previous[key]
         pooled, work = self.seconds_per_unit(), self.work.get(key)
-        return work.units * pooled if pooled is not None and work is not None else None
+        return work.units * work.wall_factor * pooled if pooled is not None and work is not None else None
 
     def remaining(self) -> tuple[float | None, bool, int]:
         """(seconds left, lower bound only, studies to come without an estimate)."""

@@ -55,6 +55,16 @@ COST = {"cifar_cnn": 1.0, "fashion_cnn": 1.18, "fcn": 0.16, "alexnet": 1.12, "fa
 CIFAR_CNN = {True: ((1.59, 884_736), (0.98, 311_296)), False: ((1.03, 884_736), (0.48, 311_296))}
 
 
+# What a study takes beyond its training epochs, as a factor on them: the study's wall time in the run COST was
+# read from over its image-epochs at that run's median speed (9.9 s an epoch of Study 1's CNN, two runs at once).
+# It carries starting the kernel, loading data, each run's start and final evaluation, the idle tail of each
+# executor call, Study 4's FID and KID, the figures; and that an epoch's mean time is above its median. Without
+# it a cold quick run's first estimate (at its first pace line, same kind of CPU) read 43 min; 15d2d38 took 59. Once a study's epochs are timed by
+# the wall clock they carry some of this already, so the estimate then errs long, by about a tenth.
+WALL_FACTOR = {"cifar10_batchnorm": 1.2, "fashion_regularisation": 1.16, "fashion_fcn_vs_alexnet": 1.46,
+               "fashion_gans": 1.61, "cifar100_vgg_synthetic": 1.42}
+
+
 def cifar_cnn_cost(multiply_adds: float, batch_norm: bool) -> float:
     """An image-epoch of Study 1's CNN (batch norm or not) whose convolutions do ``multiply_adds`` per image."""
     (c1, m1), (c2, m2) = CIFAR_CNN[batch_norm]
@@ -75,8 +85,10 @@ class Part:
 
 @dataclass(frozen=True)
 class Work:
-    """A study's training, part by part in the order it runs; each epoch line it prints is one epoch of a part."""
+    """A study's training, part by part in the order it runs; each epoch line it prints is one epoch of a part.
+    ``wall_factor``: the study's wall time over its training time (:data:`WALL_FACTOR`)."""
     parts: tuple[Part, ...]
+    wall_factor: float = 1.0
 
     @property
     def units(self) -> float:
@@ -216,4 +228,4 @@ WORK: dict[str, Callable[[dict], Work]] = {
 
 def work_units(key: str, P: dict) -> Work | None:
     """The study's work under its resolved parameters ``P``; None for a study this table does not know."""
-    return WORK[key](P) if key in WORK else None
+    return replace(WORK[key](P), wall_factor=WALL_FACTOR[key]) if key in WORK else None

@@ -4,7 +4,7 @@ import pytest
 
 from lib.report.pipeline import load_params
 from lib.studies.registry import STUDIES
-from lib.studies.work import COST, Part, Work, cifar_cnn_cost, work_units
+from lib.studies.work import COST, WALL_FACTOR, Part, Work, cifar_cnn_cost, work_units
 
 
 def _work(profile, key, **overrides):
@@ -19,9 +19,9 @@ def test_every_registered_study_declares_its_work():
 def test_study1_quick_counts_each_cnn_at_its_cost_in_the_order_the_executor_hands_them_out():
     # 45,000 training images (50,000 less 10 % validation); 3 seeds x 15 epochs per network and reading, the
     # longest first: the batch-norm CNN at the reference widths, the plain one, then the narrow reading's two
-    assert _work("quick", "cifar10_batchnorm") == Work((
+    assert _work("quick", "cifar10_batchnorm").parts == (
         Part(3, 15, 45_000, cost=1.59), Part(3, 15, 45_000, cost=1.03),
-        Part(3, 15, 45_000, cost=0.98), Part(3, 15, 45_000, cost=0.48)))
+        Part(3, 15, 45_000, cost=0.98), Part(3, 15, 45_000, cost=0.48))
 
 
 def test_study1_smoke_adds_the_sweep_after_the_seeds_on_the_stand_in_data():
@@ -57,8 +57,8 @@ def test_study3_quick_halves_the_search_then_trains_the_final_models():
 def test_study4_quick_trains_the_classifier_then_every_gan():
     # classifier: 54,000 images (60,000 less 10 %) x 8 epochs; GANs: 5 families x 3 seeds + the batch-norm pair
     # x 3 seeds, less the 3 vanilla runs both share (they train once), 2 epochs of 10,240 images
-    assert _work("quick", "fashion_gans") == Work((Part(1, 8, 54_000, announced=False, cost=COST["fashion_classifier"]),
-                                                   Part(18, 2, 10_240, cost=COST["fashion_gan"])))
+    assert _work("quick", "fashion_gans").parts == (Part(1, 8, 54_000, announced=False, cost=COST["fashion_classifier"]),
+                                                    Part(18, 2, 10_240, cost=COST["fashion_gan"]))
 
 
 def test_study5_quick_trains_a_gan_per_seed_and_the_real_arms_then_the_synthetic_arms():
@@ -67,11 +67,18 @@ def test_study5_quick_trains_a_gan_per_seed_and_the_real_arms_then_the_synthetic
     # them); over 3 seeds: the GANs beside the real-only arms (VGG-16-BN, the seed recipe), then +25 %, +50 %,
     # +100 %, synthetic only and the seed recipe on +50 %, 20 epochs each, as the executor is handed them
     arms = tuple(Part(3, 20, n, cost=COST["vgg_arm"]) for n in (1000, 1000, 1250, 1500, 2000, 1000, 1500))
-    assert w == Work((Part(3, 60, 1000, cost=COST["cifar_acgan"]), *arms))
+    assert w.parts == (Part(3, 60, 1000, cost=COST["cifar_acgan"]), *arms)
     # quick runs no other reading; each one listed adds its GANs and the arms that take their images
     P = load_params("quick", STUDIES["cifar100_vgg_synthetic"])
     read = work_units("cifar100_vgg_synthetic", {**P, "readings": ["keep_all"]})
     assert read.parts == (*w.parts, Part(3, 60, 1000, cost=COST["cifar_acgan"]), *arms[2:])
+
+
+def test_each_study_carries_its_declared_wall_factor_and_only_the_estimate_applies_it():
+    for key in STUDIES:
+        w = _work("quick", key)
+        assert w.wall_factor == WALL_FACTOR[key] and 1.0 < w.wall_factor < 2.0
+        assert w.units == pytest.approx(sum(p.runs * p.epochs * p.images * p.cost for p in w.parts))
 
 
 def test_units_before_follows_the_declared_order():
