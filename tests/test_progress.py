@@ -5,7 +5,7 @@ import pytest
 
 from lib import progress
 from lib.report.console import Console, StudyOutput
-from lib.report.eta import Tracker, duration, previous_seconds
+from lib.report.eta import PACE_TO_EPOCH, Tracker, duration, previous_seconds
 from lib.progress import Alert, CacheCount, Epoch, Pace, RunStart, parse_line
 
 
@@ -318,7 +318,9 @@ def test_runs_side_by_side_are_timed_by_the_wall_clock_not_by_their_own_epochs()
 
 def test_a_pace_line_gives_the_first_whole_estimate_before_any_epoch_ends():
     # Two runs at once; 40 s of start-up, then each run's pace: 10 of an epoch's 50 batches (200 of its 1,000
-    # image-epochs) in 4 s of its own, 2 s of wall time each with the other run beside it.
+    # image-epochs) in 4 s of its own, 2 s of wall time each with the other run beside it; an epoch takes
+    # PACE_TO_EPOCH times its batches' time (validation, checkpoint).
+    k = PACE_TO_EPOCH
     clock = Clock()
     t = Tracker(["a", "b", "c"], {}, clock=clock, work=WORK, at_once=2)
     t.start_study("a")
@@ -326,14 +328,15 @@ def test_a_pace_line_gives_the_first_whole_estimate_before_any_epoch_ends():
     t.feed(RunStart(2, 2, "m seed 1", 4, False))
     clock.t += 40
     t.feed(Pace("m seed 0", 10, 50, 4.0))
-    assert t.seconds_per_unit("a") == pytest.approx(2.0 / 200)
-    # a 8,000, b 3,000, c 2,400 image-epochs ahead at 0.01 s each, after 40 s
-    assert t.first_estimate == (40.0, pytest.approx(40.0 + 134.0))
+    assert t.seconds_per_unit("a") == pytest.approx(2.0 * k / 200)
+    # a 8,000, b 3,000, c 2,400 image-epochs ahead at 0.01 k s each, after 40 s
+    assert t.first_estimate == (40.0, pytest.approx(40.0 + 134.0 * k))
     t.feed(Pace("m seed 1", 10, 50, 6.0))
-    assert t.seconds_per_unit("a") == pytest.approx(5.0 / 400)
+    assert t.seconds_per_unit("a") == pytest.approx(5.0 * k / 400)
 
 
-def test_after_a_pace_the_first_epoch_line_starts_the_clock_and_settled_lines_time_the_study():
+def test_after_a_pace_the_first_epoch_line_starts_the_clock_and_settled_lines_time_the_study(monkeypatch):
+    monkeypatch.setattr("lib.report.eta.PACE_TO_EPOCH", 1.0)
     clock = Clock()
     t = Tracker(["a", "b"], {}, clock=clock, work=WORK, at_once=2)
     t.start_study("a")
@@ -356,7 +359,8 @@ def test_after_a_pace_the_first_epoch_line_starts_the_clock_and_settled_lines_ti
     assert t.paced["a"] == [2.0, 200.0]
 
 
-def test_the_wall_factor_stretches_the_training_time_ahead():
+def test_the_wall_factor_stretches_the_training_time_ahead(monkeypatch):
+    monkeypatch.setattr("lib.report.eta.PACE_TO_EPOCH", 1.0)
     clock = Clock()
     work = {"a": Work((Part(2, 4, 1000),), wall_factor=1.5), "b": Work((Part(3, 2, 500),), wall_factor=2.0)}
     t = Tracker(["a", "b"], {}, clock=clock, work=work)
