@@ -59,8 +59,9 @@ CIFAR_CNN = {True: ((1.59, 884_736), (0.98, 311_296)), False: ((1.03, 884_736), 
 # read from over its image-epochs at that run's median speed (9.9 s an epoch of Study 1's CNN, two runs at once).
 # It carries starting the kernel, loading data, each run's start and final evaluation, the idle tail of each
 # executor call, Study 4's FID and KID, the figures; and that an epoch's mean time is above its median. Without
-# it a cold quick run's first estimate (at its first pace line, same kind of CPU) read 43 min; 15d2d38 took 59. Once a study's epochs are timed by
-# the wall clock they carry some of this already, so the estimate then errs long, by about a tenth.
+# it a cold quick run's first estimate (at its first pace line, same kind of CPU) read 43 min; 15d2d38 took 59.
+# Once a study's epochs are timed by the wall clock they carry some of this already, so the estimate then errs
+# long, by about a tenth (303aeb7: 47 min at the first pace line, then 54-59 min, against 53 min 25 s).
 WALL_FACTOR = {"cifar10_batchnorm": 1.2, "fashion_regularisation": 1.16, "fashion_fcn_vs_alexnet": 1.46,
                "fashion_gans": 1.61, "cifar100_vgg_synthetic": 1.42}
 

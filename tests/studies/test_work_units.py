@@ -34,7 +34,8 @@ def test_study1_smoke_adds_the_sweep_after_the_seeds_on_the_stand_in_data():
 
 
 def test_study1_cnn_costs_pass_through_the_widths_measured_and_grow_with_the_multiply_adds():
-    assert cifar_cnn_cost(884_736, True) == pytest.approx(1.59) and cifar_cnn_cost(311_296, False) == pytest.approx(0.48)
+    assert cifar_cnn_cost(884_736, True) == pytest.approx(1.59)
+    assert cifar_cnn_cost(311_296, False) == pytest.approx(0.48)
     wide = 32 * 32 * 3 * 32 + 16 * 16 * 32 * 64 + 8 * 8 * 64 * 128  # the wide_cosine reading's 32-64-128
     assert 1.59 < cifar_cnn_cost(wide, True) < 1.59 * wide / 884_736
     assert 1.03 < cifar_cnn_cost(wide, False) < cifar_cnn_cost(wide, True)
@@ -57,8 +58,8 @@ def test_study3_quick_halves_the_search_then_trains_the_final_models():
 def test_study4_quick_trains_the_classifier_then_every_gan():
     # classifier: 54,000 images (60,000 less 10 %) x 8 epochs; GANs: 5 families x 3 seeds + the batch-norm pair
     # x 3 seeds, less the 3 vanilla runs both share (they train once), 2 epochs of 10,240 images
-    assert _work("quick", "fashion_gans").parts == (Part(1, 8, 54_000, announced=False, cost=COST["fashion_classifier"]),
-                                                    Part(18, 2, 10_240, cost=COST["fashion_gan"]))
+    classifier = Part(1, 8, 54_000, announced=False, cost=COST["fashion_classifier"])
+    assert _work("quick", "fashion_gans").parts == (classifier, Part(18, 2, 10_240, cost=COST["fashion_gan"]))
 
 
 def test_study5_quick_trains_a_gan_per_seed_and_the_real_arms_then_the_synthetic_arms():
