@@ -33,14 +33,15 @@ MODELS = (
 )
 
 
+def epoch_lines(log: Path) -> list[re.Match]:
+    """Every epoch line of a study's log, in order; none where the log is missing."""
+    lines = log.read_text(errors="replace").splitlines() if log.is_file() else []
+    return [m for line in lines if (m := EPOCH.match(line.strip()))]
+
+
 def epoch_seconds(log: Path, keep) -> list[float]:
     """Seconds of every epoch line after a run's first that ``keep(label, epochs)`` selects."""
-    found = []
-    for line in log.read_text(errors="replace").splitlines():
-        m = EPOCH.match(line.strip())
-        if m and int(m["epoch"]) > 1 and keep(m["label"], int(m["epochs"])):
-            found.append(float(m["seconds"]))
-    return found
+    return [float(m["seconds"]) for m in epoch_lines(log) if int(m["epoch"]) > 1 and keep(m["label"], int(m["epochs"]))]
 
 
 def study1_networks(build: Path) -> dict[str, float]:
@@ -48,13 +49,11 @@ def study1_networks(build: Path) -> dict[str, float]:
     reference reading and under the next one. A reading's runs print the same labels as the reference's, and
     the executor hands out a whole reading's runs of a network after the reference's, so a run's reading is
     told by how many times its label's first epoch has been seen."""
-    log = build / "logs" / "cifar10_batchnorm.log"
     seen: dict[str, int] = {}
     found: dict[str, list[float]] = {}
     every: list[float] = []
-    for line in (log.read_text(errors="replace").splitlines() if log.is_file() else []):
-        m = EPOCH.match(line.strip())
-        if not m or "CNN" not in m["label"]:
+    for m in epoch_lines(build / "logs" / "cifar10_batchnorm.log"):
+        if "CNN" not in m["label"]:
             continue
         if m["epoch"] == "1":
             seen[m["label"]] = seen.get(m["label"], 0) + 1
@@ -70,8 +69,7 @@ def study1_networks(build: Path) -> dict[str, float]:
 def costs(build: Path) -> dict[str, float | None]:
     per_image = {}
     for key, study, keep, images in MODELS:
-        log = build / "logs" / f"{study}.log"
-        seconds = epoch_seconds(log, keep) if log.is_file() else []
+        seconds = epoch_seconds(build / "logs" / f"{study}.log", keep)
         per_image[key] = statistics.median(seconds) / images if seconds else None
     base = per_image["cifar_cnn"]
     return {k: (round(v / base, 2) if v is not None and base else None) for k, v in per_image.items()}

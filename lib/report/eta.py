@@ -6,16 +6,17 @@ since the previous epoch line (so that runs trained side by side, whose lines in
 twice), so the run measures its own speed: wall seconds per image-epoch, per study and pooled over the
 studies measured so far. From it:
 
-* the study in progress: its image-epochs still ahead × its own speed, counted down between epochs;
+* the study in progress: its image-epochs still ahead × its wall factor (the study's time beyond its
+  epochs, :data:`lib.studies.work.WALL_FACTOR`) × its own speed, counted down between epochs;
   before its first epoch, the previous build's time for it less the time it has run, else its
   image-epochs × the pooled speed;
 * a study not started: the previous build's compute time for it, where that build (its
-  ``summary.json``) timed it, as that measured this very study; else its image-epochs × the pooled
-  speed; a study with neither is counted, not guessed;
+  ``summary.json``) timed it, as that measured this very study; else its image-epochs × its wall factor ×
+  the pooled speed; a study with neither is counted, not guessed;
 * a run announced from the run cache passes its epochs uncredited, and a finished study has nothing
   left, so a study finished from the cache adds neither time nor speed.
 
-Until a study's second epoch line, its speed comes from the pace lines (:class:`lib.progress.Pace`): the
+Until its credited epochs span ``SETTLED_SECONDS``, a study's speed comes from the pace lines (:class:`lib.progress.Pace`): the
 seconds of a few batches early in each run's first epoch, with the step function already traced, over their
 share of that epoch's image-epochs (shared among the runs beside it). That is what gives a cold run its first
 whole-report estimate seconds after training starts. The study's first epoch line then only starts the wall
@@ -24,8 +25,7 @@ ahead. A study whose runs print no pace line (a progress bar, epochs too short t
 line with its own seconds, shared among the runs beside it, as before.
 
 The whole-report estimate is the time run so far plus the time left, once every study has a time; the
-first one is kept for the closing summary. It counts training epochs only (see :mod:`lib.studies.work`
-for what the unit leaves out). A study without declared work (none in this project) falls back to its
+first one is kept for the closing summary (see :mod:`lib.studies.work` for what the unit leaves out). A study without declared work (none in this project) falls back to its
 run markers: seconds per epoch times the epochs of the runs still to come in its current group.
 """
 from __future__ import annotations

@@ -10,8 +10,8 @@ What it leaves out, so what an estimate built on it cannot see:
 
 * how the cost of an image in each model changes from machine to machine: :data:`COST` was measured on one
   kind of CPU, two runs at a time, so a speed measured on one study is a rough guide to another elsewhere;
-* everything that is not a training epoch: loading data, evaluation (Study 4's FID, KID and the rest),
-  test curves, figures, starting the kernel;
+* everything that is not a training epoch (loading data, evaluation, Study 4's FID and KID, figures,
+  starting the kernel) except as one declared factor per study (:data:`WALL_FACTOR`), measured on one run;
 * what is decided while a study runs: early stopping (each run is counted at its maximum epochs), Study 3's
   seed setting carried on beside the better half of a rung, Study 5's ImageNet VGG-16 (only where its weights
   are found), a fallback dataset of another size (Study 5 is counted on the dataset it asks for);
